@@ -1,0 +1,40 @@
+//! The command line: `genrescope [PATH]` opens the window, subcommands run headless.
+
+pub mod args;
+pub mod features_cmd;
+pub mod progress;
+pub mod scan_cmd;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "genrescope",
+    version,
+    about = "Explore what a Deep Softmax Autoencoder learns about musical genre from raw audio",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    /// Dataset folder to open in the window (default: the built-in demo)
+    pub path: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Per-genre track and segment counts, and the files that would be skipped
+    Scan(scan_cmd::ScanArgs),
+    /// Write every pooled vector with its provenance to CSV or .npy
+    Features(features_cmd::FeaturesArgs),
+}
+
+/// Runs a headless subcommand.
+pub fn run(command: &Command) -> anyhow::Result<()> {
+    match command {
+        Command::Scan(args) => scan_cmd::run(args),
+        Command::Features(args) => features_cmd::run(args),
+    }
+}

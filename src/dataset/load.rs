@@ -1,0 +1,140 @@
+//! Decoding a whole folder in parallel, with progress, cancellation and per-file skip reasons.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use rayon::prelude::*;
+
+use super::features::{extract_track, FeatureConfig, FeatureConfigError};
+use super::scan::{scan_folder, ScanError, ScanResult, Skipped};
+use super::{Dataset, Segment, Track};
+use crate::audio::DecodeError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoadProgress {
+    pub tracks_done: usize,
+    pub tracks_total: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error(transparent)]
+    Scan(#[from] ScanError),
+    #[error("invalid feature settings: {0}")]
+    Config(#[from] FeatureConfigError),
+    #[error("loading was cancelled")]
+    Cancelled,
+    #[error("none of the {tried} audio files in {} could be used; first problem: {first_reason}", root.display())]
+    NothingUsable {
+        root: PathBuf,
+        tried: usize,
+        first_reason: String,
+    },
+}
+
+/// Scans `root` and loads it: the whole ingestion pipeline in one call.
+pub fn load_folder(
+    root: &Path,
+    genre_filter: Option<&[String]>,
+    cfg: &FeatureConfig,
+    cancel: &AtomicBool,
+    progress: &(dyn Fn(LoadProgress) + Sync),
+) -> Result<Dataset, LoadError> {
+    let scan = scan_folder(root, genre_filter)?;
+    load_dataset(scan, cfg, cancel, progress)
+}
+
+/// Decodes, segments and pools every scanned track on rayon's pool. Files that fail are skipped
+/// with their reason; genres left without any track are dropped from the label list.
+pub fn load_dataset(
+    scan: ScanResult,
+    cfg: &FeatureConfig,
+    cancel: &AtomicBool,
+    progress: &(dyn Fn(LoadProgress) + Sync),
+) -> Result<Dataset, LoadError> {
+    cfg.validate()?;
+    let total = scan.tracks.len();
+    let done = AtomicUsize::new(0);
+    progress(LoadProgress {
+        tracks_done: 0,
+        tracks_total: total,
+    });
+    let results: Vec<_> = scan
+        .tracks
+        .par_iter()
+        .map(|track| {
+            let result = if cancel.load(Ordering::Relaxed) {
+                Err(DecodeError::Cancelled)
+            } else {
+                extract_track(&track.path, cfg, cancel)
+            };
+            let tracks_done = done.fetch_add(1, Ordering::Relaxed) + 1;
+            progress(LoadProgress {
+                tracks_done,
+                tracks_total: total,
+            });
+            result
+        })
+        .collect();
+    if cancel.load(Ordering::Relaxed) {
+        return Err(LoadError::Cancelled);
+    }
+
+    let mut skipped = scan.skipped;
+    let mut used_genres: Vec<String> = Vec::new();
+    let mut tracks = Vec::new();
+    let mut segments = Vec::new();
+    let mut vectors = Vec::new();
+    for (track_ref, result) in scan.tracks.iter().zip(results) {
+        match result {
+            Ok(features) => {
+                let genre = match used_genres.iter().position(|g| *g == track_ref.genre) {
+                    Some(g) => g,
+                    None => {
+                        used_genres.push(track_ref.genre.clone());
+                        used_genres.len() - 1
+                    }
+                };
+                let track_index = tracks.len();
+                segments.extend((0..features.n_segments).map(|index| Segment {
+                    track: track_index,
+                    index,
+                    offset_samples: index * cfg.segment_samples,
+                }));
+                vectors.extend_from_slice(&features.vectors);
+                tracks.push(Track {
+                    path: track_ref.path.clone(),
+                    genre,
+                    source: features.source,
+                    n_segments: features.n_segments,
+                });
+            }
+            Err(DecodeError::Cancelled) => return Err(LoadError::Cancelled),
+            Err(err) => skipped.push(Skipped {
+                path: track_ref.path.clone(),
+                reason: err.to_string(),
+            }),
+        }
+    }
+    if tracks.is_empty() {
+        let first_reason = skipped
+            .first()
+            .map(|s| s.reason.clone())
+            .unwrap_or_else(|| "no audio files".into());
+        return Err(LoadError::NothingUsable {
+            root: scan.root,
+            tried: total,
+            first_reason,
+        });
+    }
+    // Tracks arrive sorted by genre, so first-seen order is the scan's (alphabetical) order.
+    Ok(Dataset {
+        root: scan.root,
+        genres: used_genres,
+        features: *cfg,
+        tracks,
+        segments,
+        vectors,
+        skipped,
+    })
+}

@@ -1,0 +1,11 @@
+//! genrescope: explore what a Deep Softmax Autoencoder learns about musical genre.
+//!
+//! Architecture in one paragraph: `dataset` turns a folder into pooled 500-d vectors with
+//! provenance (decoding through `audio`); `model` holds the paper's three networks in candle,
+//! `train` fits them on a worker thread and `metrics` gives the paper's tables; `projection`
+//! fits the PCA maps. The `app` (eframe) owns all state on the UI thread and talks to workers
+//! through events; `cli` runs the same pipeline headless.
+
+pub mod audio;
+pub mod cli;
+pub mod dataset;

@@ -1,0 +1,162 @@
+//! Helpers shared by the integration tests: signals and fixture files the tests make themselves,
+//! and the location of the real GTZAN tracks.
+#![allow(dead_code)]
+
+use std::f32::consts::TAU;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The real GTZAN tracks (Kaggle WAV layout), from `GENRESCOPE_GTZAN_DIR`. Under CI a missing
+/// folder fails the test; elsewhere the test is skipped with a note.
+pub fn gtzan_dir() -> Option<PathBuf> {
+    dataset_dir("GENRESCOPE_GTZAN_DIR")
+}
+
+/// The real GTZAN tracks in the original `.au` layout, from `GENRESCOPE_GTZAN_AU_DIR`.
+pub fn gtzan_au_dir() -> Option<PathBuf> {
+    dataset_dir("GENRESCOPE_GTZAN_AU_DIR")
+}
+
+fn dataset_dir(var: &str) -> Option<PathBuf> {
+    let in_ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false");
+    match std::env::var_os(var).map(PathBuf::from) {
+        Some(dir) if dir.is_dir() => Some(dir),
+        Some(dir) => panic!("{var}={} is not a folder", dir.display()),
+        None if in_ci => {
+            panic!("{var} is not set under CI; .ci/run must point it at the real tracks")
+        }
+        None => {
+            eprintln!("note: {var} not set; skipping the test that needs the real GTZAN tracks");
+            None
+        }
+    }
+}
+
+/// Runs `sox` (for FLAC/MP3/OGG/AIFF fixtures). Under CI a missing sox fails; elsewhere `None`.
+pub fn sox(args: &[&str]) -> Option<()> {
+    match Command::new("sox").args(args).output() {
+        Ok(out) if out.status.success() => Some(()),
+        Ok(out) => panic!(
+            "sox {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ),
+        Err(_) if std::env::var_os("CI").is_some() => {
+            panic!("sox is not installed under CI; scripts/setup-system test installs it")
+        }
+        Err(_) => {
+            eprintln!("note: sox not installed; skipping a compressed-format check");
+            None
+        }
+    }
+}
+
+/// A deterministic test signal: a few harmonics of `freq_hz` with a slow amplitude wobble, so
+/// pooled vectors are not constant and correlations are meaningful.
+pub fn signal(freq_hz: f32, secs: f32, rate_hz: u32) -> Vec<f32> {
+    let n = (secs * rate_hz as f32).round() as usize;
+    (0..n)
+        .map(|i| {
+            let t = i as f32 / rate_hz as f32;
+            let env = 0.6 + 0.3 * (TAU * 0.7 * t).sin();
+            env * (0.5 * (TAU * freq_hz * t).sin()
+                + 0.2 * (TAU * 2.0 * freq_hz * t).sin()
+                + 0.1 * (TAU * 3.0 * freq_hz * t).sin())
+        })
+        .collect()
+}
+
+/// The i16 value a sample is stored as, back as the f32 a decoder returns.
+pub fn quantise(samples: &[f32]) -> Vec<f32> {
+    samples
+        .iter()
+        .map(|&s| f32::from(to_i16(s)) / 32768.0)
+        .collect()
+}
+
+fn to_i16(s: f32) -> i16 {
+    (s * 32767.0).round().clamp(-32768.0, 32767.0) as i16
+}
+
+/// Writes 16-bit PCM WAV; `channels` copies of the mono signal, the right one scaled by `right_gain`.
+pub fn write_wav(path: &Path, mono: &[f32], rate_hz: u32, channels: u16) {
+    let spec = hound::WavSpec {
+        channels,
+        sample_rate: rate_hz,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w = hound::WavWriter::create(path, spec).expect("create wav");
+    for &s in mono {
+        for _ in 0..channels {
+            w.write_sample(to_i16(s)).expect("write sample");
+        }
+    }
+    w.finalize().expect("finalize wav");
+}
+
+/// Writes Sun `.au`, 16-bit big-endian linear PCM (GTZAN's own format), mono.
+pub fn write_au(path: &Path, mono: &[f32], rate_hz: u32) {
+    let mut header = Vec::new();
+    header.extend_from_slice(b".snd");
+    header.extend_from_slice(&24u32.to_be_bytes());
+    header.extend_from_slice(&((mono.len() * 2) as u32).to_be_bytes());
+    header.extend_from_slice(&3u32.to_be_bytes());
+    header.extend_from_slice(&rate_hz.to_be_bytes());
+    header.extend_from_slice(&1u32.to_be_bytes());
+    for &s in mono {
+        header.extend_from_slice(&to_i16(s).to_be_bytes());
+    }
+    std::fs::write(path, header).expect("write au");
+}
+
+/// A dataset folder: `<root>/<wrapper>/<genre>/<genre>.0000N.wav`, each genre a different pitch.
+pub fn make_dataset(
+    root: &Path,
+    wrapper: Option<&str>,
+    genres: &[&str],
+    tracks_per_genre: usize,
+    secs: f32,
+) -> PathBuf {
+    let base = wrapper.map_or(root.to_path_buf(), |w| root.join(w));
+    for (g, genre) in genres.iter().enumerate() {
+        let dir = base.join(genre);
+        std::fs::create_dir_all(&dir).expect("create genre dir");
+        for t in 0..tracks_per_genre {
+            let freq = 110.0 * (g + 1) as f32 + 7.0 * t as f32;
+            write_wav(
+                &dir.join(format!("{genre}.{t:05}.wav")),
+                &signal(freq, secs, 22_050),
+                22_050,
+                1,
+            );
+        }
+    }
+    base
+}
+
+/// The boxcar mean of `pool` samples, computed the obvious way, to check the pipeline against.
+pub fn reference_pool(samples: &[f32], pool: usize) -> Vec<f32> {
+    samples
+        .chunks_exact(pool)
+        .map(|w| w.iter().sum::<f32>() / pool as f32)
+        .collect()
+}
+
+/// Pearson correlation of two equally long signals.
+pub fn correlation(a: &[f32], b: &[f32]) -> f64 {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mean = |x: &[f32]| x.iter().map(|&v| f64::from(v)).sum::<f64>() / n as f64;
+    let (ma, mb) = (mean(a), mean(b));
+    let mut sab = 0.0;
+    let mut saa = 0.0;
+    let mut sbb = 0.0;
+    for i in 0..n {
+        let da = f64::from(a[i]) - ma;
+        let db = f64::from(b[i]) - mb;
+        sab += da * db;
+        saa += da * da;
+        sbb += db * db;
+    }
+    sab / (saa.sqrt() * sbb.sqrt()).max(1e-30)
+}
