@@ -9,3 +9,8 @@
 pub mod audio;
 pub mod cli;
 pub mod dataset;
+pub mod experiment;
+pub mod metrics;
+pub mod model;
+pub mod report;
+pub mod train;

@@ -1,9 +1,11 @@
 //! The command line: `genrescope [PATH]` opens the window, subcommands run headless.
 
 pub mod args;
+pub mod eval_cmd;
 pub mod features_cmd;
 pub mod progress;
 pub mod scan_cmd;
+pub mod train_cmd;
 
 use std::path::PathBuf;
 
@@ -29,6 +31,10 @@ pub enum Command {
     Scan(scan_cmd::ScanArgs),
     /// Write every pooled vector with its provenance to CSV or .npy
     Features(features_cmd::FeaturesArgs),
+    /// Train a model and print the paper's tables for the run
+    Train(train_cmd::TrainArgs),
+    /// The paper's tables for a saved model on a folder (all of it held out)
+    Eval(eval_cmd::EvalArgs),
 }
 
 /// Runs a headless subcommand.
@@ -36,5 +42,7 @@ pub fn run(command: &Command) -> anyhow::Result<()> {
     match command {
         Command::Scan(args) => scan_cmd::run(args),
         Command::Features(args) => features_cmd::run(args),
+        Command::Train(args) => train_cmd::run(args),
+        Command::Eval(args) => eval_cmd::run(args),
     }
 }

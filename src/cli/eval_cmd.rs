@@ -1,0 +1,53 @@
+//! `genrescope eval MODEL DIR`: a saved model's tables on another folder.
+
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+
+use anyhow::Context;
+use clap::Args;
+
+use super::progress::load_reporter;
+use crate::dataset::load_folder;
+use crate::experiment::evaluate_folder;
+use crate::model::load;
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// A model saved by `genrescope train` (.safetensors)
+    pub model: PathBuf,
+    /// Dataset folder; every segment is treated as held out
+    pub dir: PathBuf,
+    /// Print the report as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
+    let saved = load(&args.model)?;
+    let cancel = AtomicBool::new(false);
+    // Cut and pool the folder exactly as the model's training data was.
+    let dataset = load_folder(
+        &args.dir,
+        None,
+        &saved.meta.features,
+        &cancel,
+        &load_reporter(args.json),
+    )
+    .with_context(|| format!("cannot load {}", args.dir.display()))?;
+    for skip in &dataset.skipped {
+        eprintln!("skipped: {}", skip.reason);
+    }
+    let report = evaluate_folder(&saved, &dataset).with_context(|| {
+        format!(
+            "cannot evaluate {} on {}",
+            args.model.display(),
+            args.dir.display()
+        )
+    })?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", report.render());
+    }
+    Ok(())
+}

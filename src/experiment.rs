@@ -1,0 +1,176 @@
+//! A whole run on a dataset: split, train, evaluate, and describe the result so it can be saved.
+//! The CLI and the window both call these.
+
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+use crate::dataset::{Dataset, Split, SplitConfig, SplitError, SplitProtocol};
+use crate::model::{
+    FitError, Model, ModelConfig, ModelError, ModelMeta, SavedModel, TrainConfig, TrainingRecord,
+};
+use crate::report::{evaluate, EvalReport, Group};
+use crate::train::{train, EpochReport, Examples, TrainError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExperimentError {
+    #[error(transparent)]
+    Split(#[from] SplitError),
+    #[error(transparent)]
+    Train(#[from] TrainError),
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    #[error(transparent)]
+    Fit(#[from] FitError),
+}
+
+/// A trained model with everything needed to save, show and explain it.
+pub struct Experiment {
+    pub saved: SavedModel,
+    pub history: Vec<EpochReport>,
+    pub splits: Vec<Split>,
+}
+
+/// Words for a split protocol, as every report states it.
+pub fn describe_protocol(cfg: &SplitConfig) -> String {
+    match cfg.protocol {
+        SplitProtocol::Segment => format!(
+            "segment split (the paper's protocol: every track has segments in train, dev and test, which flatters dev/test), seed {}",
+            cfg.seed
+        ),
+        SplitProtocol::Track => format!(
+            "track split (each track in one split, stratified by genre), seed {}",
+            cfg.seed
+        ),
+    }
+}
+
+/// The model settings for a dataset: its input width and one output per genre.
+pub fn config_for(dataset: &Dataset, template: ModelConfig) -> ModelConfig {
+    ModelConfig {
+        input_dim: dataset.dim(),
+        n_classes: dataset.genres.len(),
+        ..template
+    }
+}
+
+fn rows_of(dataset: &Dataset, indices: &[usize]) -> (Vec<f32>, Vec<u32>) {
+    let mut x = Vec::with_capacity(indices.len() * dataset.dim());
+    let mut y = Vec::with_capacity(indices.len());
+    for &i in indices {
+        x.extend_from_slice(dataset.vector(i));
+        y.push(dataset.label(i) as u32);
+    }
+    (x, y)
+}
+
+/// Splits `dataset`, trains a model of `template`'s kind on the train split (watching dev),
+/// and evaluates it on every split.
+pub fn run_experiment(
+    dataset: &Dataset,
+    template: ModelConfig,
+    train_config: &TrainConfig,
+    split_config: &SplitConfig,
+    cancel: &AtomicBool,
+    on_epoch: &mut dyn FnMut(&EpochReport),
+) -> Result<Experiment, ExperimentError> {
+    let started = Instant::now();
+    let splits = dataset.splits(split_config)?;
+    let of = |which: Split| -> Vec<usize> {
+        (0..splits.len()).filter(|&i| splits[i] == which).collect()
+    };
+    let (train_x, train_y) = rows_of(dataset, &of(Split::Train));
+    let (dev_x, dev_y) = rows_of(dataset, &of(Split::Dev));
+    let config = config_for(dataset, template);
+    let trained = train(
+        config,
+        train_config,
+        Examples {
+            x: &train_x,
+            y: &train_y,
+        },
+        Some(Examples {
+            x: &dev_x,
+            y: &dev_y,
+        }),
+        cancel,
+        on_epoch,
+    )?;
+    let report = evaluate_splits(
+        &trained.model,
+        dataset,
+        &splits,
+        describe_protocol(split_config),
+    )?;
+    let meta = ModelMeta {
+        model: config,
+        genres: dataset.genres.clone(),
+        features: dataset.features,
+        training: Some(TrainingRecord {
+            train: *train_config,
+            split: *split_config,
+            data: dataset.root.display().to_string(),
+            epochs_run: trained.history.len(),
+            seconds: started.elapsed().as_secs_f64(),
+            report: Some(report),
+        }),
+    };
+    Ok(Experiment {
+        saved: SavedModel {
+            model: trained.model,
+            meta,
+        },
+        history: trained.history,
+        splits,
+    })
+}
+
+/// Table 1 on train/dev/test, Table 2 and the confusion matrix on test.
+pub fn evaluate_splits(
+    model: &Model,
+    dataset: &Dataset,
+    splits: &[Split],
+    protocol: String,
+) -> Result<EvalReport, ModelError> {
+    let groups: Vec<Group> = Split::ALL
+        .iter()
+        .map(|&s| Group {
+            name: s.name(),
+            indices: (0..splits.len()).filter(|&i| splits[i] == s).collect(),
+        })
+        .filter(|g| !g.indices.is_empty())
+        .collect();
+    let truth: Vec<usize> = (0..dataset.len()).map(|i| dataset.label(i)).collect();
+    let tracks: Vec<usize> = dataset.segments.iter().map(|s| s.track).collect();
+    evaluate(
+        model,
+        &dataset.genres,
+        &dataset.vectors,
+        &truth,
+        &tracks,
+        &groups,
+        protocol,
+    )
+}
+
+/// A saved model on a whole folder it has (presumably) never seen: every segment is held out.
+pub fn evaluate_folder(
+    saved: &SavedModel,
+    dataset: &Dataset,
+) -> Result<EvalReport, ExperimentError> {
+    let map = saved.meta.genre_map(&dataset.genres, &dataset.features)?;
+    let truth: Vec<usize> = (0..dataset.len()).map(|i| map[dataset.label(i)]).collect();
+    let tracks: Vec<usize> = dataset.segments.iter().map(|s| s.track).collect();
+    let groups = [Group {
+        name: "held-out",
+        indices: (0..dataset.len()).collect(),
+    }];
+    Ok(evaluate(
+        &saved.model,
+        &saved.meta.genres,
+        &dataset.vectors,
+        &truth,
+        &tracks,
+        &groups,
+        format!("every segment of {} held out", dataset.root.display()),
+    )?)
+}

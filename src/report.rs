@@ -1,0 +1,227 @@
+//! The paper's tables for any run: accuracy per split (Table 1), per-genre precision, recall and
+//! F1 on the held-out split (Table 2), its confusion matrix (Figure 4), and track-level accuracy
+//! by majority vote. A report always states the split protocol it was measured under.
+
+use std::fmt::Write;
+
+use serde::{Deserialize, Serialize};
+
+use crate::metrics::{track_vote, ConfusionMatrix, TrackVote};
+use crate::model::{argmax_rows, softmax_rows, Model, ModelError, ModelKind};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SplitResult {
+    pub split: String,
+    pub segments: usize,
+    /// Segment accuracy (classifiers only).
+    pub accuracy: Option<f64>,
+    /// Track accuracy by majority vote over the split's segments of each track.
+    pub track_vote: Option<TrackVote>,
+    /// Mean squared reconstruction error per value (models with a decoder).
+    pub reconstruction_mse: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GenreScore {
+    pub genre: String,
+    pub precision: f64,
+    pub recall: f64,
+    pub f1: f64,
+    pub support: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EvalReport {
+    pub model: ModelKind,
+    /// How the segments were divided, in words (e.g. "segment split (seed 0)").
+    pub protocol: String,
+    pub genres: Vec<String>,
+    /// Table 1.
+    pub splits: Vec<SplitResult>,
+    /// The split Table 2 and the confusion matrix are measured on.
+    pub held_out: String,
+    /// Table 2 (empty for the autoencoder, which does not classify).
+    pub per_genre: Vec<GenreScore>,
+    /// Figure 4, on the held-out split.
+    pub confusion: Option<ConfusionMatrix>,
+}
+
+/// A named set of segments to score (a split, or a whole held-out folder).
+pub struct Group<'a> {
+    pub name: &'a str,
+    pub indices: Vec<usize>,
+}
+
+/// Scores `model` on the rows of `x`. `truth[i]` is segment i's genre as the model's output
+/// index, `segment_track[i]` its track. The last group is the held-out one.
+pub fn evaluate(
+    model: &Model,
+    genres: &[String],
+    x: &[f32],
+    truth: &[usize],
+    segment_track: &[usize],
+    groups: &[Group],
+    protocol: String,
+) -> Result<EvalReport, ModelError> {
+    let cfg = model.config();
+    let inference = model.infer(x)?;
+    let n_classes = cfg.n_classes;
+    let probs = inference
+        .logits
+        .as_ref()
+        .map(|l| softmax_rows(l, n_classes));
+    let predicted = inference.logits.as_ref().map(|l| argmax_rows(l, n_classes));
+    let dim = cfg.input_dim;
+
+    let mut splits = Vec::new();
+    let mut confusion = None;
+    for group in groups {
+        let idx = &group.indices;
+        let mut result = SplitResult {
+            split: group.name.to_string(),
+            segments: idx.len(),
+            accuracy: None,
+            track_vote: None,
+            reconstruction_mse: None,
+        };
+        if let (Some(pred), Some(probs)) = (&predicted, &probs) {
+            let t: Vec<usize> = idx.iter().map(|&i| truth[i]).collect();
+            let p: Vec<usize> = idx.iter().map(|&i| pred[i]).collect();
+            let cm = ConfusionMatrix::new(&t, &p, n_classes);
+            result.accuracy = Some(cm.accuracy());
+            let tracks: Vec<usize> = idx.iter().map(|&i| segment_track[i]).collect();
+            let rows: Vec<f32> = idx
+                .iter()
+                .flat_map(|&i| probs[i * n_classes..(i + 1) * n_classes].iter().copied())
+                .collect();
+            result.track_vote = Some(track_vote(&tracks, &t, &rows, n_classes));
+            confusion = Some(cm);
+        }
+        if let Some(recon) = &inference.reconstruction {
+            let sum: f64 = idx
+                .iter()
+                .flat_map(|&i| {
+                    let (r, o) = (&recon[i * dim..(i + 1) * dim], &x[i * dim..(i + 1) * dim]);
+                    r.iter().zip(o).map(|(a, b)| f64::from(a - b).powi(2))
+                })
+                .sum();
+            result.reconstruction_mse = Some(sum / (idx.len() * dim).max(1) as f64);
+        }
+        splits.push(result);
+    }
+    let per_genre = confusion
+        .as_ref()
+        .map(|cm| {
+            cm.per_class()
+                .into_iter()
+                .zip(genres)
+                .map(|(m, g)| GenreScore {
+                    genre: g.clone(),
+                    precision: m.precision,
+                    recall: m.recall,
+                    f1: m.f1,
+                    support: m.support,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(EvalReport {
+        model: cfg.kind,
+        protocol,
+        genres: genres.to_vec(),
+        held_out: groups
+            .last()
+            .map_or_else(String::new, |g| g.name.to_string()),
+        splits,
+        per_genre,
+        confusion,
+    })
+}
+
+fn percent(v: f64) -> String {
+    format!("{:.1}%", 100.0 * v)
+}
+
+impl EvalReport {
+    /// The tables as the paper prints them, in plain text.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "{} — {}", self.model, self.protocol);
+        let _ = writeln!(out);
+        let _ = writeln!(out, "Table 1: accuracy");
+        let _ = writeln!(
+            out,
+            "{:<10} {:>9} {:>10} {:>18} {:>14}",
+            "split", "segments", "accuracy", "tracks (vote)", "recon. MSE"
+        );
+        for s in &self.splits {
+            let vote = s.track_vote.as_ref().map_or("-".to_string(), |v| {
+                format!("{}/{} {}", v.correct, v.tracks, percent(v.accuracy))
+            });
+            let _ = writeln!(
+                out,
+                "{:<10} {:>9} {:>10} {:>18} {:>14}",
+                s.split,
+                s.segments,
+                s.accuracy.map_or("-".to_string(), percent),
+                vote,
+                s.reconstruction_mse
+                    .map_or("-".to_string(), |m| format!("{m:.3e}"))
+            );
+        }
+        if let Some(cm) = &self.confusion {
+            let width = self
+                .genres
+                .iter()
+                .map(|g| g.len())
+                .max()
+                .unwrap_or(5)
+                .max(9);
+            let _ = writeln!(out);
+            let _ = writeln!(
+                out,
+                "Table 2: per-genre metrics on the {} set ({} segments)",
+                self.held_out,
+                cm.total()
+            );
+            let _ = writeln!(
+                out,
+                "{:<width$} {:>9} {:>7} {:>7} {:>8}",
+                "genre", "precision", "recall", "F1", "support"
+            );
+            for g in &self.per_genre {
+                let _ = writeln!(
+                    out,
+                    "{:<width$} {:>9.3} {:>7.3} {:>7.3} {:>8}",
+                    g.genre, g.precision, g.recall, g.f1, g.support
+                );
+            }
+            let _ = writeln!(out);
+            let _ = writeln!(
+                out,
+                "Confusion matrix on the {} set (rows: true genre, columns: predicted)",
+                self.held_out
+            );
+            let col = self
+                .genres
+                .iter()
+                .map(|g| g.len())
+                .max()
+                .unwrap_or(5)
+                .max(5);
+            let _ = write!(out, "{:<width$}", "");
+            for g in &self.genres {
+                let _ = write!(out, " {g:>col$}");
+            }
+            let _ = writeln!(out);
+            for (t, g) in self.genres.iter().enumerate() {
+                let _ = write!(out, "{g:<width$}");
+                for p in 0..self.genres.len() {
+                    let _ = write!(out, " {:>col$}", cm.get(t, p));
+                }
+                let _ = writeln!(out);
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,275 @@
+//! The training loop: data and settings in, one progress report per epoch out, a trained model
+//! and its history back. Pure apart from the callback; runs on any thread.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use candle_core::{Tensor, D};
+use candle_nn::{AdamW, Optimizer, ParamsAdamW};
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+use crate::model::{argmax_rows, Dropout, Model, ModelConfig, ModelError, ModelKind, TrainConfig};
+
+/// Rows of `input_dim` values and their genre labels.
+#[derive(Debug, Clone, Copy)]
+pub struct Examples<'a> {
+    pub x: &'a [f32],
+    pub y: &'a [u32],
+}
+
+impl Examples<'_> {
+    pub fn len(&self) -> usize {
+        self.y.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.y.is_empty()
+    }
+}
+
+/// One epoch's figures. Accuracies are measured in evaluation mode (no dropout) after the epoch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EpochReport {
+    pub epoch: usize,
+    pub epochs: usize,
+    /// Mean training loss over the epoch's batches (with dropout), as optimised.
+    pub loss: f64,
+    pub reconstruction_loss: Option<f64>,
+    pub classification_loss: Option<f64>,
+    pub train_accuracy: Option<f64>,
+    pub dev_loss: Option<f64>,
+    pub dev_accuracy: Option<f64>,
+    pub elapsed_secs: f64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TrainError {
+    #[error("training was cancelled")]
+    Cancelled,
+    #[error("training diverged: the loss became {loss} at epoch {epoch}, batch {batch}; lower the learning rate (now {learning_rate}) and try again")]
+    Diverged {
+        epoch: usize,
+        batch: usize,
+        loss: f64,
+        learning_rate: f64,
+    },
+    #[error("cannot train: {0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Model(#[from] ModelError),
+}
+
+impl From<candle_core::Error> for TrainError {
+    fn from(e: candle_core::Error) -> Self {
+        Self::Model(ModelError::Candle(e))
+    }
+}
+
+pub struct Trained {
+    pub model: Model,
+    pub history: Vec<EpochReport>,
+}
+
+/// The loss of one forward pass and its parts.
+struct Losses {
+    total: Tensor,
+    reconstruction: Option<Tensor>,
+    classification: Option<Tensor>,
+    logits: Option<Tensor>,
+}
+
+fn losses(
+    model: &Model,
+    x: &Tensor,
+    y: &Tensor,
+    dropout: Option<Dropout>,
+) -> candle_core::Result<Losses> {
+    let cfg = model.config();
+    let out = model.forward(x, dropout)?;
+    let mse = match &out.reconstruction {
+        Some(r) => Some(candle_nn::loss::mse(r, x)?),
+        None => None,
+    };
+    let ce = match &out.logits {
+        Some(l) => Some(candle_nn::loss::cross_entropy(l, y)?),
+        None => None,
+    };
+    let total = match (cfg.kind, &mse, &ce) {
+        (ModelKind::Dsae, Some(m), Some(c)) => ((m * cfg.gamma)? + (c * (1.0 - cfg.gamma))?)?,
+        (_, Some(m), None) => m.clone(),
+        (_, None, Some(c)) => c.clone(),
+        _ => unreachable!("every model has a decoder or a classifier"),
+    };
+    Ok(Losses {
+        total,
+        reconstruction: mse,
+        classification: ce,
+        logits: out.logits,
+    })
+}
+
+/// The training objective of a batch in evaluation mode (no dropout), as a differentiable
+/// scalar tensor: gamma * MSE + (1 - gamma) * CE for the DSAE, MSE or CE for the others.
+pub fn loss_tensor(model: &Model, x: &Tensor, y: &Tensor) -> candle_core::Result<Tensor> {
+    Ok(losses(model, x, y, None)?.total)
+}
+
+fn scalar(t: &Tensor) -> candle_core::Result<f64> {
+    Ok(f64::from(t.to_scalar::<f32>()?))
+}
+
+fn tensors(model: &Model, ex: Examples, rows: &[usize]) -> candle_core::Result<(Tensor, Tensor)> {
+    let dim = model.config().input_dim;
+    let mut x = Vec::with_capacity(rows.len() * dim);
+    let mut y = Vec::with_capacity(rows.len());
+    for &r in rows {
+        x.extend_from_slice(&ex.x[r * dim..(r + 1) * dim]);
+        y.push(ex.y[r]);
+    }
+    let n = rows.len();
+    Ok((
+        Tensor::from_vec(x, (n, dim), model.device())?,
+        Tensor::from_vec(y, n, model.device())?,
+    ))
+}
+
+/// Loss and accuracy of `ex` in evaluation mode.
+pub fn evaluate_loss(model: &Model, ex: Examples) -> Result<(f64, Option<f64>), TrainError> {
+    const CHUNK: usize = 4096;
+    let (mut loss_sum, mut correct) = (0.0, 0usize);
+    let all: Vec<usize> = (0..ex.len()).collect();
+    for rows in all.chunks(CHUNK) {
+        let (x, y) = tensors(model, ex, rows)?;
+        let out = losses(model, &x, &y, None)?;
+        loss_sum += scalar(&out.total)? * rows.len() as f64;
+        if let Some(logits) = out.logits {
+            let predicted = logits.argmax(D::Minus1)?.to_vec1::<u32>()?;
+            correct += predicted
+                .iter()
+                .zip(rows)
+                .filter(|(p, &r)| **p == ex.y[r])
+                .count();
+        }
+    }
+    let n = ex.len().max(1) as f64;
+    let accuracy = model
+        .config()
+        .kind
+        .has_classifier()
+        .then(|| correct as f64 / n);
+    Ok((loss_sum / n, accuracy))
+}
+
+/// Trains a fresh model. `on_epoch` sees every epoch's report; `cancel` is checked between
+/// batches. The same seed, data and thread count give the same model.
+pub fn train(
+    model_config: ModelConfig,
+    train_config: &TrainConfig,
+    train_set: Examples,
+    dev_set: Option<Examples>,
+    cancel: &AtomicBool,
+    on_epoch: &mut dyn FnMut(&EpochReport),
+) -> Result<Trained, TrainError> {
+    model_config.validate().map_err(TrainError::Invalid)?;
+    train_config.validate().map_err(TrainError::Invalid)?;
+    if train_set.is_empty() {
+        return Err(TrainError::Invalid("the training split is empty".into()));
+    }
+    if train_set.x.len() != train_set.len() * model_config.input_dim {
+        return Err(TrainError::Invalid(format!(
+            "training rows are not {} values long",
+            model_config.input_dim
+        )));
+    }
+    if let Some(&bad) = train_set
+        .y
+        .iter()
+        .find(|&&y| y as usize >= model_config.n_classes)
+    {
+        return Err(TrainError::Invalid(format!(
+            "label {bad} is out of range for {} genres",
+            model_config.n_classes
+        )));
+    }
+    let model = Model::new(model_config, train_config.seed)?;
+    let params = ParamsAdamW {
+        lr: train_config.learning_rate,
+        beta1: 0.9,
+        beta2: 0.999,
+        eps: 1e-8,
+        weight_decay: 0.0, // plain Adam, as the authors' tf.train.AdamOptimizer
+    };
+    let mut optimizer = AdamW::new(model.vars(), params)?;
+    let mut shuffle_rng = ChaCha8Rng::seed_from_u64(train_config.seed.wrapping_add(1));
+    let mut dropout_rng = ChaCha8Rng::seed_from_u64(train_config.seed.wrapping_add(2));
+    let mut order: Vec<usize> = (0..train_set.len()).collect();
+    let started = Instant::now();
+    let mut history = Vec::with_capacity(train_config.epochs);
+
+    for epoch in 1..=train_config.epochs {
+        order.shuffle(&mut shuffle_rng);
+        let (mut loss_sum, mut mse_sum, mut ce_sum) = (0.0, 0.0, 0.0);
+        for (batch, rows) in order.chunks(train_config.batch_size).enumerate() {
+            if cancel.load(Ordering::Relaxed) {
+                return Err(TrainError::Cancelled);
+            }
+            let (x, y) = tensors(&model, train_set, rows)?;
+            let dropout = Dropout {
+                keep: model_config.dropout_keep,
+                rng: &mut dropout_rng,
+            };
+            let out = losses(&model, &x, &y, Some(dropout))?;
+            let loss = scalar(&out.total)?;
+            if !loss.is_finite() {
+                return Err(TrainError::Diverged {
+                    epoch,
+                    batch: batch + 1,
+                    loss,
+                    learning_rate: train_config.learning_rate,
+                });
+            }
+            optimizer.backward_step(&out.total)?;
+            let w = rows.len() as f64;
+            loss_sum += loss * w;
+            if let Some(m) = &out.reconstruction {
+                mse_sum += scalar(m)? * w;
+            }
+            if let Some(c) = &out.classification {
+                ce_sum += scalar(c)? * w;
+            }
+        }
+        let n = train_set.len() as f64;
+        let (_, train_accuracy) = evaluate_loss(&model, train_set)?;
+        let (dev_loss, dev_accuracy) = match dev_set.filter(|d| !d.is_empty()) {
+            Some(dev) => {
+                let (l, a) = evaluate_loss(&model, dev)?;
+                (Some(l), a)
+            }
+            None => (None, None),
+        };
+        let report = EpochReport {
+            epoch,
+            epochs: train_config.epochs,
+            loss: loss_sum / n,
+            reconstruction_loss: model_config.kind.has_decoder().then_some(mse_sum / n),
+            classification_loss: model_config.kind.has_classifier().then_some(ce_sum / n),
+            train_accuracy,
+            dev_loss,
+            dev_accuracy,
+            elapsed_secs: started.elapsed().as_secs_f64(),
+        };
+        on_epoch(&report);
+        history.push(report);
+    }
+    Ok(Trained { model, history })
+}
+
+/// Predicted genre of each row of `x` (evaluation mode).
+pub fn predict(model: &Model, x: &[f32]) -> Result<Vec<usize>, ModelError> {
+    let code = model.encode(x)?;
+    let logits = model.head_logits(&code)?;
+    Ok(argmax_rows(&logits, model.config().n_classes))
+}
