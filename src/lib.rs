@@ -6,11 +6,13 @@
 //! fits the PCA maps. The `app` (eframe) owns all state on the UI thread and talks to workers
 //! through events; `cli` runs the same pipeline headless.
 
+pub mod app;
 pub mod audio;
 pub mod cli;
 pub mod dataset;
 pub mod experiment;
 pub mod metrics;
 pub mod model;
+pub mod projection;
 pub mod report;
 pub mod train;

@@ -1,20 +1,56 @@
 use std::process::ExitCode;
 
 use clap::Parser;
+use genrescope::app::{run as run_window, AppOptions};
 use genrescope::cli::{run, Cli};
+
+const NO_DISPLAY: &str = "genrescope: no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); the headless commands work without one: genrescope scan|features|train|eval DIR (see --help)";
+
+fn has_display() -> bool {
+    !cfg!(target_os = "linux")
+        || std::env::var_os("DISPLAY").is_some()
+        || std::env::var_os("WAYLAND_DISPLAY").is_some()
+}
+
+fn window(cli: &Cli) -> anyhow::Result<()> {
+    if !has_display() {
+        anyhow::bail!(NO_DISPLAY);
+    }
+    let options = AppOptions {
+        folder: cli.path.clone(),
+        model: cli.model.clone(),
+        screenshot: cli.screenshot.clone(),
+        audio: !cli.no_audio,
+    };
+    let outcome = run_window(options).map_err(|e| {
+        anyhow::anyhow!("genrescope: cannot open the window ({e}); the headless commands work without one (see --help)")
+    })?;
+    if cli.screenshot.is_some() {
+        let result = outcome.lock().ok().and_then(|mut o| o.take());
+        match result {
+            Some(Ok(path)) => eprintln!("screenshot: {}", path.display()),
+            Some(Err(e)) => anyhow::bail!("screenshot failed: {e}"),
+            None => anyhow::bail!("the window closed before the screenshot was taken"),
+        }
+    }
+    Ok(())
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Some(command) => run(command),
-        None => Err(anyhow::anyhow!(
-            "the window is not built yet; use a subcommand (see --help)"
-        )),
+        None => window(&cli),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            let text = format!("{err:#}");
+            if text.starts_with("genrescope:") {
+                eprintln!("{text}");
+            } else {
+                eprintln!("error: {text}");
+            }
             ExitCode::FAILURE
         }
     }

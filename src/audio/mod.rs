@@ -4,6 +4,7 @@
 pub mod au;
 pub mod decode;
 pub mod error;
+pub mod playback;
 pub mod resample;
 
 pub use decode::{open_at_rate, open_mono, read_clip, MonoSource, SourceInfo};

@@ -19,8 +19,17 @@ use clap::{Parser, Subcommand};
     args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
-    /// Dataset folder to open in the window (default: the built-in demo)
+    /// Dataset folder to open in the window
     pub path: Option<PathBuf>,
+    /// A saved model to open in the window
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Render the window once everything is loaded (and projected), save it as a PNG, and exit
+    #[arg(long, value_name = "FILE")]
+    pub screenshot: Option<PathBuf>,
+    /// Do not open the audio output
+    #[arg(long)]
+    pub no_audio: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }

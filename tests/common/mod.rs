@@ -2,6 +2,8 @@
 //! and the location of the real GTZAN tracks.
 #![allow(dead_code)]
 
+pub mod ui;
+
 use std::f32::consts::TAU;
 use std::path::{Path, PathBuf};
 use std::process::Command;

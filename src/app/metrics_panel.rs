@@ -1,0 +1,132 @@
+//! The paper's tables for the current model: Table 1 (accuracy per split, with the track vote),
+//! Table 2 (per-genre precision/recall/F1) and the confusion matrix as a heatmap whose cells
+//! select their clips on the maps.
+
+use egui::{Color32, RichText, Ui};
+
+use super::events::Command;
+use super::state::AppState;
+
+fn pct(v: f64) -> String {
+    format!("{:.1}%", 100.0 * v)
+}
+
+pub fn metrics_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
+    let Some(model) = &state.model else {
+        ui.label("Train a model or open one to see its tables.");
+        return;
+    };
+    let Some(report) = &model.report else {
+        ui.label(if state.projecting.is_some() {
+            "Scoring the model…"
+        } else {
+            "No tables for this model on this data."
+        });
+        return;
+    };
+    ui.heading(format!(
+        "{} on {}",
+        report.model,
+        state.data.as_ref().map_or("", |d| d.source.as_str())
+    ));
+    ui.label(RichText::new(&report.protocol).italics());
+    ui.add_space(6.0);
+    ui.label(RichText::new("Table 1: accuracy").strong());
+    egui::Grid::new("table1")
+        .striped(true)
+        .min_col_width(70.0)
+        .show(ui, |ui| {
+            for h in ["split", "clips", "accuracy", "tracks (vote)", "recon. MSE"] {
+                ui.label(RichText::new(h).strong());
+            }
+            ui.end_row();
+            for s in &report.splits {
+                ui.label(&s.split);
+                ui.label(s.segments.to_string());
+                ui.label(s.accuracy.map_or("-".into(), pct));
+                ui.label(s.track_vote.as_ref().map_or("-".into(), |v| {
+                    format!("{}/{} ({})", v.correct, v.tracks, pct(v.accuracy))
+                }));
+                ui.label(
+                    s.reconstruction_mse
+                        .map_or("-".into(), |m| format!("{m:.2e}")),
+                );
+                ui.end_row();
+            }
+        });
+    let Some(cm) = &report.confusion else {
+        ui.add_space(6.0);
+        ui.label("The autoencoder does not classify: no Table 2 or confusion matrix.");
+        return;
+    };
+    ui.add_space(8.0);
+    ui.label(
+        RichText::new(format!(
+            "Table 2: per genre, on the {} set",
+            report.held_out
+        ))
+        .strong(),
+    );
+    egui::Grid::new("table2")
+        .striped(true)
+        .min_col_width(70.0)
+        .show(ui, |ui| {
+            for h in ["genre", "precision", "recall", "F1", "support"] {
+                ui.label(RichText::new(h).strong());
+            }
+            ui.end_row();
+            for g in &report.per_genre {
+                ui.label(&g.genre);
+                ui.label(format!("{:.3}", g.precision));
+                ui.label(format!("{:.3}", g.recall));
+                ui.label(format!("{:.3}", g.f1));
+                ui.label(g.support.to_string());
+                ui.end_row();
+            }
+        });
+    ui.add_space(8.0);
+    ui.label(RichText::new(format!("Confusion matrix, {} set (rows: true, columns: predicted; click a cell to see its clips)", report.held_out)).strong());
+    egui::Grid::new("confusion")
+        .spacing([2.0, 2.0])
+        .show(ui, |ui| {
+            ui.label("");
+            for g in &report.genres {
+                ui.label(RichText::new(g).small());
+            }
+            ui.end_row();
+            for (t, genre) in report.genres.iter().enumerate() {
+                ui.label(RichText::new(genre).small());
+                let row_total: usize = (0..cm.n_classes).map(|p| cm.get(t, p)).sum();
+                for p in 0..cm.n_classes {
+                    let n = cm.get(t, p);
+                    let share = if row_total == 0 {
+                        0.0
+                    } else {
+                        n as f32 / row_total as f32
+                    };
+                    let base = if t == p {
+                        Color32::from_rgb(60, 140, 90)
+                    } else {
+                        Color32::from_rgb(170, 70, 60)
+                    };
+                    let fill = Color32::from_rgb(30, 30, 34).lerp_to_gamma(base, share);
+                    let cell =
+                        egui::Button::new(RichText::new(n.to_string()).color(Color32::WHITE))
+                            .fill(fill)
+                            .min_size(egui::vec2(64.0, 28.0));
+                    let response = ui.add(cell).on_hover_text(format!(
+                        "true {genre}, predicted {}: {n} clip(s), {:.0}% of the row",
+                        report.genres[p],
+                        100.0 * share
+                    ));
+                    if response.clicked() {
+                        out.push(Command::SelectCell {
+                            truth: t,
+                            predicted: p,
+                        });
+                    }
+                }
+                ui.end_row();
+            }
+        });
+}

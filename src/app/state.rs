@@ -1,0 +1,251 @@
+//! Everything the window knows, owned by the UI thread. Panels read it; `apply` changes it.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::audio::playback::OutputFormat;
+use crate::dataset::{Dataset, LoadProgress, Split, SplitConfig, SplitProtocol};
+use crate::model::{Activation, Inference, ModelConfig, ModelKind, SavedModel, TrainConfig};
+use crate::projection::Projection;
+use crate::report::EvalReport;
+use crate::train::EpochReport;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Tab {
+    #[default]
+    Maps,
+    Metrics,
+}
+
+/// The training form. Defaults are the paper's, with the listening-friendly linear decoder.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrainSettings {
+    pub kind: ModelKind,
+    pub epochs: usize,
+    pub learning_rate: f64,
+    pub batch_size: usize,
+    pub gamma: f64,
+    pub dropout_keep: f64,
+    pub output_activation: Activation,
+    pub protocol: SplitProtocol,
+    pub seed: u64,
+}
+
+impl Default for TrainSettings {
+    fn default() -> Self {
+        let train = TrainConfig::default();
+        let model = ModelConfig::dsae(0, 0);
+        Self {
+            kind: model.kind,
+            epochs: train.epochs,
+            learning_rate: train.learning_rate,
+            batch_size: train.batch_size,
+            gamma: model.gamma,
+            dropout_keep: model.dropout_keep,
+            output_activation: model.output_activation,
+            protocol: SplitProtocol::Segment,
+            seed: 0,
+        }
+    }
+}
+
+impl TrainSettings {
+    pub fn model_template(&self) -> ModelConfig {
+        ModelConfig {
+            kind: self.kind,
+            input_dim: 0,
+            n_classes: 0,
+            output_activation: self.output_activation,
+            dropout_keep: self.dropout_keep,
+            gamma: self.gamma,
+        }
+    }
+
+    pub fn train_config(&self) -> TrainConfig {
+        TrainConfig {
+            learning_rate: self.learning_rate,
+            batch_size: self.batch_size,
+            epochs: self.epochs,
+            seed: self.seed,
+        }
+    }
+
+    pub fn split_config(&self) -> SplitConfig {
+        SplitConfig {
+            protocol: self.protocol,
+            seed: self.seed,
+            ..SplitConfig::default()
+        }
+    }
+}
+
+/// A loaded dataset and its raw-input map.
+pub struct LoadedData {
+    pub dataset: Arc<Dataset>,
+    /// Where it came from, for the window ("../gtzan-mini", "synthetic demo set").
+    pub source: String,
+    pub raw_map: Option<Projection>,
+    pub raw_map_error: Option<String>,
+    /// The job that produced it (its raw map arrives in a second event).
+    pub job: u64,
+}
+
+/// A model's view of the current dataset: codes, predictions and the two model maps.
+pub struct ModelMaps {
+    pub inference: Inference,
+    /// Predicted output (model genre index) and its probability, per segment (classifiers).
+    pub predicted: Option<Vec<(usize, f32)>>,
+    pub code_map: Result<Projection, String>,
+    pub logits_map: Option<Result<Projection, String>>,
+    /// The paper's tables, when the projector was asked for them.
+    pub report: Option<EvalReport>,
+    pub report_error: Option<String>,
+}
+
+pub struct ActiveModel {
+    pub saved: Arc<SavedModel>,
+    /// "trained here", "loaded from …", "shipped with genrescope".
+    pub source: String,
+    /// Each segment's split, when the model was trained on this dataset (marker shapes).
+    pub splits: Option<Vec<Split>>,
+    /// The paper's tables for this model on this data.
+    pub report: Option<EvalReport>,
+    pub maps: Option<ModelMaps>,
+    pub maps_error: Option<String>,
+}
+
+/// A worker that is running.
+pub struct Running {
+    pub job: u64,
+    pub cancel: Arc<AtomicBool>,
+    pub started: Instant,
+}
+
+pub struct LoadJob {
+    pub run: Running,
+    pub path: PathBuf,
+    pub progress: LoadProgress,
+}
+
+pub struct TrainJob {
+    pub run: Running,
+    pub epochs: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notice {
+    pub text: String,
+    pub error: bool,
+}
+
+pub struct NowPlaying {
+    pub request: u64,
+    pub label: String,
+    /// The player's id for the clip, once it has been decoded and handed over.
+    pub player_id: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum AudioStatus {
+    Ready(OutputFormat),
+    Unavailable(String),
+}
+
+/// What the window shows about one segment.
+pub struct SegmentInfo {
+    pub track: String,
+    pub start_secs: f64,
+    pub end_secs: f64,
+    pub genre: String,
+    pub predicted: Option<(String, f32)>,
+    pub split: Option<Split>,
+}
+
+#[derive(Default)]
+pub struct AppState {
+    pub data: Option<LoadedData>,
+    pub loading: Option<LoadJob>,
+    pub model: Option<ActiveModel>,
+    pub training: Option<TrainJob>,
+    /// Epoch reports of the running or last training run (the live curves).
+    pub history: Vec<EpochReport>,
+    pub projecting: Option<u64>,
+    /// Model files being read.
+    pub model_loads_pending: usize,
+    pub settings: TrainSettings,
+    /// The folder path field.
+    pub folder_input: String,
+    pub hidden_genres: BTreeSet<usize>,
+    pub hovered: Option<usize>,
+    pub selected: Option<usize>,
+    /// Segments picked as a group (a confusion-matrix cell), and what they are.
+    pub highlighted: Vec<usize>,
+    pub highlight_label: Option<String>,
+    pub tab: Tab,
+    pub notices: Vec<Notice>,
+    pub audio: Option<AudioStatus>,
+    pub now_playing: Option<NowPlaying>,
+    pub next_job: u64,
+}
+
+impl AppState {
+    pub fn new_job(&mut self) -> u64 {
+        self.next_job += 1;
+        self.next_job
+    }
+
+    pub fn dataset(&self) -> Option<&Arc<Dataset>> {
+        self.data.as_ref().map(|d| &d.dataset)
+    }
+
+    pub fn error(&mut self, text: impl Into<String>) {
+        let text = text.into();
+        if !self.notices.iter().any(|n| n.text == text) {
+            self.notices.push(Notice { text, error: true });
+        }
+    }
+
+    pub fn info(&mut self, text: impl Into<String>) {
+        self.notices.push(Notice {
+            text: text.into(),
+            error: false,
+        });
+    }
+
+    /// Nothing is loading, training or projecting.
+    pub fn is_idle(&self) -> bool {
+        self.loading.is_none()
+            && self.training.is_none()
+            && self.projecting.is_none()
+            && self.model_loads_pending == 0
+    }
+
+    pub fn segment_info(&self, i: usize) -> Option<SegmentInfo> {
+        let ds = self.dataset()?;
+        if i >= ds.len() {
+            return None;
+        }
+        let track = ds.track_of(i);
+        let (start_secs, end_secs) = ds.segment_time_secs(i);
+        let model = self.model.as_ref();
+        let predicted = model.and_then(|m| {
+            let (p, conf) = m.maps.as_ref()?.predicted.as_ref()?.get(i).copied()?;
+            Some((m.saved.meta.genres.get(p)?.clone(), conf))
+        });
+        Some(SegmentInfo {
+            track: track
+                .path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            start_secs,
+            end_secs,
+            genre: ds.genres[track.genre].clone(),
+            predicted,
+            split: model.and_then(|m| m.splits.as_ref()?.get(i).copied()),
+        })
+    }
+}

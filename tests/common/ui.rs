@@ -1,0 +1,87 @@
+//! Driving the real app headlessly with egui_kittest.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use genrescope::app::maps_panel::map_plot_id;
+use genrescope::app::{AppOptions, GenrescopeApp};
+
+pub type App<'a> = Harness<'a, GenrescopeApp>;
+
+pub fn app<'a>(options: AppOptions) -> App<'a> {
+    Harness::builder()
+        .with_size(egui::Vec2::new(1500.0, 950.0))
+        .build_eframe(move |cc| GenrescopeApp::new(&cc.egui_ctx, options, Default::default()))
+}
+
+pub fn app_on(folder: PathBuf) -> App<'static> {
+    app(AppOptions {
+        folder: Some(folder),
+        ..AppOptions::default()
+    })
+}
+
+/// Steps frames until `done` holds (workers are real threads), failing after `secs`.
+pub fn run_until(h: &mut App, secs: u64, what: &str, done: impl Fn(&GenrescopeApp) -> bool) {
+    let started = Instant::now();
+    loop {
+        h.step();
+        if done(h.state()) {
+            h.run_steps(2);
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(secs),
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+pub fn loaded(app: &GenrescopeApp) -> bool {
+    app.state.data.as_ref().is_some_and(|d| d.raw_map.is_some()) && app.state.loading.is_none()
+}
+
+pub fn projected(app: &GenrescopeApp) -> bool {
+    app.state.model.as_ref().is_some_and(|m| m.maps.is_some()) && app.state.projecting.is_none()
+}
+
+/// Where segment `i` is drawn on a map ("map-raw", "map-code", "map-logits") this frame.
+pub fn point_on_screen(h: &App, map: &str, i: usize) -> egui::Pos2 {
+    let state = &h.state().state;
+    let projection = match map {
+        "map-raw" => state.data.as_ref().and_then(|d| d.raw_map.as_ref()),
+        "map-code" => state
+            .model
+            .as_ref()
+            .and_then(|m| m.maps.as_ref())
+            .and_then(|m| m.code_map.as_ref().ok()),
+        _ => state
+            .model
+            .as_ref()
+            .and_then(|m| m.maps.as_ref())
+            .and_then(|m| m.logits_map.as_ref()?.as_ref().ok()),
+    }
+    .expect("the map is drawn");
+    let p = projection.points[i];
+    let memory =
+        egui_plot::PlotMemory::load(&h.ctx, map_plot_id(map)).expect("the plot has been shown");
+    memory
+        .transform()
+        .position_from_point(&egui_plot::PlotPoint::new(p[0], p[1]))
+}
+
+pub fn click_at(h: &mut App, pos: egui::Pos2) {
+    h.hover_at(pos);
+    h.step();
+    for pressed in [true, false] {
+        h.event(egui::Event::PointerButton {
+            pos,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: egui::Modifiers::NONE,
+        });
+    }
+    h.step();
+}
