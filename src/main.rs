@@ -1,15 +1,15 @@
 use std::process::ExitCode;
 
 use clap::Parser;
+use genrescope::app::state::Tab;
 use genrescope::app::{run as run_window, AppOptions};
-use genrescope::cli::{run, Cli};
+use genrescope::cli::{run, Cli, StartTab};
 
 const NO_DISPLAY: &str = "genrescope: no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); the headless commands work without one: genrescope scan|features|train|eval DIR (see --help)";
 
 fn has_display() -> bool {
-    !cfg!(target_os = "linux")
-        || std::env::var_os("DISPLAY").is_some()
-        || std::env::var_os("WAYLAND_DISPLAY").is_some()
+    let set = |var: &str| std::env::var_os(var).is_some_and(|v| !v.is_empty());
+    !cfg!(target_os = "linux") || set("DISPLAY") || set("WAYLAND_DISPLAY")
 }
 
 fn window(cli: &Cli) -> anyhow::Result<()> {
@@ -21,6 +21,10 @@ fn window(cli: &Cli) -> anyhow::Result<()> {
         model: cli.model.clone(),
         screenshot: cli.screenshot.clone(),
         audio: !cli.no_audio,
+        tab: match cli.tab {
+            StartTab::Maps => Tab::Maps,
+            StartTab::Metrics => Tab::Metrics,
+        },
     };
     let outcome = run_window(options).map_err(|e| {
         anyhow::anyhow!("genrescope: cannot open the window ({e}); the headless commands work without one (see --help)")

@@ -18,6 +18,30 @@ pub fn map_plot_id(name: &str) -> egui::Id {
     egui::Id::unique(("genrescope-map", name))
 }
 
+/// Each genre's points are dealt over this many draw layers (see `map_ui`).
+const LAYERS: usize = 8;
+
+/// The default view: the 1st to 99th percentile of each axis with a margin, so a few outliers
+/// do not squash the rest into a dot. Zooming out still reaches them.
+fn robust_bounds(points: &[[f64; 2]]) -> ((f64, f64), (f64, f64)) {
+    let range = |axis: usize| {
+        let mut v: Vec<f64> = points
+            .iter()
+            .map(|p| p[axis])
+            .filter(|x| x.is_finite())
+            .collect();
+        if v.is_empty() {
+            return (-1.0, 1.0);
+        }
+        v.sort_by(f64::total_cmp);
+        let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
+        let (lo, hi) = (at(0.01), at(0.99));
+        let margin = ((hi - lo) * 0.08).max(1e-9);
+        (lo - margin, hi + margin)
+    };
+    (range(0), range(1))
+}
+
 /// Pointer distance (in points) within which a marker counts as hovered.
 const HOVER_RADIUS: f32 = 8.0;
 
@@ -193,14 +217,18 @@ fn map_ui(
     let ds = state.dataset()?;
     let splits = state.model.as_ref().and_then(|m| m.splits.as_ref());
     let visible = |i: usize| !state.hidden_genres.contains(&ds.label(i));
-    // One plot item per (genre, split): colour says genre, marker shape says split.
-    let mut groups: Vec<Vec<[f64; 2]>> = vec![Vec::new(); ds.genres.len() * 4];
+    // Plot items by (layer, genre, split): colour says genre, marker shape says split. Each
+    // genre is dealt over several layers drawn in turn, so no genre sits on top of the others.
+    let n_genres = ds.genres.len();
+    let mut groups: Vec<Vec<[f64; 2]>> = vec![Vec::new(); LAYERS * n_genres * 4];
     for (i, p) in projection.points.iter().enumerate() {
         if visible(i) {
             let split = splits.map_or(0, |s| 1 + s[i] as usize);
-            groups[ds.label(i) * 4 + split].push(*p);
+            let layer = i % LAYERS;
+            groups[(layer * n_genres + ds.label(i)) * 4 + split].push(*p);
         }
     }
+    let (x_range, y_range) = robust_bounds(&projection.points);
     let ring = |indices: &mut dyn Iterator<Item = usize>| -> Vec<[f64; 2]> {
         indices
             .filter(|&i| i < projection.points.len())
@@ -219,12 +247,14 @@ fn map_ui(
         .y_axis_label(format!("PC2 ({:.1}%)", 100.0 * projection.explained[1]))
         .show_x(false)
         .show_y(false)
+        .default_x_bounds(x_range.0, x_range.1)
+        .default_y_bounds(y_range.0, y_range.1)
         .show(ui, |plot_ui| {
             for (k, points) in groups.into_iter().enumerate() {
                 if points.is_empty() {
                     continue;
                 }
-                let (genre, split) = (k / 4, k % 4);
+                let (genre, split) = ((k / 4) % n_genres, k % 4);
                 let split = if split == 0 {
                     None
                 } else {
@@ -232,7 +262,7 @@ fn map_ui(
                 };
                 plot_ui.points(
                     Points::new(ds.genres[genre].clone(), points)
-                        .color(genre_color(genre))
+                        .color(genre_color(genre).gamma_multiply(0.85))
                         .shape(split_shape(split))
                         .radius(2.2)
                         .allow_hover(false),

@@ -35,6 +35,7 @@ pub struct AppOptions {
     pub screenshot: Option<PathBuf>,
     /// Try to open the audio output (off for tests that must not touch a device).
     pub audio: bool,
+    pub tab: Tab,
 }
 
 /// Set by `--screenshot` runs: how the capture went.
@@ -67,6 +68,7 @@ impl GenrescopeApp {
     pub fn new(ctx: &egui::Context, options: AppOptions, outcome: ScreenshotOutcome) -> Self {
         theme::install_fonts(ctx);
         let (tx, events) = channel();
+        let tab = options.tab;
         let mut app = Self {
             state: AppState::default(),
             jobs: Jobs::new(tx, ctx.clone()),
@@ -81,6 +83,7 @@ impl GenrescopeApp {
                 outcome,
             }),
         };
+        app.state.tab = tab;
         if options.audio {
             match Player::open_default() {
                 Ok(player) => {

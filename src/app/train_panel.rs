@@ -77,6 +77,16 @@ fn current_model_ui(ui: &mut Ui, state: &AppState) {
         Some(m) => {
             let cfg = &m.saved.meta.model;
             ui.label(RichText::new(format!("{} · {}", cfg.kind, m.source)).strong());
+            if let Some(report) = &m.report {
+                let scores: Vec<String> = report
+                    .splits
+                    .iter()
+                    .filter_map(|s| s.accuracy.map(|a| format!("{} {:.0}%", s.split, 100.0 * a)))
+                    .collect();
+                if !scores.is_empty() {
+                    ui.label(format!("accuracy: {}", scores.join(" · ")));
+                }
+            }
             ui.label(
                 RichText::new(format!(
                     "{} parameters · decoder output {:?} · genres: {}",

@@ -53,6 +53,8 @@ pub struct PlayStatus {
     pub frames_written: AtomicU64,
 }
 
+/// The device rate asked for when the device offers it (see `Player::open_default`).
+const PREFERRED_RATE_HZ: u32 = 44_100;
 /// Rings between the UI thread and the callback: clips in, spent buffers back out.
 const RING_SLOTS: usize = 64;
 /// Keep the stream running this long after a clip ends, so the device plays out its buffer.
@@ -84,9 +86,23 @@ impl Player {
         let device = host
             .default_output_device()
             .ok_or(PlaybackError::NoDevice)?;
-        let supported = device
+        let default = device
             .default_output_config()
             .map_err(|e| PlaybackError::Unavailable(e.to_string()))?;
+        // Clips are 22,050 Hz: when the device also runs at 44,100 Hz, the conversion is an
+        // exact doubling and the system mixer has nothing left to resample.
+        let supported = device
+            .supported_output_configs()
+            .ok()
+            .and_then(|mut ranges| {
+                ranges.find_map(|r| {
+                    let same = r.channels() == default.channels()
+                        && r.sample_format() == default.sample_format();
+                    same.then(|| r.try_with_sample_rate(PREFERRED_RATE_HZ))
+                        .flatten()
+                })
+            })
+            .unwrap_or(default);
         let sample_format = supported.sample_format();
         let config: StreamConfig = supported.into();
         let name = device

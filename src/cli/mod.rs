@@ -30,8 +30,17 @@ pub struct Cli {
     /// Do not open the audio output
     #[arg(long)]
     pub no_audio: bool,
+    /// The view to open on
+    #[arg(long, value_enum, default_value_t = StartTab::Maps)]
+    pub tab: StartTab,
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StartTab {
+    Maps,
+    Metrics,
 }
 
 #[derive(Debug, Subcommand)]
