@@ -11,6 +11,8 @@ pub mod audio;
 pub mod cli;
 pub mod dataset;
 pub mod experiment;
+pub mod export;
+pub mod interpolate;
 pub mod metrics;
 pub mod model;
 pub mod projection;

@@ -21,6 +21,9 @@ fn window(cli: &Cli) -> anyhow::Result<()> {
         model: cli.model.clone(),
         screenshot: cli.screenshot.clone(),
         audio: !cli.no_audio,
+        export_maps: cli.export_maps.clone(),
+        pick_a: cli.a.clone(),
+        pick_b: cli.b.clone(),
         tab: match cli.tab {
             StartTab::Maps => Tab::Maps,
             StartTab::Metrics => Tab::Metrics,

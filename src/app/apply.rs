@@ -9,9 +9,11 @@ use std::time::Instant;
 use crate::dataset::{Dataset, FeatureConfig, LoadProgress, Split};
 use crate::model::SavedModel;
 
-use super::events::{Command, Event};
+use super::events::{ClipVersion, Command, Event, FileTarget};
+use super::jobs::{ClipSource, InterpRequest};
 use super::state::{ActiveModel, LoadJob, LoadedData, NowPlaying, Running, Tab, TrainJob};
 use super::GenrescopeApp;
+use crate::interpolate::PathStep;
 
 impl GenrescopeApp {
     pub fn apply(&mut self, command: Command) {
@@ -44,7 +46,7 @@ impl GenrescopeApp {
                 if !dialogs_available() {
                     self.state.error(NO_DIALOG);
                 }
-                self.jobs.pick_model_file(false);
+                self.jobs.pick_file(FileTarget::OpenModel);
             }
             Command::LoadModel(path) => {
                 self.state.model_loads_pending += 1;
@@ -58,7 +60,7 @@ impl GenrescopeApp {
                     if !dialogs_available() {
                         self.state.error(NO_DIALOG);
                     }
-                    self.jobs.pick_model_file(true);
+                    self.jobs.pick_file(FileTarget::SaveModel);
                 }
             }
             Command::SaveModel(path) => {
@@ -69,9 +71,46 @@ impl GenrescopeApp {
             Command::Hover(segment) => self.state.hovered = segment,
             Command::Select(segment) => {
                 self.state.selected = Some(segment);
-                self.play_segment(segment);
+                self.play_version(segment, ClipVersion::Original);
+                self.request_interpolation(false, false);
             }
-            Command::PlaySegment(segment) => self.play_segment(segment),
+            Command::SelectB(segment) => {
+                self.state.interp.b = Some(segment);
+                self.play_version(segment, ClipVersion::Original);
+                self.request_interpolation(false, false);
+            }
+            Command::PlaySegment(segment) => self.play_version(segment, ClipVersion::Original),
+            Command::PlayVersion { segment, version } => self.play_version(segment, version),
+            Command::SetT { t, held } => {
+                self.state.interp.t = t.clamp(0.0, 1.0);
+                let looping = held && self.state.interp.looping;
+                self.request_interpolation(true, looping);
+            }
+            Command::ReleaseT => {
+                if let Some(player) = self.player.as_mut() {
+                    player.set_looping(false);
+                }
+            }
+            Command::SetPathKind(kind) => {
+                self.state.interp.kind = kind;
+                self.request_interpolation(false, false);
+            }
+            Command::SetSteps(steps) => {
+                self.state.interp.steps = steps.clamp(2, 64);
+                self.request_interpolation(false, false);
+            }
+            Command::SetLooping(looping) => self.state.interp.looping = looping,
+            Command::PlayPath => self.play_path(),
+            Command::ExportPathDialog => self.pick(FileTarget::PathWav),
+            Command::ExportPath(path) => self.export_path(path),
+            Command::SetColorBy(color_by) => self.state.color_by = color_by,
+            Command::ExportEmbeddingsDialog => self.pick(FileTarget::EmbeddingsFolder),
+            Command::ExportEmbeddings(dir) => self.export_embeddings(dir),
+            Command::ExportMapsDialog => self.pick(FileTarget::MapsFolder),
+            Command::ExportMaps(dir) => {
+                self.state.maps_export = Some(dir);
+                self.state.tab = Tab::Maps;
+            }
             Command::StopAudio => {
                 if let Some(player) = self.player.as_mut() {
                     player.stop();
@@ -88,6 +127,7 @@ impl GenrescopeApp {
                 self.state.highlighted.clear();
                 self.state.highlight_label = None;
                 self.state.selected = None;
+                self.state.interp = Default::default();
             }
             Command::SetTab(tab) => self.state.tab = tab,
             Command::DismissNotice(i) => {
@@ -111,7 +151,7 @@ impl GenrescopeApp {
                 };
                 match result {
                     Ok(dataset) => {
-                        self.set_dataset(dataset, loading.path.display().to_string(), job)
+                        self.set_dataset(*dataset, loading.path.display().to_string(), job)
                     }
                     Err(e) => self
                         .state
@@ -180,8 +220,9 @@ impl GenrescopeApp {
                                 error: true,
                             });
                         }
-                        model.maps = Some(maps);
+                        model.maps = Some(Arc::from(maps));
                         model.maps_error = None;
+                        self.request_interpolation(false, false);
                     }
                     Err(e) => model.maps_error = Some(e),
                 }
@@ -190,7 +231,7 @@ impl GenrescopeApp {
                 self.state.model_loads_pending = self.state.model_loads_pending.saturating_sub(1);
                 match result {
                     Ok(saved) => self.activate_model(
-                        Arc::new(saved),
+                        Arc::from(saved),
                         format!("loaded from {}", path.display()),
                         None,
                         None,
@@ -206,16 +247,72 @@ impl GenrescopeApp {
             },
             Event::FolderPicked(Some(path)) => self.load_folder(path),
             Event::FolderPicked(None) => {}
-            Event::ModelFilePicked {
-                save,
+            Event::FilePicked {
+                target,
                 path: Some(path),
-            } => self.apply(if save {
-                Command::SaveModel(path)
-            } else {
-                Command::LoadModel(path)
+            } => self.apply(match target {
+                FileTarget::OpenModel => Command::LoadModel(path),
+                FileTarget::SaveModel => Command::SaveModel(path),
+                FileTarget::PathWav => Command::ExportPath(path),
+                FileTarget::EmbeddingsFolder => Command::ExportEmbeddings(path),
+                FileTarget::MapsFolder => Command::ExportMaps(path),
             }),
-            Event::ModelFilePicked { path: None, .. } => {}
-            Event::ClipReady { request, result } => {
+            Event::FilePicked { path: None, .. } => {}
+            Event::Interpolated {
+                request,
+                current,
+                path,
+                frames,
+                looping,
+            } => {
+                if request != self.state.interp.request {
+                    return;
+                }
+                self.state.interp.answered = request;
+                self.show_interpolation(current, path);
+                match frames {
+                    Some(Ok(frames)) => {
+                        if let Some(player) = self.player.as_mut() {
+                            match player.play_prepared(frames, looping) {
+                                Ok(id) => {
+                                    self.state.interp.playing_id = Some(id);
+                                    self.state.now_playing = Some(NowPlaying {
+                                        request,
+                                        label: format!(
+                                            "decoded step at t = {:.2}",
+                                            self.state.interp.t
+                                        ),
+                                        player_id: Some(id),
+                                    });
+                                }
+                                Err(e) => self
+                                    .state
+                                    .error(format!("Cannot play the decoded step: {e}")),
+                            }
+                        }
+                    }
+                    Some(Err(e)) => self
+                        .state
+                        .error(format!("Cannot make the decoded step audible: {e}")),
+                    None => {}
+                }
+            }
+            Event::InterpolationFailed(e) => {
+                self.state.interp.answered = self.state.interp.request;
+                self.state.error(e);
+            }
+            Event::Exported(result) => {
+                self.state.writes_pending = self.state.writes_pending.saturating_sub(1);
+                match result {
+                    Ok(what) => self.state.info(what),
+                    Err(e) => self.state.error(e),
+                }
+            }
+            Event::ClipReady {
+                request,
+                looping,
+                result,
+            } => {
                 let Some(playing) = self
                     .state
                     .now_playing
@@ -229,7 +326,7 @@ impl GenrescopeApp {
                 };
                 match result.and_then(|frames| {
                     player
-                        .play_prepared(frames, false)
+                        .play_prepared(frames, looping)
                         .map_err(|e| e.to_string())
                 }) {
                     Ok(id) => playing.player_id = Some(id),
@@ -354,7 +451,9 @@ impl GenrescopeApp {
         }
     }
 
-    fn play_segment(&mut self, segment: usize) {
+    /// Plays a version of a clip: its original audio, the pooled input, the reconstruction,
+    /// or all three in turn.
+    fn play_version(&mut self, segment: usize, version: ClipVersion) {
         let Some(player) = self.player.as_ref() else {
             // Said once at start-up; clicking again should not repeat it.
             return;
@@ -367,27 +466,247 @@ impl GenrescopeApp {
         }
         let track = ds.track_of(segment);
         let seg = ds.segments[segment];
+        let original = ClipSource::File {
+            path: track.path.clone(),
+            rate_hz: ds.features.sample_rate_hz,
+            offset_samples: seg.offset_samples,
+            len_samples: ds.features.segment_samples,
+        };
+        let pooled = ClipSource::Pooled {
+            values: ds.vector(segment).to_vec(),
+            features: ds.features,
+        };
+        let reconstruction = self
+            .reconstruction_of(segment)
+            .map(|values| ClipSource::Pooled {
+                values,
+                features: ds.features,
+            });
+        let (source, what) = match (version, reconstruction) {
+            (ClipVersion::Original, _) => (original, ""),
+            (ClipVersion::Pooled, _) => (pooled, " (pooled input)"),
+            (ClipVersion::Reconstruction, Some(r)) => (r, " (reconstruction)"),
+            (ClipVersion::All, Some(r)) => (
+                ClipSource::Sequence(vec![original, pooled, r]),
+                " (original, pooled input, reconstruction)",
+            ),
+            (_, None) => {
+                self.state
+                    .error("This model has no decoder, so there is no reconstruction to play.");
+                return;
+            }
+        };
         let (start, end) = ds.segment_time_secs(segment);
         let label = format!(
-            "{} {:.1}-{:.1} s ({})",
+            "{} {:.1}-{:.1} s ({}){what}",
             file_name(&track.path),
             start,
             end,
             ds.genres[track.genre]
         );
         let request = self.state.new_job();
+        self.jobs
+            .prepare_clip(request, source, player.format().clone(), false);
+        self.state.now_playing = Some(NowPlaying {
+            request,
+            label,
+            player_id: None,
+        });
+    }
+
+    /// The decoder's output for a clip, when the model has a decoder and its maps are ready.
+    pub fn reconstruction_of(&self, segment: usize) -> Option<Vec<f32>> {
+        let maps = self.state.model.as_ref()?.maps.as_ref()?;
+        let recon = maps.inference.reconstruction.as_ref()?;
+        let dim = self.state.dataset()?.dim();
+        recon
+            .get(segment * dim..(segment + 1) * dim)
+            .map(<[f32]>::to_vec)
+    }
+
+    /// Asks for the decoded point at the current t (and the path), once A and B are chosen
+    /// and the model can decode. With `play`, the point is played (looping if asked).
+    fn request_interpolation(&mut self, play: bool, looping: bool) {
+        let (Some(a), Some(b)) = (self.state.selected, self.state.interp.b) else {
+            return;
+        };
+        let Some(model) = self.state.model.as_ref() else {
+            return;
+        };
+        if !model.saved.meta.model.kind.has_decoder() {
+            return;
+        }
+        let Some(maps) = model.maps.as_ref() else {
+            return;
+        };
+        let dim = maps.inference.code_dim;
+        let code = |i: usize| {
+            maps.inference
+                .code
+                .get(i * dim..(i + 1) * dim)
+                .map(<[f32]>::to_vec)
+        };
+        let (Some(code_a), Some(code_b)) = (code(a), code(b)) else {
+            return;
+        };
+        let saved = Arc::clone(&model.saved);
+        let request = self.state.new_job();
+        let interp = &mut self.state.interp;
+        interp.request = request;
+        interp.requested_at = Some(Instant::now());
+        interp.playing_id = None;
+        let audio = if play {
+            self.player.as_ref().map(|p| (p.format().clone(), looping))
+        } else {
+            None
+        };
+        self.jobs.interpolate(InterpRequest {
+            request,
+            saved,
+            a: code_a,
+            b: code_b,
+            t: interp.t,
+            kind: interp.kind,
+            steps: interp.steps,
+            audio,
+        });
+    }
+
+    /// Puts a worker's answer on the maps: the path and the point through the same PCA fits.
+    fn show_interpolation(&mut self, current: PathStep, path: Vec<PathStep>) {
+        let interp = &mut self.state.interp;
+        let maps = self.state.model.as_ref().and_then(|m| m.maps.clone());
+        let project =
+            |map: Option<&crate::projection::Projection>, rows: &[&[f32]]| -> Vec<[f64; 2]> {
+                let flat: Vec<f32> = rows.iter().flat_map(|r| r.iter().copied()).collect();
+                map.and_then(|m| m.project(&flat).ok()).unwrap_or_default()
+            };
+        let code_map = maps.as_ref().and_then(|m| m.code_map.as_ref().ok());
+        let logits_map = maps
+            .as_ref()
+            .and_then(|m| m.logits_map.as_ref()?.as_ref().ok());
+        let codes: Vec<&[f32]> = path.iter().map(|s| s.code.as_slice()).collect();
+        interp.path_code_xy = project(code_map, &codes);
+        interp.current_code_xy = project(code_map, &[&current.code]).first().copied();
+        let logits: Vec<&[f32]> = path.iter().filter_map(|s| s.logits.as_deref()).collect();
+        interp.path_logits_xy = project(logits_map, &logits);
+        interp.current_logits_xy = current
+            .logits
+            .as_deref()
+            .and_then(|l| project(logits_map, &[l]).first().copied());
+        interp.current = Some(current);
+        interp.path = path;
+    }
+
+    fn play_path(&mut self) {
+        let Some(player) = self.player.as_ref() else {
+            return;
+        };
+        let Some(ds) = self.state.dataset() else {
+            return;
+        };
+        if self.state.interp.path.is_empty() {
+            self.state
+                .error("Pick A (click) and B (shift-click) on a map first.");
+            return;
+        }
+        let parts = self
+            .state
+            .interp
+            .path
+            .iter()
+            .map(|s| ClipSource::Pooled {
+                values: s.decoded.clone(),
+                features: ds.features,
+            })
+            .collect();
+        let request = self.state.new_job();
+        let label = format!("the path A → B, {} steps", self.state.interp.path.len());
         self.jobs.prepare_clip(
             request,
-            track.path.clone(),
-            ds.features.sample_rate_hz,
-            seg.offset_samples,
-            ds.features.segment_samples,
+            ClipSource::Sequence(parts),
             player.format().clone(),
+            false,
         );
         self.state.now_playing = Some(NowPlaying {
             request,
             label,
             player_id: None,
+        });
+    }
+
+    fn pick(&mut self, target: FileTarget) {
+        if !dialogs_available() {
+            self.state.error(NO_DIALOG);
+        }
+        self.jobs.pick_file(target);
+    }
+
+    fn export_path(&mut self, path: PathBuf) {
+        let Some(model) = self.state.model.as_ref() else {
+            return;
+        };
+        if self.state.interp.path.is_empty() {
+            self.state.error(
+                "Pick A (click) and B (shift-click) on a map first: there is no path to export.",
+            );
+            return;
+        }
+        let steps = self.state.interp.path.clone();
+        let saved = Arc::clone(&model.saved);
+        self.state.writes_pending += 1;
+        self.jobs.write("path-export", move || {
+            crate::export::write_path_wav(&path, &steps, &saved.meta)
+                .map(|table| format!("Wrote {} and {}.", path.display(), table.display()))
+                .map_err(|e| e.to_string())
+        });
+    }
+
+    fn export_embeddings(&mut self, dir: PathBuf) {
+        let (Some(ds), Some(model)) = (self.state.dataset().cloned(), self.state.model.as_ref())
+        else {
+            self.state
+                .error("Open a folder and a model first: there are no embeddings yet.");
+            return;
+        };
+        let Some(maps) = model.maps.clone() else {
+            self.state
+                .error("The model is still encoding the clips; export again in a moment.");
+            return;
+        };
+        let saved = Arc::clone(&model.saved);
+        let splits = model.splits.clone();
+        let raw = self
+            .state
+            .data
+            .as_ref()
+            .and_then(|d| d.raw_map.as_ref())
+            .map(|p| p.points.clone());
+        self.state.writes_pending += 1;
+        self.jobs.write("embeddings-export", move || {
+            let e = crate::export::Embeddings {
+                dataset: &ds,
+                meta: &saved.meta,
+                codes: &maps.inference.code,
+                code_dim: maps.inference.code_dim,
+                logits: maps.inference.logits.as_deref(),
+                predicted: maps.predicted.as_deref(),
+                splits: splits.as_deref(),
+                raw_xy: raw.as_deref(),
+                code_xy: maps.code_map.as_ref().ok().map(|p| p.points.as_slice()),
+                logits_xy: maps
+                    .logits_map
+                    .as_ref()
+                    .and_then(|m| m.as_ref().ok())
+                    .map(|p| p.points.as_slice()),
+            };
+            let csv = dir.join("embeddings.csv");
+            e.write_csv(&csv).map_err(|e| e.to_string())?;
+            e.write_projector(&dir).map_err(|e| e.to_string())?;
+            Ok(format!(
+                "Wrote embeddings.csv, vectors.tsv and metadata.tsv to {}.",
+                dir.display()
+            ))
         });
     }
 

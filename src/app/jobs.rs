@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
-use std::sync::mpsc::Sender;
+use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::Arc;
 
 use crate::audio::playback::{OutputFormat, Player};
@@ -14,13 +14,15 @@ use crate::model::{load, save, softmax_rows, SavedModel};
 use crate::projection::Projection;
 use crate::report::EvalReport;
 
-use super::events::Event;
+use super::events::{Event, FileTarget};
 use super::state::{ModelMaps, TrainSettings};
+use crate::interpolate::{decode_path, pooled_to_audio, steps_t, PathKind};
 
 #[derive(Clone)]
 pub struct Jobs {
     tx: Sender<Event>,
     ctx: egui::Context,
+    interp: Sender<InterpRequest>,
 }
 
 /// Sends events for one worker and wakes the UI for each.
@@ -40,7 +42,10 @@ impl Reporter {
 
 impl Jobs {
     pub fn new(tx: Sender<Event>, ctx: egui::Context) -> Self {
-        Self { tx, ctx }
+        let (interp, requests) = channel();
+        let jobs = Self { tx, ctx, interp };
+        jobs.spawn("interpolation", move |r| interpolation_worker(requests, r));
+        jobs
     }
 
     fn spawn(&self, name: &str, work: impl FnOnce(Reporter) + Send + 'static) {
@@ -66,6 +71,7 @@ impl Jobs {
         self.spawn("loader", move |r| {
             let progress = |p| r.send(Event::LoadProgress { job, progress: p });
             let result = load_folder(&path, None, &features, &cancel, &progress)
+                .map(Box::new)
                 .map_err(|e| format!("{e:#}"));
             let vectors = result.as_ref().ok().map(|d| (d.vectors.clone(), d.dim()));
             r.send(Event::Loaded { job, result });
@@ -115,14 +121,14 @@ impl Jobs {
         evaluate: bool,
     ) {
         self.spawn("projector", move |r| {
-            let result = model_maps(&dataset, &saved, splits.as_deref(), evaluate);
+            let result = model_maps(&dataset, &saved, splits.as_deref(), evaluate).map(Box::new);
             r.send(Event::Projected { job, result });
         });
     }
 
     pub fn load_model(&self, path: PathBuf) {
         self.spawn("model-loader", move |r| {
-            let result = load(&path).map_err(|e| e.to_string());
+            let result = load(&path).map(Box::new).map_err(|e| e.to_string());
             r.send(Event::ModelLoaded { path, result });
         });
     }
@@ -144,35 +150,175 @@ impl Jobs {
         });
     }
 
-    pub fn pick_model_file(&self, save: bool) {
-        self.spawn("model-dialog", move |r| {
-            let dialog = rfd::FileDialog::new().add_filter("genrescope model", &["safetensors"]);
-            let path = if save {
-                dialog.set_file_name("model.safetensors").save_file()
-            } else {
-                dialog.pick_file()
+    /// A native file or folder dialog for `target`, on its own thread (it blocks).
+    pub fn pick_file(&self, target: FileTarget) {
+        self.spawn("file-dialog", move |r| {
+            let dialog = rfd::FileDialog::new();
+            let path = match target {
+                FileTarget::OpenModel => dialog
+                    .add_filter("genrescope model", &["safetensors"])
+                    .pick_file(),
+                FileTarget::SaveModel => dialog
+                    .add_filter("genrescope model", &["safetensors"])
+                    .set_file_name("model.safetensors")
+                    .save_file(),
+                FileTarget::PathWav => dialog
+                    .add_filter("WAV audio", &["wav"])
+                    .set_file_name("interpolation.wav")
+                    .save_file(),
+                FileTarget::EmbeddingsFolder | FileTarget::MapsFolder => dialog.pick_folder(),
             };
-            r.send(Event::ModelFilePicked { save, path });
+            r.send(Event::FilePicked { target, path });
         });
     }
 
-    /// Decodes a segment's original audio and converts it for the output device.
+    /// Makes a clip ready for the output device (decoding, upsampling, resampling).
     pub fn prepare_clip(
         &self,
         request: u64,
+        source: ClipSource,
+        format: OutputFormat,
+        looping: bool,
+    ) {
+        self.spawn("clip", move |r| {
+            let result = source.render().and_then(|(audio, rate)| {
+                Player::prepare(&format, &audio, rate).map_err(|e| e.to_string())
+            });
+            r.send(Event::ClipReady {
+                request,
+                looping,
+                result,
+            });
+        });
+    }
+
+    /// Asks the interpolation worker for a point (and the whole path); a newer request
+    /// replaces any that has not started.
+    pub fn interpolate(&self, request: InterpRequest) {
+        // The worker lives as long as the window; if it is gone there is nothing to do.
+        let _ = self.interp.send(request);
+    }
+
+    /// Runs a write (an export) on a worker and reports its outcome.
+    pub fn write(
+        &self,
+        name: &str,
+        work: impl FnOnce() -> Result<String, String> + Send + 'static,
+    ) {
+        self.spawn(name, move |r| r.send(Event::Exported(work())));
+    }
+}
+
+/// Audio to play: a segment of a file, a pooled signal, or several with gaps between them.
+#[derive(Debug, Clone)]
+pub enum ClipSource {
+    File {
         path: PathBuf,
         rate_hz: u32,
         offset_samples: usize,
         len_samples: usize,
-        format: OutputFormat,
-    ) {
-        self.spawn("clip", move |r| {
-            let result = read_clip(&path, rate_hz, offset_samples, len_samples)
-                .map_err(|e| e.to_string())
-                .and_then(|clip| {
-                    Player::prepare(&format, &clip, rate_hz).map_err(|e| e.to_string())
-                });
-            r.send(Event::ClipReady { request, result });
+    },
+    Pooled {
+        values: Vec<f32>,
+        features: FeatureConfig,
+    },
+    Sequence(Vec<ClipSource>),
+}
+
+/// Silence between the parts of a sequence, so they are heard as separate sounds.
+const SEQUENCE_GAP_SECS: f64 = 0.3;
+
+impl ClipSource {
+    /// Mono audio and its rate.
+    pub fn render(&self) -> Result<(Vec<f32>, u32), String> {
+        match self {
+            Self::File {
+                path,
+                rate_hz,
+                offset_samples,
+                len_samples,
+            } => read_clip(path, *rate_hz, *offset_samples, *len_samples)
+                .map(|clip| (clip, *rate_hz))
+                .map_err(|e| e.to_string()),
+            Self::Pooled { values, features } => {
+                pooled_to_audio(values, features).map(|a| (a, features.sample_rate_hz))
+            }
+            Self::Sequence(parts) => {
+                let mut out = Vec::new();
+                let mut rate = 22_050;
+                for (k, part) in parts.iter().enumerate() {
+                    let (audio, r) = part.render()?;
+                    if k > 0 {
+                        out.extend(std::iter::repeat_n(
+                            0.0,
+                            (SEQUENCE_GAP_SECS * f64::from(r)) as usize,
+                        ));
+                    }
+                    rate = r;
+                    out.extend(audio);
+                }
+                Ok((out, rate))
+            }
+        }
+    }
+}
+
+/// One interpolation question.
+pub struct InterpRequest {
+    pub request: u64,
+    pub saved: Arc<SavedModel>,
+    pub a: Vec<f32>,
+    pub b: Vec<f32>,
+    pub t: f32,
+    pub kind: PathKind,
+    pub steps: usize,
+    /// Prepare the point's audio for this device, looping or not.
+    pub audio: Option<(OutputFormat, bool)>,
+}
+
+fn interpolation_worker(rx: Receiver<InterpRequest>, r: Reporter) {
+    while let Ok(mut request) = rx.recv() {
+        // Only the newest question matters while the slider moves.
+        while let Ok(newer) = rx.try_recv() {
+            request = newer;
+        }
+        let model = &request.saved.model;
+        let features = &request.saved.meta.features;
+        let answer = decode_path(
+            model,
+            &request.a,
+            &request.b,
+            &steps_t(request.steps),
+            request.kind,
+        )
+        .and_then(|path| {
+            let current = decode_path(model, &request.a, &request.b, &[request.t], request.kind)?;
+            Ok((path, current))
+        });
+        let (path, mut current) = match answer {
+            Ok(answer) => answer,
+            Err(e) => {
+                r.send(Event::InterpolationFailed(format!(
+                    "Cannot decode the path: {e}"
+                )));
+                continue;
+            }
+        };
+        let Some(current) = current.pop() else {
+            continue;
+        };
+        let looping = request.audio.as_ref().is_some_and(|a| a.1);
+        let frames = request.audio.map(|(format, _)| {
+            pooled_to_audio(&current.decoded, features).and_then(|audio| {
+                Player::prepare(&format, &audio, features.sample_rate_hz).map_err(|e| e.to_string())
+            })
+        });
+        r.send(Event::Interpolated {
+            request: request.request,
+            current,
+            path,
+            frames,
+            looping,
         });
     }
 }
@@ -206,6 +352,14 @@ pub fn model_maps(
         .logits
         .as_ref()
         .map(|l| Projection::fit(l, cfg.n_classes).map_err(|e| e.to_string()));
+    let dim = cfg.input_dim;
+    let reconstruction_error = inference.reconstruction.as_ref().map(|recon| {
+        recon
+            .chunks_exact(dim)
+            .zip(dataset.vectors.chunks_exact(dim))
+            .map(|(r, x)| r.iter().zip(x).map(|(a, b)| (a - b) * (a - b)).sum::<f32>() / dim as f32)
+            .collect()
+    });
     let report: Option<Result<EvalReport, String>> =
         evaluate.then(|| match (splits, &saved.meta.training) {
             (Some(splits), Some(record)) => evaluate_splits(
@@ -227,6 +381,7 @@ pub fn model_maps(
         predicted,
         code_map,
         logits_map,
+        reconstruction_error,
         report,
         report_error,
     })

@@ -9,13 +9,67 @@ use crate::model::ModelKind;
 use crate::projection::Projection;
 
 use super::events::Command;
-use super::state::{AppState, SegmentInfo};
+use super::state::{AppState, ColorBy, SegmentInfo};
 use super::theme::{genre_color, split_shape, split_symbol, HIGHLIGHT};
 
 /// The plot id of a map ("map-raw", "map-code" or "map-logits"): its egui_plot memory holds the
 /// transform from data to screen.
 pub fn map_plot_id(name: &str) -> egui::Id {
     egui::Id::unique(("genrescope-map", name))
+}
+
+/// Colour of the interpolation path, its ends and its current point.
+const PATH_COLOR: Color32 = Color32::from_rgb(255, 230, 90);
+/// Steps of the reconstruction-error colour scale.
+const ERROR_LEVELS: usize = 8;
+
+/// Each clip's reconstruction error as a level 0..ERROR_LEVELS on a log scale between the 5th
+/// and 95th percentiles, when the maps are coloured by it.
+fn error_levels(state: &AppState) -> Option<Vec<usize>> {
+    if state.color_by != ColorBy::ReconstructionError {
+        return None;
+    }
+    let errors = state
+        .model
+        .as_ref()?
+        .maps
+        .as_ref()?
+        .reconstruction_error
+        .as_ref()?;
+    let logs: Vec<f64> = errors
+        .iter()
+        .map(|&e| f64::from(e).max(1e-12).ln())
+        .collect();
+    let mut sorted = logs.clone();
+    sorted.sort_by(f64::total_cmp);
+    let at = |q: f64| sorted[((sorted.len().max(1) - 1) as f64 * q).round() as usize];
+    let (lo, hi) = (at(0.05), at(0.95));
+    let span = (hi - lo).max(1e-12);
+    Some(
+        logs.iter()
+            .map(|&l| {
+                (((l - lo) / span * ERROR_LEVELS as f64) as isize)
+                    .clamp(0, ERROR_LEVELS as isize - 1) as usize
+            })
+            .collect(),
+    )
+}
+
+/// Dark blue (well reconstructed) to yellow (badly), roughly viridis.
+pub fn error_color(level: usize) -> Color32 {
+    const STOPS: [(u8, u8, u8); 5] = [
+        (68, 1, 84),
+        (59, 82, 139),
+        (33, 145, 140),
+        (94, 201, 98),
+        (253, 231, 37),
+    ];
+    let x = level as f32 / (ERROR_LEVELS - 1) as f32 * (STOPS.len() - 1) as f32;
+    let k = (x.floor() as usize).min(STOPS.len() - 2);
+    let f = x - k as f32;
+    let mix = |a: u8, b: u8| (f32::from(a) + (f32::from(b) - f32::from(a)) * f).round() as u8;
+    let (a, b) = (STOPS[k], STOPS[k + 1]);
+    Color32::from_rgb(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
 }
 
 /// Each genre's points are dealt over this many draw layers (see `map_ui`).
@@ -50,6 +104,9 @@ struct MapView<'a> {
     id: &'static str,
     title: String,
     map: Result<&'a Projection, String>,
+    /// The interpolation path and its current point, on the maps that can show them.
+    path: &'a [[f64; 2]],
+    current: Option<[f64; 2]>,
 }
 
 fn views(state: &AppState) -> [MapView<'_>; 3] {
@@ -102,16 +159,22 @@ fn views(state: &AppState) -> [MapView<'_>; 3] {
             id: "map-raw",
             title: format!("Raw input ({dim}-d)"),
             map: raw,
+            path: &[],
+            current: None,
         },
         MapView {
             id: "map-code",
             title: code_title,
             map: code,
+            path: &state.interp.path_code_xy,
+            current: state.interp.current_code_xy,
         },
         MapView {
             id: "map-logits",
             title: format!("Logits ({n_classes}-d)"),
             map: logits,
+            path: &state.interp.path_logits_xy,
+            current: state.interp.current_logits_xy,
         },
     ]
 }
@@ -168,6 +231,22 @@ fn legend_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
                 out.push(Command::ToggleGenre(g));
             }
         }
+        let has_errors = state
+            .model
+            .as_ref()
+            .and_then(|m| m.maps.as_ref())
+            .is_some_and(|m| m.reconstruction_error.is_some());
+        if has_errors {
+            ui.separator();
+            let by_error = state.color_by == ColorBy::ReconstructionError;
+            if ui
+                .selectable_label(by_error, "colour by reconstruction error")
+                .on_hover_text("Dark blue: reconstructed well; yellow: badly (log scale, 5th to 95th percentile)")
+                .clicked()
+            {
+                out.push(Command::SetColorBy(if by_error { ColorBy::Genre } else { ColorBy::ReconstructionError }));
+            }
+        }
         if state.model.as_ref().is_some_and(|m| m.splits.is_some()) {
             ui.separator();
             let key: Vec<String> = Split::ALL
@@ -219,13 +298,19 @@ fn map_ui(
     let visible = |i: usize| !state.hidden_genres.contains(&ds.label(i));
     // Plot items by (layer, genre, split): colour says genre, marker shape says split. Each
     // genre is dealt over several layers drawn in turn, so no genre sits on top of the others.
-    let n_genres = ds.genres.len();
-    let mut groups: Vec<Vec<[f64; 2]>> = vec![Vec::new(); LAYERS * n_genres * 4];
+    let errors = error_levels(state);
+    let n_colors = if errors.is_some() {
+        ERROR_LEVELS
+    } else {
+        ds.genres.len()
+    };
+    let color_of = |i: usize| errors.as_ref().map_or_else(|| ds.label(i), |e| e[i]);
+    let mut groups: Vec<Vec<[f64; 2]>> = vec![Vec::new(); LAYERS * n_colors * 4];
     for (i, p) in projection.points.iter().enumerate() {
         if visible(i) {
             let split = splits.map_or(0, |s| 1 + s[i] as usize);
             let layer = i % LAYERS;
-            groups[(layer * n_genres + ds.label(i)) * 4 + split].push(*p);
+            groups[(layer * n_colors + color_of(i)) * 4 + split].push(*p);
         }
     }
     let (x_range, y_range) = robust_bounds(&projection.points);
@@ -254,15 +339,20 @@ fn map_ui(
                 if points.is_empty() {
                     continue;
                 }
-                let (genre, split) = ((k / 4) % n_genres, k % 4);
+                let (color, split) = ((k / 4) % n_colors, k % 4);
                 let split = if split == 0 {
                     None
                 } else {
                     Some(Split::ALL[split - 1])
                 };
+                let (name, fill) = if errors.is_some() {
+                    (format!("error level {color}"), error_color(color))
+                } else {
+                    (ds.genres[color].clone(), genre_color(color))
+                };
                 plot_ui.points(
-                    Points::new(ds.genres[genre].clone(), points)
-                        .color(genre_color(genre).gamma_multiply(0.85))
+                    Points::new(name, points)
+                        .color(fill.gamma_multiply(0.85))
                         .shape(split_shape(split))
                         .radius(2.2)
                         .allow_hover(false),
@@ -274,6 +364,45 @@ fn map_ui(
                         .color(HIGHLIGHT)
                         .filled(false)
                         .radius(5.0)
+                        .allow_hover(false),
+                );
+            }
+            if view.path.len() >= 2 {
+                plot_ui.line(
+                    egui_plot::Line::new("path", egui_plot::PlotPoints::from(view.path.to_vec()))
+                        .color(PATH_COLOR)
+                        .width(2.0)
+                        .allow_hover(false),
+                );
+            }
+            for (label, index) in [("A", state.selected), ("B", state.interp.b)] {
+                let Some(p) = index.and_then(|i| projection.points.get(i)) else {
+                    continue;
+                };
+                plot_ui.points(
+                    Points::new(label, vec![*p])
+                        .color(PATH_COLOR)
+                        .filled(false)
+                        .radius(9.0)
+                        .allow_hover(false),
+                );
+                plot_ui.text(
+                    egui_plot::Text::new(
+                        label,
+                        PlotPoint::new(p[0], p[1]),
+                        RichText::new(label).strong().size(15.0).color(PATH_COLOR),
+                    )
+                    .color(PATH_COLOR)
+                    .anchor(egui::Align2::LEFT_BOTTOM)
+                    .allow_hover(false),
+                );
+            }
+            if let Some(p) = view.current {
+                plot_ui.points(
+                    Points::new("t", vec![p])
+                        .color(PATH_COLOR)
+                        .shape(egui_plot::MarkerShape::Asterisk)
+                        .radius(9.0)
                         .allow_hover(false),
                 );
             }
@@ -313,7 +442,18 @@ fn map_ui(
                 .on_hover_ui_at_pointer(|ui| segment_tooltip(ui, &info));
         }
         if response.response.clicked() {
-            out.push(Command::Select(i));
+            // The release event carries the modifiers of the click itself.
+            let shift = ui.input(|input| {
+                input.modifiers.shift
+                    || input.events.iter().any(|e| {
+                        matches!(e, egui::Event::PointerButton { pressed: false, modifiers, .. } if modifiers.shift)
+                    })
+            });
+            out.push(if shift {
+                Command::SelectB(i)
+            } else {
+                Command::Select(i)
+            });
         }
     }
     Some(nearest)
@@ -330,7 +470,7 @@ fn segment_tooltip(ui: &mut Ui, info: &SegmentInfo) {
     if let Some(split) = info.split {
         ui.label(format!("split: {}", split.name()));
     }
-    ui.label(RichText::new("click to play").weak());
+    ui.label(RichText::new("click: play, and make it A · shift-click: make it B").weak());
 }
 
 fn details_ui(ui: &mut Ui, state: &AppState, n_segments: usize, out: &mut Vec<Command>) {

@@ -6,6 +6,7 @@ mod apply;
 pub mod data_panel;
 pub mod events;
 pub mod jobs;
+pub mod listen_panel;
 pub mod maps_panel;
 pub mod metrics_panel;
 pub mod state;
@@ -36,6 +37,11 @@ pub struct AppOptions {
     /// Try to open the audio output (off for tests that must not touch a device).
     pub audio: bool,
     pub tab: Tab,
+    /// With `screenshot`: also save each map as a PNG into this folder first.
+    pub export_maps: Option<PathBuf>,
+    /// Clips to pick as A and B once loaded (`TRACK:SEGMENT`).
+    pub pick_a: Option<String>,
+    pub pick_b: Option<String>,
 }
 
 /// Set by `--screenshot` runs: how the capture went.
@@ -53,11 +59,27 @@ struct Screenshot {
     requested: bool,
     /// Filled by the integration once it has read the pixels back.
     image: Arc<Mutex<Option<Arc<egui::ColorImage>>>>,
+    /// Save the maps as PNGs here first.
+    export_maps: Option<PathBuf>,
     outcome: ScreenshotOutcome,
 }
 
+/// A screenshot taken for the maps export, with the plot frames and the folder to write to.
+type MapsShot = Arc<
+    Mutex<
+        Option<(
+            Arc<egui::ColorImage>,
+            Vec<(&'static str, egui::Rect)>,
+            PathBuf,
+        )>,
+    >,
+>;
+
 pub struct GenrescopeApp {
     pub state: AppState,
+    /// `--a` / `--b` picks still waiting for the data and the model's maps.
+    picks: Option<(Option<String>, Option<String>)>,
+    maps_shot: MapsShot,
     jobs: Jobs,
     events: Receiver<Event>,
     player: Option<Player>,
@@ -71,6 +93,9 @@ impl GenrescopeApp {
         let tab = options.tab;
         let mut app = Self {
             state: AppState::default(),
+            picks: (options.pick_a.is_some() || options.pick_b.is_some())
+                .then(|| (options.pick_a.clone(), options.pick_b.clone())),
+            maps_shot: Arc::default(),
             jobs: Jobs::new(tx, ctx.clone()),
             events,
             player: None,
@@ -80,6 +105,7 @@ impl GenrescopeApp {
                 idle_frames: 0,
                 requested: false,
                 image: Arc::default(),
+                export_maps: options.export_maps,
                 outcome,
             }),
         };
@@ -109,6 +135,33 @@ impl GenrescopeApp {
     pub fn drain_events(&mut self) {
         while let Ok(event) = self.events.try_recv() {
             self.handle(event);
+        }
+    }
+
+    /// Applies `--a` / `--b` once the clips can be found and the model has encoded them.
+    fn apply_picks(&mut self) {
+        let ready = self.state.loading.is_none()
+            && self.state.projecting.is_none()
+            && self.state.model_loads_pending == 0
+            && self.state.dataset().is_some();
+        if !ready {
+            return;
+        }
+        let Some((a, b)) = self.picks.take() else {
+            return;
+        };
+        for (spec, is_b) in [(a, false), (b, true)] {
+            let Some(spec) = spec else { continue };
+            match self.state.dataset().and_then(|d| d.find_segment(&spec)) {
+                Some(i) => self.apply(if is_b {
+                    Command::SelectB(i)
+                } else {
+                    Command::Select(i)
+                }),
+                None => self.state.error(format!(
+                    "No clip '{spec}' in this folder; write TRACK:SEGMENT, e.g. jazz.00003.wav:4"
+                )),
+            }
         }
     }
 
@@ -145,6 +198,14 @@ impl GenrescopeApp {
             return;
         };
         player.tick();
+        let interp = &mut self.state.interp;
+        if let (Some(id), Some(asked)) = (interp.playing_id, interp.requested_at) {
+            if let Some(started) = player.started_at(id) {
+                interp.latency_ms =
+                    Some(started.saturating_duration_since(asked).as_secs_f64() * 1e3);
+                interp.requested_at = None;
+            }
+        }
         if let Some(playing) = &self.state.now_playing {
             let status = player.status();
             let finished = playing.player_id.is_some_and(|id| {
@@ -156,6 +217,36 @@ impl GenrescopeApp {
             } else {
                 ctx.request_repaint_after(Duration::from_millis(50));
             }
+        }
+    }
+
+    /// Saves each map as a PNG: the next frame's screenshot, cropped to each plot's frame and
+    /// encoded on a worker.
+    fn tick_maps_export(&mut self, ctx: &egui::Context) {
+        if let Some(dir) = self.state.maps_export.take() {
+            let rects: Vec<(&'static str, egui::Rect)> = ["map-raw", "map-code", "map-logits"]
+                .into_iter()
+                .filter_map(|name| {
+                    egui_plot::PlotMemory::load(ctx, maps_panel::map_plot_id(name))
+                        .map(|m| (name, *m.transform().frame()))
+                })
+                .collect();
+            let slot = Arc::clone(&self.maps_shot);
+            let waker = ctx.clone();
+            ctx.request_screenshot(move |image| {
+                if let Ok(mut slot) = slot.lock() {
+                    *slot = Some((image, rects, dir));
+                }
+                waker.request_repaint();
+            });
+            self.state.writes_pending += 1;
+        }
+        let shot = self.maps_shot.lock().ok().and_then(|mut s| s.take());
+        if let Some((image, rects, dir)) = shot {
+            let scale = ctx.pixels_per_point();
+            self.jobs.write("maps-export", move || {
+                save_map_pngs(&image, &rects, scale, &dir)
+            });
         }
     }
 
@@ -190,6 +281,13 @@ impl GenrescopeApp {
             shot.idle_frames += 1;
         }
         if shot.idle_frames > SCREENSHOT_SETTLE_FRAMES {
+            if let Some(dir) = shot.export_maps.take() {
+                // The maps export is a write: the window is not idle again until it is done.
+                self.state.maps_export = Some(dir);
+                shot.idle_frames = 0;
+                ctx.request_repaint();
+                return;
+            }
             shot.requested = true;
             let slot = Arc::clone(&shot.image);
             let waker = ctx.clone();
@@ -217,6 +315,34 @@ impl GenrescopeApp {
                     }
                 }
                 ui.separator();
+                ui.menu_button("Export", |ui| {
+                    let has_maps = state.model.as_ref().is_some_and(|m| m.maps.is_some());
+                    if ui
+                        .add_enabled(
+                            has_maps,
+                            egui::Button::new("Embeddings (CSV + projector TSVs)…"),
+                        )
+                        .clicked()
+                    {
+                        out.push(Command::ExportEmbeddingsDialog);
+                    }
+                    if ui
+                        .add_enabled(state.data.is_some(), egui::Button::new("Maps as PNG…"))
+                        .clicked()
+                    {
+                        out.push(Command::ExportMapsDialog);
+                    }
+                    if ui
+                        .add_enabled(
+                            !state.interp.path.is_empty(),
+                            egui::Button::new("Interpolation path as WAV…"),
+                        )
+                        .clicked()
+                    {
+                        out.push(Command::ExportPathDialog);
+                    }
+                });
+                ui.separator();
                 if let Some(d) = &state.data {
                     ui.label(egui::RichText::new(&d.source).weak());
                 }
@@ -239,7 +365,15 @@ impl GenrescopeApp {
         egui::CentralPanel::default().show(ui, |ui| {
             status_panel::notices_ui(ui, state, &mut out);
             match state.tab {
-                Tab::Maps => maps_panel::maps_ui(ui, state, &mut out),
+                Tab::Maps => {
+                    if state.data.is_some() {
+                        egui::Panel::bottom("listen-panel")
+                            .resizable(true)
+                            .default_size(250.0)
+                            .show(ui, |ui| listen_panel::listen_ui(ui, state, &mut out));
+                    }
+                    maps_panel::maps_ui(ui, state, &mut out);
+                }
                 Tab::Metrics => {
                     egui::ScrollArea::vertical()
                         .show(ui, |ui| metrics_panel::metrics_ui(ui, state, &mut out));
@@ -273,14 +407,48 @@ impl GenrescopeApp {
 impl eframe::App for GenrescopeApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.drain_events();
+        self.apply_picks();
         self.handle_input(ctx);
         self.tick_audio(ctx);
+        self.tick_maps_export(ctx);
         self.tick_screenshot(ctx);
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.draw(ui);
     }
+}
+
+/// Crops each map's frame out of a screenshot and writes `<name>.png` into `dir`.
+fn save_map_pngs(
+    image: &egui::ColorImage,
+    rects: &[(&str, egui::Rect)],
+    scale: f32,
+    dir: &std::path::Path,
+) -> Result<String, String> {
+    if rects.is_empty() {
+        return Err("No map is on screen to save; show the Maps tab first.".into());
+    }
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let [w, h] = image.size;
+    for (name, rect) in rects {
+        let x0 = ((rect.min.x * scale).max(0.0) as usize).min(w);
+        let y0 = ((rect.min.y * scale).max(0.0) as usize).min(h);
+        let x1 = ((rect.max.x * scale) as usize).clamp(x0, w);
+        let y1 = ((rect.max.y * scale) as usize).clamp(y0, h);
+        let mut crop = egui::ColorImage::filled([x1 - x0, y1 - y0], egui::Color32::BLACK);
+        for y in y0..y1 {
+            for x in x0..x1 {
+                crop.pixels[(y - y0) * (x1 - x0) + (x - x0)] = image.pixels[y * w + x];
+            }
+        }
+        save_png(&dir.join(format!("{name}.png")), &crop)?;
+    }
+    Ok(format!(
+        "Saved {} map(s) as PNG in {}.",
+        rects.len(),
+        dir.display()
+    ))
 }
 
 fn save_png(path: &std::path::Path, image: &egui::ColorImage) -> Result<(), String> {

@@ -8,10 +8,78 @@ use std::time::Instant;
 
 use crate::audio::playback::OutputFormat;
 use crate::dataset::{Dataset, LoadProgress, Split, SplitConfig, SplitProtocol};
+use crate::interpolate::{PathKind, PathStep};
 use crate::model::{Activation, Inference, ModelConfig, ModelKind, SavedModel, TrainConfig};
 use crate::projection::Projection;
 use crate::report::EvalReport;
 use crate::train::EpochReport;
+
+/// What the map markers' colour shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ColorBy {
+    #[default]
+    Genre,
+    /// Each clip's reconstruction error (models with a decoder).
+    ReconstructionError,
+}
+
+/// Walking the bottleneck between clips A (`AppState::selected`) and B.
+#[derive(Debug, Clone)]
+pub struct Interpolation {
+    pub b: Option<usize>,
+    pub t: f32,
+    pub kind: PathKind,
+    pub steps: usize,
+    /// Loop the decoded step while the slider is held.
+    pub looping: bool,
+    /// The decoded point at the latest t, and the whole path, once computed.
+    pub current: Option<PathStep>,
+    pub path: Vec<PathStep>,
+    /// The path through the code and logits maps' PCA, and the current point on each.
+    pub path_code_xy: Vec<[f64; 2]>,
+    pub path_logits_xy: Vec<[f64; 2]>,
+    pub current_code_xy: Option<[f64; 2]>,
+    pub current_logits_xy: Option<[f64; 2]>,
+    /// The newest request; older answers are dropped.
+    pub request: u64,
+    /// The request the shown answer belongs to.
+    pub answered: u64,
+    pub requested_at: Option<Instant>,
+    /// Player id of the clip the newest request produced, to measure its latency.
+    pub playing_id: Option<u64>,
+    /// Slider change to first sample written to the device, last measured.
+    pub latency_ms: Option<f64>,
+}
+
+impl Interpolation {
+    /// A request is out and its answer has not arrived.
+    pub fn is_pending(&self) -> bool {
+        self.request != self.answered
+    }
+}
+
+impl Default for Interpolation {
+    fn default() -> Self {
+        Self {
+            b: None,
+            t: 0.5,
+            kind: PathKind::Linear,
+            steps: 8,
+            looping: false,
+            current: None,
+            path: Vec::new(),
+            path_code_xy: Vec::new(),
+            path_logits_xy: Vec::new(),
+            current_code_xy: None,
+            current_logits_xy: None,
+            request: 0,
+            answered: 0,
+            requested_at: None,
+            playing_id: None,
+            latency_ms: None,
+        }
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Tab {
@@ -100,6 +168,8 @@ pub struct ModelMaps {
     pub predicted: Option<Vec<(usize, f32)>>,
     pub code_map: Result<Projection, String>,
     pub logits_map: Option<Result<Projection, String>>,
+    /// Mean squared error of each clip's reconstruction (models with a decoder).
+    pub reconstruction_error: Option<Vec<f32>>,
     /// The paper's tables, when the projector was asked for them.
     pub report: Option<EvalReport>,
     pub report_error: Option<String>,
@@ -113,7 +183,7 @@ pub struct ActiveModel {
     pub splits: Option<Vec<Split>>,
     /// The paper's tables for this model on this data.
     pub report: Option<EvalReport>,
-    pub maps: Option<ModelMaps>,
+    pub maps: Option<Arc<ModelMaps>>,
     pub maps_error: Option<String>,
 }
 
@@ -175,6 +245,8 @@ pub struct AppState {
     pub projecting: Option<u64>,
     /// Model files being read.
     pub model_loads_pending: usize,
+    /// Exports being written.
+    pub writes_pending: usize,
     pub settings: TrainSettings,
     /// The folder path field.
     pub folder_input: String,
@@ -184,10 +256,14 @@ pub struct AppState {
     /// Segments picked as a group (a confusion-matrix cell), and what they are.
     pub highlighted: Vec<usize>,
     pub highlight_label: Option<String>,
+    pub interp: Interpolation,
+    pub color_by: ColorBy,
     pub tab: Tab,
     pub notices: Vec<Notice>,
     pub audio: Option<AudioStatus>,
     pub now_playing: Option<NowPlaying>,
+    /// Where to save the maps once the next screenshot arrives.
+    pub maps_export: Option<PathBuf>,
     pub next_job: u64,
 }
 
@@ -221,6 +297,7 @@ impl AppState {
             && self.training.is_none()
             && self.projecting.is_none()
             && self.model_loads_pending == 0
+            && self.writes_pending == 0
     }
 
     pub fn segment_info(&self, i: usize) -> Option<SegmentInfo> {

@@ -38,6 +38,7 @@ enum Command {
         looping: bool,
     },
     Stop,
+    Loop(bool),
 }
 
 /// What the callback reports, read by the UI thread.
@@ -51,6 +52,9 @@ pub struct PlayStatus {
     pub playing: AtomicBool,
     /// Total frames of clip audio (not silence) written since the stream opened.
     pub frames_written: AtomicU64,
+    /// The last clip whose first frames reached the device, and when (ns after `epoch`).
+    pub started_clip_id: AtomicU64,
+    pub started_at_ns: AtomicU64,
 }
 
 /// The device rate asked for when the device offers it (see `Player::open_default`).
@@ -68,6 +72,8 @@ struct Stream {
 }
 
 pub struct Player {
+    /// Time origin of `PlayStatus::started_at_ns`.
+    epoch: Instant,
     device: cpal::Device,
     config: StreamConfig,
     sample_format: SampleFormat,
@@ -110,6 +116,7 @@ impl Player {
             .map(|d| d.to_string())
             .unwrap_or_else(|_| "default".into());
         Ok(Self {
+            epoch: Instant::now(),
             format: OutputFormat {
                 sample_rate_hz: config.sample_rate,
                 channels: usize::from(config.channels).max(1),
@@ -204,6 +211,20 @@ impl Player {
         }
     }
 
+    /// Turns looping of the current clip on or off (it then plays to its end).
+    pub fn set_looping(&mut self, looping: bool) {
+        if let Some(s) = self.stream.as_mut() {
+            let _ = s.commands.push(Command::Loop(looping));
+        }
+    }
+
+    /// When the first samples of clip `id` were written to the device, if they have been.
+    pub fn started_at(&self, id: u64) -> Option<Instant> {
+        let ns = self.status.started_at_ns.load(Ordering::Acquire);
+        (self.status.started_clip_id.load(Ordering::Acquire) == id)
+            .then(|| self.epoch + Duration::from_nanos(ns))
+    }
+
     /// True while a clip is playing (or queued).
     pub fn is_playing(&self) -> bool {
         self.status.playing.load(Ordering::Acquire)
@@ -249,6 +270,7 @@ impl Player {
         let (commands, command_rx) = rtrb::RingBuffer::new(RING_SLOTS);
         let (garbage_tx, garbage) = rtrb::RingBuffer::new(RING_SLOTS);
         let callback = Callback {
+            epoch: self.epoch,
             commands: command_rx,
             garbage: garbage_tx,
             status: Arc::clone(&self.status),
@@ -289,6 +311,8 @@ impl Player {
 
 struct Clip {
     id: u64,
+    /// Its first frames have been written (and timed).
+    started: bool,
     frames: Box<[f32]>,
     position: usize,
     looping: bool,
@@ -296,6 +320,7 @@ struct Clip {
 
 /// Lives on the audio thread.
 struct Callback {
+    epoch: Instant,
     commands: rtrb::Consumer<Command>,
     garbage: rtrb::Producer<Box<[f32]>>,
     status: Arc<PlayStatus>,
@@ -316,6 +341,12 @@ impl Callback {
 
     fn fill<T: SizedSample + FromSample<f32>>(&mut self, data: &mut [T]) {
         while let Ok(command) = self.commands.pop() {
+            if let Command::Loop(looping) = command {
+                if let Some(clip) = self.current.as_mut() {
+                    clip.looping = looping;
+                }
+                continue;
+            }
             self.retire();
             match command {
                 Command::Play {
@@ -331,12 +362,13 @@ impl Callback {
                     self.status.playing.store(true, Ordering::Release);
                     self.current = Some(Clip {
                         id,
+                        started: false,
                         frames,
                         position: 0,
                         looping,
                     });
                 }
-                Command::Stop => {
+                Command::Stop | Command::Loop(_) => {
                     self.status.playing.store(false, Ordering::Release);
                 }
             }
@@ -345,6 +377,15 @@ impl Callback {
         let mut written = 0u64;
         match self.current.as_mut() {
             Some(clip) => {
+                if !clip.started && !clip.frames.is_empty() {
+                    clip.started = true;
+                    // A clock read, no lock and no allocation: fine on the audio thread.
+                    let ns = self.epoch.elapsed().as_nanos() as u64;
+                    self.status.started_at_ns.store(ns, Ordering::Release);
+                    self.status
+                        .started_clip_id
+                        .store(clip.id, Ordering::Release);
+                }
                 let mut out = 0;
                 while out < data.len() {
                     if clip.position >= clip.frames.len() {

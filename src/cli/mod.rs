@@ -2,7 +2,10 @@
 
 pub mod args;
 pub mod eval_cmd;
+pub mod export_cmd;
 pub mod features_cmd;
+pub mod interpolate_cmd;
+pub mod model_data;
 pub mod progress;
 pub mod scan_cmd;
 pub mod train_cmd;
@@ -30,6 +33,15 @@ pub struct Cli {
     /// Do not open the audio output
     #[arg(long)]
     pub no_audio: bool,
+    /// With --screenshot: also save each map as a PNG into this folder
+    #[arg(long, value_name = "DIR", requires = "screenshot")]
+    pub export_maps: Option<PathBuf>,
+    /// Pick this clip as A once loaded, e.g. jazz.00003.wav:4
+    #[arg(long, value_name = "TRACK:SEGMENT")]
+    pub a: Option<String>,
+    /// Pick this clip as B (the other end of the interpolation)
+    #[arg(long, value_name = "TRACK:SEGMENT")]
+    pub b: Option<String>,
     /// The view to open on
     #[arg(long, value_enum, default_value_t = StartTab::Maps)]
     pub tab: StartTab,
@@ -53,6 +65,10 @@ pub enum Command {
     Train(train_cmd::TrainArgs),
     /// The paper's tables for a saved model on a folder (all of it held out)
     Eval(eval_cmd::EvalArgs),
+    /// Walk the bottleneck from one clip to another and write what the decoder makes of it
+    Interpolate(interpolate_cmd::InterpolateArgs),
+    /// Write the embeddings (CSV with provenance, TensorBoard projector TSVs)
+    Export(export_cmd::ExportArgs),
 }
 
 /// Runs a headless subcommand.
@@ -62,5 +78,7 @@ pub fn run(command: &Command) -> anyhow::Result<()> {
         Command::Features(args) => features_cmd::run(args),
         Command::Train(args) => train_cmd::run(args),
         Command::Eval(args) => eval_cmd::run(args),
+        Command::Interpolate(args) => interpolate_cmd::run(args),
+        Command::Export(args) => export_cmd::run(args),
     }
 }

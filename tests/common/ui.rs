@@ -72,6 +72,23 @@ pub fn point_on_screen(h: &App, map: &str, i: usize) -> egui::Pos2 {
         .position_from_point(&egui_plot::PlotPoint::new(p[0], p[1]))
 }
 
+/// The first of `candidates` drawn inside the map's visible frame (default bounds leave a few
+/// outliers off screen), with its position.
+pub fn visible_point(
+    h: &App,
+    map: &str,
+    candidates: impl IntoIterator<Item = usize>,
+) -> (usize, egui::Pos2) {
+    let memory =
+        egui_plot::PlotMemory::load(&h.ctx, map_plot_id(map)).expect("the plot has been shown");
+    let frame = memory.transform().frame().shrink(12.0);
+    candidates
+        .into_iter()
+        .map(|i| (i, point_on_screen(h, map, i)))
+        .find(|(_, p)| frame.contains(*p))
+        .expect("a candidate on screen")
+}
+
 pub fn click_at(h: &mut App, pos: egui::Pos2) {
     h.hover_at(pos);
     h.step();
@@ -84,4 +101,59 @@ pub fn click_at(h: &mut App, pos: egui::Pos2) {
         });
     }
     h.step();
+}
+
+/// A small DSAE trained on `dir` (synthetic tones learn fast), saved to `out`.
+pub fn train_small_model(dir: &std::path::Path, out: &std::path::Path, epochs: usize) {
+    let tc = genrescope::model::TrainConfig {
+        epochs,
+        learning_rate: 3e-3,
+        batch_size: 16,
+        seed: 1,
+    };
+    train_model(dir, out, genrescope::model::ModelConfig::dsae(0, 0), tc);
+}
+
+/// An autoencoder without dropout that memorises the few clips of `dir`, so its decoder's
+/// outputs for different clips really differ (with dropout it decodes them all alike).
+pub fn train_memorising_autoencoder(dir: &std::path::Path, out: &std::path::Path) {
+    let template = genrescope::model::ModelConfig {
+        dropout_keep: 1.0,
+        ..genrescope::model::ModelConfig::dsae(0, 0)
+            .with_kind(genrescope::model::ModelKind::Autoencoder)
+    };
+    let tc = genrescope::model::TrainConfig {
+        epochs: 600,
+        learning_rate: 1e-3,
+        batch_size: 16,
+        seed: 1,
+    };
+    train_model(dir, out, template, tc);
+}
+
+fn train_model(
+    dir: &std::path::Path,
+    out: &std::path::Path,
+    template: genrescope::model::ModelConfig,
+    tc: genrescope::model::TrainConfig,
+) {
+    use std::sync::atomic::AtomicBool;
+    let ds = genrescope::dataset::load_folder(
+        dir,
+        None,
+        &Default::default(),
+        &AtomicBool::new(false),
+        &|_| {},
+    )
+    .unwrap();
+    let exp = genrescope::experiment::run_experiment(
+        &ds,
+        template,
+        &tc,
+        &Default::default(),
+        &AtomicBool::new(false),
+        &mut |_| {},
+    )
+    .unwrap();
+    genrescope::model::save(out, &exp.saved.model, &exp.saved.meta).unwrap();
 }

@@ -1,0 +1,109 @@
+//! `genrescope interpolate MODEL DIR --from TRACK:SEGMENT --to TRACK:SEGMENT --steps N --out F.wav`
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use clap::Args;
+use serde::Serialize;
+
+use super::model_data::load_model_and_data;
+use crate::export::write_path_wav;
+use crate::interpolate::{decode_path, steps_t, PathKind};
+
+#[derive(Debug, Args)]
+pub struct InterpolateArgs {
+    /// A model with a decoder (dsae or autoencoder)
+    pub model: PathBuf,
+    /// The folder holding both clips
+    pub dir: PathBuf,
+    /// Start clip: file name (or stem) and segment index, e.g. jazz.00003.wav:4
+    #[arg(long)]
+    pub from: String,
+    /// End clip, as --from
+    #[arg(long)]
+    pub to: String,
+    /// Points on the path, ends included
+    #[arg(long, default_value_t = 8)]
+    pub steps: usize,
+    /// linear, or spherical (slerp)
+    #[arg(long, value_enum, default_value_t = PathKind::Linear)]
+    pub path: PathKind,
+    /// The WAV to write (a .steps.csv with each step's t goes beside it)
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Print the steps as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Serialize)]
+struct StepOut<'a> {
+    step: usize,
+    t: f32,
+    probabilities: Option<Vec<(&'a str, f32)>>,
+}
+
+pub fn run(args: &InterpolateArgs) -> anyhow::Result<()> {
+    if args.steps < 2 {
+        bail!("--steps must be at least 2 (the two ends)");
+    }
+    let md = load_model_and_data(&args.model, &args.dir, args.json)?;
+    let ds = &md.dataset;
+    let find = |spec: &str| {
+        ds.find_segment(spec).with_context(|| {
+            format!(
+                "no clip '{spec}' in {}; write TRACK:SEGMENT, e.g. {}",
+                args.dir.display(),
+                ds.segment_label(0)
+            )
+        })
+    };
+    let (a, b) = (find(&args.from)?, find(&args.to)?);
+    let model = &md.saved.model;
+    let code_a = model.encode(ds.vector(a))?;
+    let code_b = model.encode(ds.vector(b))?;
+    let steps = decode_path(model, &code_a, &code_b, &steps_t(args.steps), args.path)
+        .with_context(|| format!("cannot decode with {}", args.model.display()))?;
+    let table = write_path_wav(&args.out, &steps, &md.saved.meta)?;
+    let genres = &md.saved.meta.genres;
+    let out: Vec<StepOut> = steps
+        .iter()
+        .enumerate()
+        .map(|(k, s)| StepOut {
+            step: k,
+            t: s.t,
+            probabilities: s.probabilities.as_ref().map(|p| {
+                genres
+                    .iter()
+                    .map(String::as_str)
+                    .zip(p.iter().copied())
+                    .collect()
+            }),
+        })
+        .collect();
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else {
+        println!(
+            "{} -> {} ({:?} path, {} steps)",
+            ds.segment_label(a),
+            ds.segment_label(b),
+            args.path,
+            args.steps
+        );
+        let mut header = format!("{:>4} {:>6}", "step", "t");
+        for g in genres {
+            header += &format!(" {g:>10}");
+        }
+        println!("{header}");
+        for s in &out {
+            let mut line = format!("{:>4} {:>6.3}", s.step, s.t);
+            for (_, p) in s.probabilities.iter().flatten() {
+                line += &format!(" {:>9.1}%", 100.0 * p);
+            }
+            println!("{line}");
+        }
+    }
+    eprintln!("wrote {} and {}", args.out.display(), table.display());
+    Ok(())
+}

@@ -1,0 +1,46 @@
+//! Loading a saved model and a folder cut the way the model needs, for the commands that use both.
+
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+
+use anyhow::Context;
+
+use super::progress::load_reporter;
+use crate::dataset::{load_folder, Dataset, Split};
+use crate::model::{load, SavedModel};
+
+pub struct ModelAndData {
+    pub saved: SavedModel,
+    pub dataset: Dataset,
+    /// The model's own splits, when it was trained on this very folder.
+    pub splits: Option<Vec<Split>>,
+}
+
+pub fn load_model_and_data(model: &Path, dir: &Path, quiet: bool) -> anyhow::Result<ModelAndData> {
+    let saved = load(model)?;
+    let dataset = load_folder(
+        dir,
+        None,
+        &saved.meta.features,
+        &AtomicBool::new(false),
+        &load_reporter(quiet),
+    )
+    .with_context(|| format!("cannot load {}", dir.display()))?;
+    for skip in &dataset.skipped {
+        eprintln!("skipped: {}", skip.reason);
+    }
+    saved
+        .meta
+        .genre_map(&dataset.genres, &dataset.features)
+        .with_context(|| format!("{} does not fit {}", model.display(), dir.display()))?;
+    let splits = saved.meta.training.as_ref().and_then(|record| {
+        let same = record.data == dataset.root.display().to_string()
+            && saved.meta.genres == dataset.genres;
+        same.then(|| dataset.splits(&record.split).ok()).flatten()
+    });
+    Ok(ModelAndData {
+        saved,
+        dataset,
+        splits,
+    })
+}

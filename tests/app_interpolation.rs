@@ -1,0 +1,129 @@
+//! Picking A and B and moving the slider: the decoded point, the genre bars and the path follow.
+
+mod common;
+
+use common::ui::*;
+use common::*;
+use egui::accesskit::Role;
+use egui_kittest::kittest::{NodeT, Queryable};
+use genrescope::app::events::Command;
+use genrescope::app::state::ColorBy;
+use genrescope::app::AppOptions;
+
+#[test]
+fn picking_a_and_b_and_moving_t_moves_the_decoded_point_and_the_bars() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    make_dataset(&data, None, &["low", "mid", "high"], 3, 3.0);
+    let model = tmp.path().join("m.safetensors");
+    train_small_model(&data, &model, 60);
+
+    let mut h = app(AppOptions {
+        folder: Some(data),
+        model: Some(model),
+        ..AppOptions::default()
+    });
+    run_until(&mut h, 60, "the model's maps", |a| {
+        loaded(a) && projected(a)
+    });
+    h.get_by_label_contains("Click a point to hear it");
+
+    // Click = A, shift-click = B, on the bottleneck map (B from another genre).
+    let (a, pos_a) = visible_point(&h, "map-code", 0..9);
+    click_at(&mut h, pos_a);
+    assert_eq!(h.state().state.selected, Some(a));
+    h.get_by_label_contains("Pick A (click) and B (shift-click)");
+    h.run_steps(2); // picking A grows the panel below the maps: let the layout settle
+    let (b, pos_b) = visible_point(&h, "map-code", 18..27);
+    h.hover_at(pos_b);
+    h.step();
+    for pressed in [true, false] {
+        h.event_modifiers(
+            egui::Event::PointerButton {
+                pos: pos_b,
+                button: egui::PointerButton::Primary,
+                pressed,
+                modifiers: egui::Modifiers::SHIFT,
+            },
+            egui::Modifiers::SHIFT,
+        );
+    }
+    h.step();
+    assert_eq!(
+        h.state().state.interp.b,
+        Some(b),
+        "selected {:?}, hovered {:?}",
+        h.state().state.selected,
+        h.state().state.hovered
+    );
+    run_until(&mut h, 30, "the path", |a| {
+        !a.state.interp.path.is_empty() && !a.state.interp.is_pending()
+    });
+    let interp = &h.state().state.interp;
+    assert_eq!(interp.path.len(), 8);
+    assert_eq!(
+        interp.path_code_xy.len(),
+        8,
+        "the path is drawn on the bottleneck map"
+    );
+    assert_eq!(interp.path_logits_xy.len(), 8, "and on the logits map");
+    h.get_by_label("▶ Play path");
+
+    // t = 0 decodes A's code exactly; t = 1 decodes B's.
+    let maps = h
+        .state()
+        .state
+        .model
+        .as_ref()
+        .unwrap()
+        .maps
+        .clone()
+        .unwrap();
+    let code = |i: usize| maps.inference.code[i * 64..(i + 1) * 64].to_vec();
+    let recon =
+        |i: usize| maps.inference.reconstruction.as_ref().unwrap()[i * 500..(i + 1) * 500].to_vec();
+    let mut seen = Vec::new();
+    for t in [0.0f32, 1.0, 0.5] {
+        h.state_mut().apply(Command::SetT { t, held: false });
+        run_until(&mut h, 30, "the decoded point", |a| {
+            !a.state.interp.is_pending()
+        });
+        let current = h.state().state.interp.current.clone().unwrap();
+        assert_eq!(current.t, t);
+        let bars: Vec<String> = h
+            .get_all_by_role(Role::ProgressIndicator)
+            .filter_map(|n| n.accesskit_node().label())
+            .collect();
+        assert_eq!(bars.len(), 3, "{bars:?}");
+        seen.push((
+            current,
+            h.state().state.interp.current_code_xy.unwrap(),
+            bars,
+        ));
+    }
+    let close = |x: &[f32], y: &[f32]| x.iter().zip(y).all(|(p, q)| (p - q).abs() < 1e-5);
+    assert!(close(&seen[0].0.code, &code(a)) && close(&seen[0].0.decoded, &recon(a)));
+    assert!(close(&seen[1].0.code, &code(b)) && close(&seen[1].0.decoded, &recon(b)));
+    assert_ne!(seen[0].1, seen[2].1, "the point moves on the map");
+    assert_ne!(
+        seen[0].0.probabilities, seen[1].0.probabilities,
+        "the probabilities change"
+    );
+    assert_ne!(
+        seen[0].2, seen[1].2,
+        "and so do the bars: {:?} vs {:?}",
+        seen[0].2, seen[1].2
+    );
+
+    // The slider itself drives the same path.
+    let slider = h.get_by_role_and_label(Role::Slider, "t");
+    slider.set_value_accesskit(0.25);
+    run_until(&mut h, 30, "the slider's point", |a| {
+        !a.state.interp.is_pending() && a.state.interp.t == 0.25
+    });
+
+    // Colouring by reconstruction error is offered for a model with a decoder.
+    h.get_by_label("colour by reconstruction error").click();
+    h.run_steps(2);
+    assert_eq!(h.state().state.color_by, ColorBy::ReconstructionError);
+}

@@ -1,0 +1,126 @@
+//! What is played at t = 0 and t = 1 is the decoder's output for A and B (ALSA file capture).
+
+mod common;
+
+use common::ui::*;
+use common::*;
+use genrescope::app::events::Command;
+use genrescope::app::AppOptions;
+use genrescope::audio::resample::resample_clip;
+use genrescope::interpolate::pooled_to_audio;
+
+#[test]
+fn t_zero_and_one_play_the_decoders_output_for_a_and_b() {
+    let tmp = tempfile::tempdir().unwrap();
+    let capture = tmp.path().join("capture.raw");
+    std::fs::create_dir_all(tmp.path().join("alsa")).unwrap();
+    std::fs::write(
+        tmp.path().join("alsa/asoundrc"),
+        format!(
+            "pcm.!default {{ type plug; slave {{ pcm \"tofile\"; format S16_LE; rate 44100; channels 2 }} }}\n\
+             pcm.tofile {{ type file; slave.pcm \"null\"; file \"{}\"; format \"raw\" }}\n",
+            capture.display()
+        ),
+    )
+    .unwrap();
+    std::env::set_var("XDG_CONFIG_HOME", tmp.path());
+    let data = tmp.path().join("data");
+    make_dataset(&data, None, &["low", "high"], 1, 3.0);
+    let model = tmp.path().join("m.safetensors");
+    train_memorising_autoencoder(&data, &model);
+
+    let mut h = app(AppOptions {
+        folder: Some(data),
+        model: Some(model),
+        audio: true,
+        ..AppOptions::default()
+    });
+    run_until(&mut h, 60, "the model's maps", |a| {
+        loaded(a) && projected(a)
+    });
+    let (a, b) = (0, 4);
+    h.state_mut().state.selected = Some(a);
+    h.state_mut().state.interp.b = Some(b);
+    let mut expected = Vec::new();
+    for t in [0.0f32, 1.0] {
+        h.state_mut().apply(Command::SetT { t, held: false });
+        run_until(&mut h, 30, "the step to play out", |app| {
+            !app.state.interp.is_pending()
+                && app.state.interp.playing_id.is_some()
+                && app.state.now_playing.is_none()
+        });
+        let decoded = h
+            .state()
+            .state
+            .interp
+            .current
+            .as_ref()
+            .unwrap()
+            .decoded
+            .clone();
+        let features = h.state().state.dataset().unwrap().features;
+        expected.push(
+            resample_clip(
+                &pooled_to_audio(&decoded, &features).unwrap(),
+                22_050,
+                44_100,
+            )
+            .unwrap(),
+        );
+        assert!(
+            h.state().state.interp.latency_ms.is_some(),
+            "the latency was measured"
+        );
+    }
+    drop(h);
+
+    let left: Vec<f32> = std::fs::read(&capture)
+        .unwrap()
+        .chunks_exact(4)
+        .map(|f| f32::from(i16::from_le_bytes([f[0], f[1]])) / 32768.0)
+        .collect();
+    // Each step was written as a clip, with silence between: cut the capture at long silences.
+    let clips = sounding_runs(&left, 2_000);
+    assert_eq!(clips.len(), 2, "two clips were played: {clips:?}");
+    let best = |clip: &[f32], run: (usize, usize)| -> (usize, f64) {
+        (run.0.saturating_sub(50)..run.0 + 50)
+            .map(|s| (s, correlation(&left[s..s + clip.len()], clip)))
+            .fold((0, f64::MIN), |best, x| if x.1 > best.1 { x } else { best })
+    };
+    let (at_a, corr_a) = best(&expected[0], clips[0]);
+    let (at_b, corr_b) = best(&expected[1], clips[1]);
+    assert!(corr_a > 0.999, "t = 0: correlation {corr_a}");
+    assert!(corr_b > 0.999, "t = 1: correlation {corr_b}");
+    assert!(
+        at_b >= at_a + expected[0].len(),
+        "played in order: {at_a}, {at_b}"
+    );
+    // And they are different sounds: A's step does not match where B's was played.
+    let cross = correlation(&left[at_b..at_b + expected[0].len()], &expected[0]);
+    assert!(
+        cross < 0.9,
+        "A's and B's decoded steps are distinguishable: {cross}"
+    );
+}
+
+/// (start, end) of each stretch of sound, where stretches are split by at least `gap` silent
+/// samples (sound inside a clip may touch zero now and then).
+fn sounding_runs(samples: &[f32], gap: usize) -> Vec<(usize, usize)> {
+    let mut runs = Vec::new();
+    let mut start = None;
+    let mut last_sound = 0;
+    for (i, v) in samples.iter().enumerate() {
+        if v.abs() > 1e-4 {
+            if start.is_some() && i - last_sound > gap {
+                runs.push((start.unwrap_or(0), last_sound + 1));
+                start = None;
+            }
+            start.get_or_insert(i);
+            last_sound = i;
+        }
+    }
+    if let Some(s) = start {
+        runs.push((s, last_sound + 1));
+    }
+    runs
+}

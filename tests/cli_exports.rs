@@ -1,0 +1,236 @@
+//! `genrescope interpolate` and `genrescope export`: their files open in the usual tools.
+
+mod common;
+
+use std::process::{Command, Output};
+
+use common::*;
+
+fn genrescope(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_genrescope"))
+        .args(args)
+        .output()
+        .expect("run genrescope")
+}
+
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+/// A folder and a DSAE trained on it (both in `tmp`).
+fn fixture(tmp: &std::path::Path, kind: &str) -> (String, String) {
+    let data = tmp.join("data");
+    make_dataset(&data, None, &["low", "mid", "high"], 3, 2.0);
+    let model = tmp.join(format!("{kind}.safetensors"));
+    ok(&genrescope(&[
+        "train",
+        data.to_str().unwrap(),
+        "--model",
+        kind,
+        "--epochs",
+        "20",
+        "--lr",
+        "3e-3",
+        "--batch",
+        "16",
+        "--out",
+        model.to_str().unwrap(),
+    ]));
+    (data.display().to_string(), model.display().to_string())
+}
+
+#[test]
+fn interpolate_writes_a_wav_of_every_step_and_their_t_values() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (data, model) = fixture(tmp.path(), "dsae");
+    let wav = tmp.path().join("path.wav");
+    let json: serde_json::Value = serde_json::from_str(&ok(&genrescope(&[
+        "interpolate",
+        &model,
+        &data,
+        "--from",
+        "low.00000.wav:0",
+        "--to",
+        "high.00002:1",
+        "--steps",
+        "5",
+        "--path",
+        "spherical",
+        "--out",
+        wav.to_str().unwrap(),
+        "--json",
+    ])))
+    .unwrap();
+    let steps = json.as_array().unwrap();
+    assert_eq!(steps.len(), 5);
+    for (k, step) in steps.iter().enumerate() {
+        assert!((step["t"].as_f64().unwrap() - k as f64 / 4.0).abs() < 1e-6);
+        let total: f64 = step["probabilities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p[1].as_f64().unwrap())
+            .sum();
+        assert!((total - 1.0).abs() < 1e-4, "probabilities sum to {total}");
+    }
+    // hound reads it: 22,050 Hz mono 16-bit, 5 steps of 20,000 samples.
+    let reader = hound::WavReader::open(&wav).unwrap();
+    let spec = reader.spec();
+    assert_eq!(
+        (spec.sample_rate, spec.channels, spec.bits_per_sample),
+        (22_050, 1, 16)
+    );
+    assert_eq!(reader.len(), 5 * 20_000);
+    // sox reads it too, when it is installed.
+    if let Ok(out) = Command::new("soxi").arg("-s").arg(&wav).output() {
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "100000");
+    }
+    // The steps table says where each step is and what the classifier thinks of it.
+    let mut table = csv::Reader::from_path(tmp.path().join("path.steps.csv")).unwrap();
+    assert_eq!(
+        table.headers().unwrap().iter().collect::<Vec<_>>(),
+        [
+            "step",
+            "t",
+            "start_sample",
+            "end_sample",
+            "p_high",
+            "p_low",
+            "p_mid"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = table.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 5);
+    assert_eq!(&rows[4][2], "80000");
+    assert_eq!(&rows[4][3], "100000");
+
+    // The text form is a table of probabilities per step.
+    let text = ok(&genrescope(&[
+        "interpolate",
+        &model,
+        &data,
+        "--from",
+        "low.00000.wav:0",
+        "--to",
+        "high.00002.wav:1",
+        "--steps",
+        "3",
+        "--out",
+        wav.to_str().unwrap(),
+    ]));
+    assert!(
+        text.contains("low.00000.wav:0 -> high.00002.wav:1"),
+        "{text}"
+    );
+    assert_eq!(
+        text.lines().filter(|l| l.trim_end().ends_with('%')).count(),
+        3,
+        "{text}"
+    );
+}
+
+#[test]
+fn interpolate_says_what_is_wrong() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (data, model) = fixture(tmp.path(), "dsae");
+    let out = tmp.path().join("x.wav");
+    let missing = genrescope(&[
+        "interpolate",
+        &model,
+        &data,
+        "--from",
+        "nope.wav:0",
+        "--to",
+        "low.00000.wav:0",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(!missing.status.success());
+    let err = String::from_utf8_lossy(&missing.stderr);
+    assert!(
+        err.contains("no clip 'nope.wav:0'") && err.contains("TRACK:SEGMENT"),
+        "{err}"
+    );
+    let baseline = fixture(&tmp.path().join("b"), "baseline").1;
+    let no_decoder = genrescope(&[
+        "interpolate",
+        &baseline,
+        &data,
+        "--from",
+        "low.00000.wav:0",
+        "--to",
+        "low.00001.wav:0",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(String::from_utf8_lossy(&no_decoder.stderr).contains("no decoder"));
+}
+
+#[test]
+fn export_writes_embeddings_csv_and_the_projectors_tsvs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (data, model) = fixture(tmp.path(), "dsae");
+    let out = tmp.path().join("exported");
+    ok(&genrescope(&[
+        "export",
+        &model,
+        &data,
+        "--out",
+        out.to_str().unwrap(),
+    ]));
+
+    let mut csv_reader = csv::Reader::from_path(out.join("embeddings.csv")).unwrap();
+    let header: Vec<String> = csv_reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(String::from)
+        .collect();
+    for column in [
+        "path",
+        "track",
+        "segment",
+        "split",
+        "genre",
+        "predicted",
+        "confidence",
+        "code_0",
+        "code_63",
+        "logit_low",
+        "raw_pc1",
+        "code_pc2",
+        "logits_pc1",
+    ] {
+        assert!(
+            header.iter().any(|h| h == column),
+            "{column} missing from {header:?}"
+        );
+    }
+    let rows: Vec<csv::StringRecord> = csv_reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 18);
+    // Trained on this very folder: the rows carry its train/dev/test split.
+    let split = header.iter().position(|h| h == "split").unwrap();
+    assert!(rows
+        .iter()
+        .all(|r| ["train", "dev", "test"].contains(&&r[split])));
+    let code0 = header.iter().position(|h| h == "code_0").unwrap();
+    assert!(rows.iter().all(|r| r[code0].parse::<f32>().is_ok()));
+
+    // vectors.tsv: no header, one 64-value line per clip; metadata.tsv: a header, then one line each.
+    let vectors = std::fs::read_to_string(out.join("vectors.tsv")).unwrap();
+    let lines: Vec<&str> = vectors.lines().collect();
+    assert_eq!(lines.len(), 18);
+    assert!(lines
+        .iter()
+        .all(|l| l.split('\t').count() == 64 && l.split('\t').all(|v| v.parse::<f32>().is_ok())));
+    let metadata = std::fs::read_to_string(out.join("metadata.tsv")).unwrap();
+    let meta: Vec<&str> = metadata.lines().collect();
+    assert_eq!(meta[0], "track\tsegment\tgenre\tpredicted\tsplit");
+    assert_eq!(meta.len(), 19);
+    assert!(meta[1..].iter().all(|l| l.split('\t').count() == 5));
+}
