@@ -65,11 +65,13 @@ fn rows_of(dataset: &Dataset, indices: &[usize]) -> (Vec<f32>, Vec<u32>) {
 
 /// Splits `dataset`, trains a model of `template`'s kind on the train split (watching dev),
 /// and evaluates it on every split.
+/// `standardize` scales inputs to unit variance (see `ModelConfig::input_scale`).
 pub fn run_experiment(
     dataset: &Dataset,
     template: ModelConfig,
     train_config: &TrainConfig,
     split_config: &SplitConfig,
+    standardize: bool,
     cancel: &AtomicBool,
     on_epoch: &mut dyn FnMut(&EpochReport),
 ) -> Result<Experiment, ExperimentError> {
@@ -80,7 +82,10 @@ pub fn run_experiment(
     };
     let (train_x, train_y) = rows_of(dataset, &of(Split::Train));
     let (dev_x, dev_y) = rows_of(dataset, &of(Split::Dev));
-    let config = config_for(dataset, template);
+    let mut config = config_for(dataset, template);
+    if standardize {
+        config.input_scale = standardizing_scale(&train_x);
+    }
     let trained = train(
         config,
         train_config,
@@ -122,6 +127,22 @@ pub fn run_experiment(
         history: trained.history,
         splits,
     })
+}
+
+/// 1 / the standard deviation of the values (1 when they are all equal).
+pub fn standardizing_scale(x: &[f32]) -> f64 {
+    let n = x.len().max(1) as f64;
+    let mean = x.iter().map(|&v| f64::from(v)).sum::<f64>() / n;
+    let var = x
+        .iter()
+        .map(|&v| (f64::from(v) - mean).powi(2))
+        .sum::<f64>()
+        / n;
+    if var > 1e-20 {
+        1.0 / var.sqrt()
+    } else {
+        1.0
+    }
 }
 
 /// Table 1 on train/dev/test, Table 2 and the confusion matrix on test.

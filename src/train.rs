@@ -89,8 +89,11 @@ fn losses(
 ) -> candle_core::Result<Losses> {
     let cfg = model.config();
     let out = model.forward(x, dropout)?;
+    // The reconstruction error in the model's input units (raw amplitude unless standardized).
+    let scale2 = cfg.input_scale * cfg.input_scale;
     let mse = match &out.reconstruction {
-        Some(r) => Some(candle_nn::loss::mse(r, x)?),
+        Some(r) if scale2 == 1.0 => Some(candle_nn::loss::mse(r, x)?),
+        Some(r) => Some((candle_nn::loss::mse(r, x)? * scale2)?),
         None => None,
     };
     let ce = match &out.logits {

@@ -112,6 +112,21 @@ fn the_window_on_gtzan_mini_draws_all_three_maps_with_a_model() {
 }
 
 #[test]
+fn the_default_start_draws_the_demo_maps() {
+    if !xvfb_available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let shot = tmp.path().join("default.png");
+    screenshot(&[], &shot);
+    let counts = coloured_pixels_per_map(&shot);
+    assert!(
+        counts.iter().all(|&c| c > 300),
+        "the demo's three maps are drawn: {counts:?}"
+    );
+}
+
+#[test]
 fn without_a_display_the_binary_says_so_in_one_line() {
     let out = Command::new(env!("CARGO_BIN_EXE_genrescope"))
         .env_remove("DISPLAY")

@@ -191,6 +191,7 @@ fn a_model_for_other_genres_is_refused_and_a_good_one_is_used() {
         template,
         &tc,
         &Default::default(),
+        false,
         &AtomicBool::new(false),
         &mut |_| {},
     )

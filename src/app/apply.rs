@@ -25,6 +25,34 @@ impl GenrescopeApp {
                 self.jobs.pick_folder();
             }
             Command::LoadFolder(path) => self.load_folder(path),
+            Command::OpenDemo => {
+                let run = self.running();
+                self.jobs.open_demo(run.job);
+                self.state.loading = Some(LoadJob {
+                    run,
+                    path: PathBuf::from(crate::demo::ROOT),
+                    progress: LoadProgress {
+                        tracks_done: 0,
+                        tracks_total: 0,
+                    },
+                });
+                self.state.model_loads_pending += 1;
+                self.jobs.load_shipped_model(
+                    format!("shipped demo model ({})", crate::shipped::DEMO_MODEL_PATH),
+                    crate::shipped::demo_model,
+                );
+            }
+            Command::UseShippedGtzanModel => {
+                self.state.offer_gtzan_model = false;
+                self.state.model_loads_pending += 1;
+                self.jobs.load_shipped_model(
+                    format!(
+                        "shipped gtzan-mini model ({})",
+                        crate::shipped::GTZAN_MODEL_PATH
+                    ),
+                    crate::shipped::gtzan_model,
+                );
+            }
             Command::CancelLoad => {
                 if let Some(job) = self.state.loading.take() {
                     job.run.cancel.store(true, Ordering::Relaxed);
@@ -149,10 +177,13 @@ impl GenrescopeApp {
                 let Some(loading) = self.state.loading.take_if(|l| l.run.job == job) else {
                     return;
                 };
+                let source = if crate::demo::is_demo(&loading.path) {
+                    crate::demo::LABEL.to_string()
+                } else {
+                    loading.path.display().to_string()
+                };
                 match result {
-                    Ok(dataset) => {
-                        self.set_dataset(*dataset, loading.path.display().to_string(), job)
-                    }
+                    Ok(dataset) => self.set_dataset(*dataset, source, job),
                     Err(e) => self
                         .state
                         .error(format!("Cannot load {}: {e}", loading.path.display())),
@@ -227,15 +258,10 @@ impl GenrescopeApp {
                     Err(e) => model.maps_error = Some(e),
                 }
             }
-            Event::ModelLoaded { path, result } => {
+            Event::ModelLoaded { source, result } => {
                 self.state.model_loads_pending = self.state.model_loads_pending.saturating_sub(1);
                 match result {
-                    Ok(saved) => self.activate_model(
-                        Arc::from(saved),
-                        format!("loaded from {}", path.display()),
-                        None,
-                        None,
-                    ),
+                    Ok(saved) => self.activate_model(Arc::from(saved), source, None, None),
                     Err(e) => self.state.error(e),
                 }
             }
@@ -386,10 +412,27 @@ impl GenrescopeApp {
         self.state.selected = None;
         self.state.highlighted.clear();
         self.state.highlight_label = None;
+        let gtzan = crate::shipped::gtzan_model_fits(&dataset);
         if let Some(model) = self.state.model.take() {
-            // Keep the model if it fits the new data; its maps and splits must be redone.
-            self.activate_model(model.saved, model.source, None, None);
+            // Keep the model if it fits the new data (its maps and splits must be redone);
+            // one made for other genres is set aside without fuss.
+            let fits = model
+                .saved
+                .meta
+                .genre_map(&dataset.genres, &dataset.features)
+                .is_ok();
+            if fits {
+                self.activate_model(model.saved, model.source, None, None);
+            } else {
+                self.state.info(format!(
+                    "The {} knows other genres ({}), so it was set aside: train a model on this data{}.",
+                    model.source,
+                    model.saved.meta.genres.join(", "),
+                    if gtzan { ", or use the shipped gtzan-mini model" } else { "" }
+                ));
+            }
         }
+        self.state.offer_gtzan_model = gtzan && self.state.model.is_none();
     }
 
     fn start_training(&mut self) {

@@ -54,7 +54,12 @@ pub fn data_ui(ui: &mut Ui, state: &AppState, folder_input: &mut String, out: &m
 
     let Some(data) = &state.data else { return };
     let ds = &data.dataset;
-    ui.label(RichText::new(&data.source).monospace().small());
+    if crate::demo::is_demo(&ds.root) {
+        ui.label(RichText::new("Synthetic demo set").strong().color(ui.visuals().warn_fg_color))
+            .on_hover_text("Four styles made by genrescope's synthesizer, so there is something to explore at once. Not GTZAN: open a folder of real music to explore that.");
+    } else {
+        ui.label(RichText::new(&data.source).monospace().small());
+    }
     egui::Grid::new("genre-counts")
         .striped(true)
         .show(ui, |ui| {

@@ -38,6 +38,10 @@ pub enum FileTarget {
 pub enum Command {
     OpenFolderDialog,
     LoadFolder(PathBuf),
+    /// The built-in synthetic demo set with its shipped model.
+    OpenDemo,
+    /// Use the DSAE shipped for gtzan-mini's four genres.
+    UseShippedGtzanModel,
     CancelLoad,
     StartTraining,
     CancelTraining,
@@ -115,7 +119,8 @@ pub enum Event {
         result: Result<Box<ModelMaps>, String>,
     },
     ModelLoaded {
-        path: PathBuf,
+        /// Where it came from, as the window names it.
+        source: String,
         result: Result<Box<SavedModel>, String>,
     },
     ModelSaved {

@@ -96,6 +96,7 @@ impl Jobs {
                 settings.model_template(),
                 &settings.train_config(),
                 &settings.split_config(),
+                settings.standardize,
                 &cancel,
                 &mut |report| {
                     r.send(Event::Epoch {
@@ -129,7 +130,34 @@ impl Jobs {
     pub fn load_model(&self, path: PathBuf) {
         self.spawn("model-loader", move |r| {
             let result = load(&path).map(Box::new).map_err(|e| e.to_string());
-            r.send(Event::ModelLoaded { path, result });
+            let source = format!("loaded from {}", path.display());
+            r.send(Event::ModelLoaded { source, result });
+        });
+    }
+
+    /// A model built into the binary (see `shipped`).
+    pub fn load_shipped_model(
+        &self,
+        source: String,
+        load: fn() -> Result<SavedModel, crate::model::ModelFileError>,
+    ) {
+        self.spawn("model-loader", move |r| {
+            let result = load().map(Box::new).map_err(|e| e.to_string());
+            r.send(Event::ModelLoaded { source, result });
+        });
+    }
+
+    /// The built-in demo set and its raw map, like a folder load.
+    pub fn open_demo(&self, job: u64) {
+        self.spawn("demo", move |r| {
+            let dataset = crate::demo::dataset(&FeatureConfig::default());
+            let (vectors, dim) = (dataset.vectors.clone(), dataset.dim());
+            r.send(Event::Loaded {
+                job,
+                result: Ok(Box::new(dataset)),
+            });
+            let result = Projection::fit(&vectors, dim).map_err(|e| e.to_string());
+            r.send(Event::RawMap { job, result });
         });
     }
 
@@ -232,6 +260,17 @@ impl ClipSource {
     /// Mono audio and its rate.
     pub fn render(&self) -> Result<(Vec<f32>, u32), String> {
         match self {
+            Self::File {
+                path,
+                offset_samples,
+                len_samples,
+                ..
+            } if crate::demo::is_demo(path) => {
+                // Demo tracks have no file: the synthesizer makes the clip again.
+                crate::demo::render_clip(path, *offset_samples, *len_samples)
+                    .map(|clip| (clip, crate::demo::RATE_HZ))
+                    .ok_or_else(|| format!("{} is not a demo track", path.display()))
+            }
             Self::File {
                 path,
                 rate_hz,

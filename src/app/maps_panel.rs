@@ -247,13 +247,17 @@ fn legend_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
                 out.push(Command::SetColorBy(if by_error { ColorBy::Genre } else { ColorBy::ReconstructionError }));
             }
         }
-        if state.model.as_ref().is_some_and(|m| m.splits.is_some()) {
-            ui.separator();
+        // The marker key, for the splits this model actually has.
+        if let Some(splits) = state.model.as_ref().and_then(|m| m.splits.as_ref()) {
             let key: Vec<String> = Split::ALL
                 .iter()
+                .filter(|s| splits.contains(s))
                 .map(|&s| format!("{} {}", split_symbol(s), s.name()))
                 .collect();
-            ui.label(key.join("  "));
+            if key.len() > 1 {
+                ui.separator();
+                ui.label(key.join("  "));
+            }
         }
         if let Some(label) = &state.highlight_label {
             ui.separator();

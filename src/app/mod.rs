@@ -122,11 +122,15 @@ impl GenrescopeApp {
                 }
             }
         }
+        let has_model = options.model.is_some();
         if let Some(model) = options.model {
             app.apply(Command::LoadModel(model));
         }
-        if let Some(folder) = options.folder {
-            app.apply(Command::LoadFolder(folder));
+        match (options.folder, has_model) {
+            (Some(folder), _) => app.apply(Command::LoadFolder(folder)),
+            // Nothing asked for: open on the demo, so there is something to explore at once.
+            (None, false) => app.apply(Command::OpenDemo),
+            (None, true) => {}
         }
         app
     }

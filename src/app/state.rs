@@ -100,6 +100,8 @@ pub struct TrainSettings {
     pub output_activation: Activation,
     pub protocol: SplitProtocol,
     pub seed: u64,
+    /// Scale inputs to unit variance (beyond the paper).
+    pub standardize: bool,
 }
 
 impl Default for TrainSettings {
@@ -116,6 +118,7 @@ impl Default for TrainSettings {
             output_activation: model.output_activation,
             protocol: SplitProtocol::Segment,
             seed: 0,
+            standardize: false,
         }
     }
 }
@@ -129,6 +132,7 @@ impl TrainSettings {
             output_activation: self.output_activation,
             dropout_keep: self.dropout_keep,
             gamma: self.gamma,
+            input_scale: 1.0,
         }
     }
 
@@ -264,6 +268,8 @@ pub struct AppState {
     pub now_playing: Option<NowPlaying>,
     /// Where to save the maps once the next screenshot arrives.
     pub maps_export: Option<PathBuf>,
+    /// The data has the paper's four genres and the shipped GTZAN model could be used.
+    pub offer_gtzan_model: bool,
     pub next_job: u64,
 }
 

@@ -18,6 +18,12 @@ pub fn train_ui(
 ) {
     ui.heading("Model");
     current_model_ui(ui, state);
+    if state.offer_gtzan_model {
+        ui.label("genrescope ships a DSAE trained on gtzan-mini's 32 tracks of these four genres:");
+        if ui.button("Use the shipped gtzan-mini model").clicked() {
+            out.push(Command::UseShippedGtzanModel);
+        }
+    }
     ui.horizontal(|ui| {
         if ui.button("Open model…").clicked() {
             out.push(Command::OpenModelDialog);
@@ -168,6 +174,11 @@ fn form_ui(ui: &mut Ui, s: &mut TrainSettings) {
                     (Activation::Relu, "relu (paper)", "Cannot produce negative samples: half of every waveform is lost"),
                     (Activation::Linear, "linear", "Keeps negative half-waves: better for listening"),
                 ])
+            });
+        }
+        if s.kind != ModelKind::Baseline {
+            row(ui, "standardize", "Scale inputs to unit variance (beyond the paper). Raw pooled audio is tiny (std ≈ 0.08), so the reconstruction error vanishes next to the cross-entropy and the decoder learns only the mean waveform.", |ui| {
+                ui.checkbox(&mut s.standardize, "inputs")
             });
         }
         row(ui, "seed", "seeds the split, the initial weights, the batch order and dropout", |ui| {

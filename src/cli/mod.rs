@@ -1,6 +1,7 @@
 //! The command line: `genrescope [PATH]` opens the window, subcommands run headless.
 
 pub mod args;
+pub mod demo_cmd;
 pub mod eval_cmd;
 pub mod export_cmd;
 pub mod features_cmd;
@@ -69,6 +70,8 @@ pub enum Command {
     Interpolate(interpolate_cmd::InterpolateArgs),
     /// Write the embeddings (CSV with provenance, TensorBoard projector TSVs)
     Export(export_cmd::ExportArgs),
+    /// Write the built-in synthetic demo set as WAV files
+    Demo(demo_cmd::DemoArgs),
 }
 
 /// Runs a headless subcommand.
@@ -80,5 +83,6 @@ pub fn run(command: &Command) -> anyhow::Result<()> {
         Command::Eval(args) => eval_cmd::run(args),
         Command::Interpolate(args) => interpolate_cmd::run(args),
         Command::Export(args) => export_cmd::run(args),
+        Command::Demo(args) => demo_cmd::run(args),
     }
 }

@@ -37,6 +37,10 @@ pub struct ModelArgs {
     /// The decoder's last activation: relu (the paper) or linear (keeps negative half-waves)
     #[arg(long, value_enum, default_value_t = Activation::Linear)]
     pub decoder_output: Activation,
+    /// Scale inputs to unit variance (beyond the paper): the reconstruction term then weighs
+    /// what gamma says instead of vanishing next to the cross-entropy
+    #[arg(long)]
+    pub standardize: bool,
 }
 
 impl ModelArgs {
@@ -48,6 +52,7 @@ impl ModelArgs {
             output_activation: self.decoder_output,
             dropout_keep: self.dropout_keep,
             gamma: self.gamma,
+            input_scale: 1.0,
         }
     }
 
@@ -130,6 +135,7 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
         args.model.template(),
         &train_config,
         &args.split.split_config(),
+        args.model.standardize,
         &cancel,
         &mut |r| {
             if r.epoch % every == 0 || r.epoch == 1 || r.epoch == r.epochs {

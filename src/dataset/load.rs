@@ -32,7 +32,8 @@ pub enum LoadError {
     },
 }
 
-/// Scans `root` and loads it: the whole ingestion pipeline in one call.
+/// Scans `root` and loads it: the whole ingestion pipeline in one call. `builtin:demo` is the
+/// synthesizer's demo set.
 pub fn load_folder(
     root: &Path,
     genre_filter: Option<&[String]>,
@@ -40,6 +41,10 @@ pub fn load_folder(
     cancel: &AtomicBool,
     progress: &(dyn Fn(LoadProgress) + Sync),
 ) -> Result<Dataset, LoadError> {
+    if crate::demo::is_demo(root) {
+        cfg.validate()?;
+        return Ok(crate::demo::dataset(cfg));
+    }
     let scan = scan_folder(root, genre_filter)?;
     load_dataset(scan, cfg, cancel, progress)
 }

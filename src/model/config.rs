@@ -92,6 +92,15 @@ pub struct ModelConfig {
     pub dropout_keep: f64,
     /// DSAE loss weight: gamma * MSE + (1 - gamma) * cross-entropy.
     pub gamma: f64,
+    /// Inputs are multiplied by this before the encoder and the decoder's output divided by it,
+    /// so the reconstruction error is measured in these units. 1 is the paper (raw amplitude);
+    /// `--standardize` sets 1/std of the training inputs (beyond the paper).
+    #[serde(default = "unit_scale")]
+    pub input_scale: f64,
+}
+
+fn unit_scale() -> f64 {
+    1.0
 }
 
 impl ModelConfig {
@@ -104,6 +113,7 @@ impl ModelConfig {
             output_activation: Activation::Linear,
             dropout_keep: 0.9,
             gamma: 0.9,
+            input_scale: 1.0,
         }
     }
 
@@ -196,6 +206,12 @@ impl ModelConfig {
         }
         if !(0.0..=1.0).contains(&self.gamma) {
             return Err(format!("gamma must be in [0, 1], got {}", self.gamma));
+        }
+        if !(self.input_scale > 0.0 && self.input_scale.is_finite()) {
+            return Err(format!(
+                "input scale must be positive, got {}",
+                self.input_scale
+            ));
         }
         Ok(())
     }

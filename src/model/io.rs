@@ -125,7 +125,15 @@ pub fn save(path: &Path, model: &Model, meta: &ModelMeta) -> Result<(), ModelFil
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(write_err)?;
+    // tempfile makes private (0600) files, and the rename keeps that: a saved model gets the
+    // permissions of any other file the user writes.
+    let mut builder = tempfile::Builder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    let mut tmp = builder.tempfile_in(dir).map_err(write_err)?;
     tmp.write_all(&bytes).map_err(write_err)?;
     tmp.as_file().sync_all().map_err(write_err)?;
     tmp.persist(path).map_err(|e| write_err(e.error))?;

@@ -234,11 +234,20 @@ impl Model {
     /// A forward pass over a batch `x` (rows × input_dim). With `dropout`, in training mode.
     pub fn forward(&self, x: &Tensor, dropout: Option<Dropout>) -> candle_core::Result<Outputs> {
         let mut dropout = dropout;
+        let scale = self.config.input_scale;
+        let scaled;
+        let x = if scale == 1.0 {
+            x
+        } else {
+            scaled = (x * scale)?;
+            &scaled
+        };
         let code = run(&self.encoder, x, &mut dropout)?;
         let reconstruction = if self.decoder.is_empty() {
             None
         } else {
-            Some(run(&self.decoder, &code, &mut dropout)?)
+            let r = run(&self.decoder, &code, &mut dropout)?;
+            Some(if scale == 1.0 { r } else { (r / scale)? })
         };
         let logits = if self.head.is_empty() {
             None
@@ -284,7 +293,12 @@ impl Model {
 
     /// The code of each input row: 64-d bottleneck (baseline: its 128-d hidden layer).
     pub fn encode(&self, x: &[f32]) -> Result<Vec<f32>> {
-        self.apply(&self.encoder, x, self.config.input_dim)
+        let scale = self.config.input_scale as f32;
+        if scale == 1.0 {
+            return self.apply(&self.encoder, x, self.config.input_dim);
+        }
+        let scaled: Vec<f32> = x.iter().map(|v| v * scale).collect();
+        self.apply(&self.encoder, &scaled, self.config.input_dim)
     }
 
     /// Genre logits of each code row (the classifier head alone: for interpolated codes).

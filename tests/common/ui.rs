@@ -151,6 +151,7 @@ fn train_model(
         template,
         &tc,
         &Default::default(),
+        false,
         &AtomicBool::new(false),
         &mut |_| {},
     )
