@@ -181,8 +181,28 @@ pub fn evaluate_folder(
     let map = saved.meta.genre_map(&dataset.genres, &dataset.features)?;
     let truth: Vec<usize> = (0..dataset.len()).map(|i| map[dataset.label(i)]).collect();
     let tracks: Vec<usize> = dataset.segments.iter().map(|s| s.track).collect();
+    // A model scored on the folder it was trained on gets training scores: say so.
+    let same_data = saved.meta.training.as_ref().is_some_and(|t| {
+        let canonical =
+            |p: &std::path::Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+        canonical(std::path::Path::new(&t.data)) == canonical(&dataset.root)
+    });
+    let (name, protocol) = if same_data {
+        (
+            "trained-on",
+            format!(
+                "every segment of {}, which this model was trained on: training scores, not held-out ones",
+                dataset.root.display()
+            ),
+        )
+    } else {
+        (
+            "held-out",
+            format!("every segment of {} held out", dataset.root.display()),
+        )
+    };
     let groups = [Group {
-        name: "held-out",
+        name,
         indices: (0..dataset.len()).collect(),
     }];
     Ok(evaluate(
@@ -192,6 +212,6 @@ pub fn evaluate_folder(
         &truth,
         &tracks,
         &groups,
-        format!("every segment of {} held out", dataset.root.display()),
+        protocol,
     )?)
 }

@@ -12,7 +12,7 @@ fn has_display() -> bool {
     !cfg!(target_os = "linux") || set("DISPLAY") || set("WAYLAND_DISPLAY")
 }
 
-fn window(cli: &Cli) -> anyhow::Result<()> {
+fn window(cli: &Cli, started: std::time::Instant) -> anyhow::Result<()> {
     if !has_display() {
         anyhow::bail!(NO_DISPLAY);
     }
@@ -24,6 +24,7 @@ fn window(cli: &Cli) -> anyhow::Result<()> {
         export_maps: cli.export_maps.clone(),
         pick_a: cli.a.clone(),
         pick_b: cli.b.clone(),
+        timing_from: std::env::var_os("GENRESCOPE_TIMING").map(|_| started),
         tab: match cli.tab {
             StartTab::Maps => Tab::Maps,
             StartTab::Metrics => Tab::Metrics,
@@ -44,10 +45,11 @@ fn window(cli: &Cli) -> anyhow::Result<()> {
 }
 
 fn main() -> ExitCode {
+    let started = std::time::Instant::now();
     let cli = Cli::parse();
     let result = match &cli.command {
         Some(command) => run(command),
-        None => window(&cli),
+        None => window(&cli, started),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -67,10 +67,14 @@ fn t_zero_and_one_play_the_decoders_output_for_a_and_b() {
             )
             .unwrap(),
         );
-        assert!(
-            h.state().state.interp.latency_ms.is_some(),
-            "the latency was measured"
-        );
+        let latency = h
+            .state()
+            .state
+            .interp
+            .latency_ms
+            .expect("the latency was measured");
+        // Informative (never asserted: machines are noisy): slider change to first sample out.
+        eprintln!("slider to first sample written at t = {t}: {latency:.2} ms");
     }
     drop(h);
 

@@ -20,12 +20,19 @@ fn dataset(dir: &std::path::Path) -> std::path::PathBuf {
 }
 
 #[test]
-fn an_empty_window_says_how_to_start() {
-    let mut h = app(AppOptions::default());
-    h.run_steps(3);
+fn a_window_with_a_model_but_no_data_says_how_to_open_some() {
+    let model =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models/demo-dsae.safetensors");
+    let mut h = app(AppOptions {
+        model: Some(model),
+        ..AppOptions::default()
+    });
+    run_until(&mut h, 30, "the model", |a| {
+        a.state.model_loads_pending == 0
+    });
     h.get_by_label("Open a folder of music to explore");
     h.get_by_label("Open folder…");
-    h.get_by_label("No model yet.");
+    h.get_by_label_contains("loaded from");
 }
 
 #[test]

@@ -42,6 +42,9 @@ pub struct AppOptions {
     /// Clips to pick as A and B once loaded (`TRACK:SEGMENT`).
     pub pick_a: Option<String>,
     pub pick_b: Option<String>,
+    /// When the process started: with it, the times to the first frame and to the maps are
+    /// printed on stderr (GENRESCOPE_TIMING=1).
+    pub timing_from: Option<Instant>,
 }
 
 /// Set by `--screenshot` runs: how the capture went.
@@ -75,8 +78,16 @@ type MapsShot = Arc<
     >,
 >;
 
+/// Start-up milestones still to report.
+struct Timing {
+    from: Instant,
+    first_frame: bool,
+    maps: bool,
+}
+
 pub struct GenrescopeApp {
     pub state: AppState,
+    timing: Option<Timing>,
     /// `--a` / `--b` picks still waiting for the data and the model's maps.
     picks: Option<(Option<String>, Option<String>)>,
     maps_shot: MapsShot,
@@ -93,6 +104,11 @@ impl GenrescopeApp {
         let tab = options.tab;
         let mut app = Self {
             state: AppState::default(),
+            timing: options.timing_from.map(|from| Timing {
+                from,
+                first_frame: false,
+                maps: false,
+            }),
             picks: (options.pick_a.is_some() || options.pick_b.is_some())
                 .then(|| (options.pick_a.clone(), options.pick_b.clone())),
             maps_shot: Arc::default(),
@@ -305,6 +321,28 @@ impl GenrescopeApp {
         ctx.request_repaint();
     }
 
+    /// Reports start-up milestones once each: this frame is drawn, and (once) it has all maps.
+    fn report_timing(&mut self) {
+        let maps_ready = self
+            .state
+            .data
+            .as_ref()
+            .is_some_and(|d| d.raw_map.is_some())
+            && self.state.model.as_ref().is_some_and(|m| m.maps.is_some());
+        let Some(t) = self.timing.as_mut() else {
+            return;
+        };
+        let ms = t.from.elapsed().as_secs_f64() * 1e3;
+        if !t.first_frame {
+            t.first_frame = true;
+            eprintln!("timing: first frame drawn after {ms:.0} ms");
+        }
+        if maps_ready && !t.maps {
+            t.maps = true;
+            eprintln!("timing: all three maps drawn after {ms:.0} ms");
+        }
+    }
+
     /// Draws the whole window and applies what the user asked for.
     pub fn draw(&mut self, ui: &mut egui::Ui) {
         let mut out = Vec::new();
@@ -420,6 +458,7 @@ impl eframe::App for GenrescopeApp {
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.draw(ui);
+        self.report_timing();
     }
 }
 

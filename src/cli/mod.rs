@@ -1,6 +1,7 @@
 //! The command line: `genrescope [PATH]` opens the window, subcommands run headless.
 
 pub mod args;
+pub mod bench_cmd;
 pub mod demo_cmd;
 pub mod eval_cmd;
 pub mod export_cmd;
@@ -72,6 +73,8 @@ pub enum Command {
     Export(export_cmd::ExportArgs),
     /// Write the built-in synthetic demo set as WAV files
     Demo(demo_cmd::DemoArgs),
+    /// Time the pipeline on this machine (the figures in README)
+    Bench(bench_cmd::BenchArgs),
 }
 
 /// Runs a headless subcommand.
@@ -84,5 +87,6 @@ pub fn run(command: &Command) -> anyhow::Result<()> {
         Command::Interpolate(args) => interpolate_cmd::run(args),
         Command::Export(args) => export_cmd::run(args),
         Command::Demo(args) => demo_cmd::run(args),
+        Command::Bench(args) => bench_cmd::run(args),
     }
 }
