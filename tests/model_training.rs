@@ -86,6 +86,40 @@ fn every_model_has_the_papers_shapes() {
 }
 
 #[test]
+fn a_standardized_model_decodes_in_raw_units_everywhere() {
+    let config = ModelConfig {
+        input_scale: 12.0,
+        ..ModelConfig::dsae(500, 4)
+    };
+    let m = Model::new(config, 5).unwrap();
+    let x: Vec<f32> = (0..2 * 500)
+        .map(|i| ((i * 13 % 97) as f32 / 97.0 - 0.5) * 0.2)
+        .collect();
+    let inferred = m.infer(&x).unwrap();
+    let decoded = m.decode(&m.encode(&x).unwrap()).unwrap();
+    assert_eq!(inferred.code, m.encode(&x).unwrap());
+    let recon = inferred.reconstruction.unwrap();
+    assert!(
+        recon
+            .iter()
+            .zip(&decoded)
+            .all(|(a, b)| (a - b).abs() < 1e-6),
+        "decode and infer agree"
+    );
+    // And the scale really is undone: the unscaled model's output is 12 times larger.
+    let raw = Model::new(
+        ModelConfig {
+            input_scale: 1.0,
+            ..config
+        },
+        5,
+    )
+    .unwrap();
+    let raw_decoded = raw.decode(&m.encode(&x).unwrap()).unwrap();
+    assert!((raw_decoded[7] / 12.0 - decoded[7]).abs() < 1e-6);
+}
+
+#[test]
 fn relu_output_never_goes_negative_and_linear_does() {
     let x = vec![0.3f32; 500];
     for (act, can_be_negative) in [(Activation::Relu, false), (Activation::Linear, true)] {

@@ -271,22 +271,28 @@ impl Model {
         Ok(x.len() / width)
     }
 
-    /// Runs `layers` over row-major `x` in evaluation mode, in batches.
-    fn apply(&self, layers: &[Dense], x: &[f32], width: usize) -> Result<Vec<f32>> {
+    /// `x` (row-major, `width` wide) as tensors of at most `INFERENCE_BATCH` rows.
+    fn batches<'a>(
+        &'a self,
+        x: &'a [f32],
+        width: usize,
+    ) -> Result<impl Iterator<Item = candle_core::Result<Tensor>> + 'a> {
         let n = self.rows(x, width)?;
-        let mut out = Vec::new();
-        for start in (0..n).step_by(INFERENCE_BATCH) {
+        Ok((0..n).step_by(INFERENCE_BATCH).map(move |start| {
             let rows = INFERENCE_BATCH.min(n - start);
-            let t = Tensor::from_slice(
+            Tensor::from_slice(
                 &x[start * width..(start + rows) * width],
                 (rows, width),
                 &self.device,
-            )?;
-            out.extend(
-                run(layers, &t, &mut None)?
-                    .flatten_all()?
-                    .to_vec1::<f32>()?,
-            );
+            )
+        }))
+    }
+
+    /// Runs `layers` over row-major `x` in evaluation mode, in batches.
+    fn apply(&self, layers: &[Dense], x: &[f32], width: usize) -> Result<Vec<f32>> {
+        let mut out = Vec::new();
+        for batch in self.batches(x, width)? {
+            out.extend(flat(&run(layers, &batch?, &mut None)?)?);
         }
         Ok(out)
     }
@@ -318,39 +324,42 @@ impl Model {
                 "decoder (the baseline only classifies)",
             ));
         }
-        self.apply(&self.decoder, code, self.config.code_dim())
+        let mut out = self.apply(&self.decoder, code, self.config.code_dim())?;
+        // Back from the model's (possibly standardized) units to raw amplitude, as `forward`.
+        let scale = self.config.input_scale as f32;
+        if scale != 1.0 {
+            for v in &mut out {
+                *v /= scale;
+            }
+        }
+        Ok(out)
     }
 
     /// Codes, logits and reconstructions of every input row in one evaluation-mode pass.
     pub fn infer(&self, x: &[f32]) -> Result<Inference> {
-        let n = self.rows(x, self.config.input_dim)?;
-        let width = self.config.input_dim;
         let mut result = Inference {
             code_dim: self.config.code_dim(),
             logits: (!self.head.is_empty()).then(Vec::new),
             reconstruction: (!self.decoder.is_empty()).then(Vec::new),
             ..Inference::default()
         };
-        for start in (0..n).step_by(INFERENCE_BATCH) {
-            let rows = INFERENCE_BATCH.min(n - start);
-            let t = Tensor::from_slice(
-                &x[start * width..(start + rows) * width],
-                (rows, width),
-                &self.device,
-            )?;
-            let out = self.forward(&t, None)?;
-            result
-                .code
-                .extend(out.code.flatten_all()?.to_vec1::<f32>()?);
+        for batch in self.batches(x, self.config.input_dim)? {
+            let out = self.forward(&batch?, None)?;
+            result.code.extend(flat(&out.code)?);
             if let (Some(acc), Some(l)) = (result.logits.as_mut(), out.logits) {
-                acc.extend(l.flatten_all()?.to_vec1::<f32>()?);
+                acc.extend(flat(&l)?);
             }
             if let (Some(acc), Some(r)) = (result.reconstruction.as_mut(), out.reconstruction) {
-                acc.extend(r.flatten_all()?.to_vec1::<f32>()?);
+                acc.extend(flat(&r)?);
             }
         }
         Ok(result)
     }
+}
+
+/// A tensor's values, row-major.
+fn flat(t: &Tensor) -> candle_core::Result<Vec<f32>> {
+    t.flatten_all()?.to_vec1::<f32>()
 }
 
 /// Softmax of each row of `logits` (row-major, `n_classes` wide).
