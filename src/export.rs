@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::dataset::{Dataset, Split};
 use crate::interpolate::{pooled_to_audio, PathStep};
+use crate::maps::ModelMaps;
 use crate::model::ModelMeta;
 
 #[derive(Debug, thiserror::Error)]
@@ -45,7 +46,33 @@ pub struct Embeddings<'a> {
     pub logits_xy: Option<&'a [[f64; 2]]>,
 }
 
-impl Embeddings<'_> {
+impl<'a> Embeddings<'a> {
+    /// Everything a model's maps know about `dataset`; `raw_xy` is the raw-input map, if fitted.
+    pub fn new(
+        dataset: &'a Dataset,
+        meta: &'a ModelMeta,
+        maps: &'a ModelMaps,
+        splits: Option<&'a [Split]>,
+        raw_xy: Option<&'a [[f64; 2]]>,
+    ) -> Self {
+        Self {
+            dataset,
+            meta,
+            codes: &maps.inference.code,
+            code_dim: maps.inference.code_dim,
+            logits: maps.inference.logits.as_deref(),
+            predicted: maps.predicted.as_deref(),
+            splits,
+            raw_xy,
+            code_xy: maps.code_map.as_ref().ok().map(|p| p.points.as_slice()),
+            logits_xy: maps
+                .logits_map
+                .as_ref()
+                .and_then(|m| m.as_ref().ok())
+                .map(|p| p.points.as_slice()),
+        }
+    }
+
     fn split_name(&self, i: usize) -> &'static str {
         self.splits.map_or("held-out", |s| s[i].name())
     }
@@ -106,11 +133,7 @@ impl Embeddings<'_> {
             let (predicted, confidence) = self.predicted_name(i);
             let mut row = vec![
                 track.path.display().to_string(),
-                track
-                    .path
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default(),
+                track.file_name(),
                 seg.index.to_string(),
                 seg.offset_samples.to_string(),
                 self.split_name(i).to_string(),
@@ -159,11 +182,7 @@ impl Embeddings<'_> {
             let line: Vec<String> = code.iter().map(|x| x.to_string()).collect();
             writeln!(v, "{}", line.join("\t")).map_err(io(&vectors))?;
             let track = ds.track_of(i);
-            let name = track
-                .path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
+            let name = track.file_name();
             writeln!(
                 m,
                 "{}\t{}\t{}\t{}\t{}",

@@ -14,6 +14,7 @@ pub mod demo;
 pub mod experiment;
 pub mod export;
 pub mod interpolate;
+pub mod maps;
 pub mod metrics;
 pub mod model;
 pub mod projection;

@@ -106,25 +106,3 @@ fn t_zero_and_one_play_the_decoders_output_for_a_and_b() {
         "A's and B's decoded steps are distinguishable: {cross}"
     );
 }
-
-/// (start, end) of each stretch of sound, where stretches are split by at least `gap` silent
-/// samples (sound inside a clip may touch zero now and then).
-fn sounding_runs(samples: &[f32], gap: usize) -> Vec<(usize, usize)> {
-    let mut runs = Vec::new();
-    let mut start = None;
-    let mut last_sound = 0;
-    for (i, v) in samples.iter().enumerate() {
-        if v.abs() > 1e-4 {
-            if start.is_some() && i - last_sound > gap {
-                runs.push((start.unwrap_or(0), last_sound + 1));
-                start = None;
-            }
-            start.get_or_insert(i);
-            last_sound = i;
-        }
-    }
-    if let Some(s) = start {
-        runs.push((s, last_sound + 1));
-    }
-    runs
-}

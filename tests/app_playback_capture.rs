@@ -81,6 +81,30 @@ fn clicking_a_point_plays_its_original_audio() {
             ds.segments[segment].offset_samples,
         )
     };
+    // A demo clip has no file: the synthesizer makes it again, and that is what is heard.
+    h.state_mut()
+        .apply(genrescope::app::events::Command::OpenDemo);
+    run_until(&mut h, 60, "the demo", |a| {
+        loaded(a) && a.state.model_loads_pending == 0 && a.state.projecting.is_none()
+    });
+    let demo_segment = 100; // a metal clip: continuous sound, no long silences inside
+    h.state_mut()
+        .apply(genrescope::app::events::Command::Select(demo_segment));
+    run_until(&mut h, 30, "the demo clip to finish", |a| {
+        a.state.now_playing.is_none()
+    });
+    assert!(
+        h.state().state.notices.iter().all(|n| !n.error),
+        "{:?}",
+        h.state().state.notices
+    );
+    let (demo_path, demo_offset) = {
+        let ds = h.state().state.dataset().unwrap();
+        (
+            ds.track_of(demo_segment).path.clone(),
+            ds.segments[demo_segment].offset_samples,
+        )
+    };
     drop(h); // closes the stream and the capture file
 
     let bytes = std::fs::read(&capture).unwrap();
@@ -88,24 +112,26 @@ fn clicking_a_point_plays_its_original_audio() {
         .chunks_exact(4)
         .map(|f| f32::from(i16::from_le_bytes([f[0], f[1]])) / 32768.0)
         .collect();
+    // Two clips were played, each its own stretch of sound: the GTZAN-like clip, then the demo's.
+    let runs = sounding_runs(&left, 5_000);
+    assert_eq!(runs.len(), 2, "two clips were played: {runs:?}");
     let clip = read_clip(&path, 22_050, offset, 20_000).unwrap();
     let expected = resample_clip(&clip, 22_050, CAPTURE_RATE_HZ).unwrap();
-    let start = left
-        .iter()
-        .position(|v| v.abs() > 1e-3)
-        .expect("something was played");
-    let end = left.iter().rposition(|v| v.abs() > 1e-3).unwrap();
-    let played = end - start + 1;
+    let (start, end) = runs[0];
+    let played = end - start;
     assert!(
         (played as f64 - expected.len() as f64).abs() < 0.005 * expected.len() as f64,
         "played {played} samples, the clip is {}",
         expected.len()
     );
     // Align on the best lag near the start, then compare shapes.
-    let window = &expected[..expected.len() - 200];
-    let (lag, corr) = (start.saturating_sub(100)..start + 100)
-        .map(|s| (s, correlation(&left[s..s + window.len()], window)))
-        .fold((0, f64::MIN), |best, x| if x.1 > best.1 { x } else { best });
+    let best = |signal: &[f32], near: usize| -> (usize, f64) {
+        let window = &signal[..signal.len() - 200];
+        (near.saturating_sub(100)..near + 100)
+            .map(|s| (s, correlation(&left[s..s + window.len()], window)))
+            .fold((0, f64::MIN), |best, x| if x.1 > best.1 { x } else { best })
+    };
+    let (lag, corr) = best(&expected, start);
     assert!(corr > 0.999, "correlation {corr} at {lag}");
     // And it is this clip, not another segment of the same track.
     let other = resample_clip(
@@ -114,9 +140,22 @@ fn clicking_a_point_plays_its_original_audio() {
         CAPTURE_RATE_HZ,
     )
     .unwrap();
-    let wrong = correlation(&left[lag..lag + window.len()], &other[..window.len()]);
+    let wrong = correlation(
+        &left[lag..lag + expected.len() - 200],
+        &other[..expected.len() - 200],
+    );
     assert!(
         wrong < corr - 0.05,
         "another segment correlates {wrong} vs {corr}"
     );
+
+    // The demo clip has no file: what was heard is the synthesizer's clip.
+    let demo = resample_clip(
+        &genrescope::demo::render_clip(&demo_path, demo_offset, 20_000).unwrap(),
+        22_050,
+        CAPTURE_RATE_HZ,
+    )
+    .unwrap();
+    let (_, demo_corr) = best(&demo, runs[1].0);
+    assert!(demo_corr > 0.999, "the demo clip: correlation {demo_corr}");
 }

@@ -3,8 +3,6 @@
 
 mod common;
 
-use std::sync::atomic::AtomicBool;
-
 use common::ui::*;
 use common::*;
 use egui::accesskit::Role;
@@ -12,7 +10,6 @@ use egui_kittest::kittest::Queryable;
 use genrescope::app::events::Command;
 use genrescope::app::state::Tab;
 use genrescope::app::AppOptions;
-use genrescope::dataset::FeatureConfig;
 
 fn dataset(dir: &std::path::Path) -> std::path::PathBuf {
     make_dataset(dir, Some("genres"), &["jazz", "metal", "pop"], 4, 3.0);
@@ -180,31 +177,17 @@ fn a_model_for_other_genres_is_refused_and_a_good_one_is_used() {
     let tmp = tempfile::tempdir().unwrap();
     let other = tmp.path().join("other");
     make_dataset(&other, None, &["blues", "rock"], 3, 2.0);
-    let ds = genrescope::dataset::load_folder(
-        &other,
-        None,
-        &FeatureConfig::default(),
-        &AtomicBool::new(false),
-        &|_| {},
-    )
-    .unwrap();
-    let template = genrescope::model::ModelConfig::dsae(0, 0);
+    let foreign = tmp.path().join("foreign.safetensors");
     let tc = genrescope::model::TrainConfig {
         epochs: 1,
         ..Default::default()
     };
-    let exp = genrescope::experiment::run_experiment(
-        &ds,
-        template,
-        &tc,
-        &Default::default(),
-        false,
-        &AtomicBool::new(false),
-        &mut |_| {},
-    )
-    .unwrap();
-    let foreign = tmp.path().join("foreign.safetensors");
-    genrescope::model::save(&foreign, &exp.saved.model, &exp.saved.meta).unwrap();
+    train_model(
+        &other,
+        &foreign,
+        genrescope::model::ModelConfig::dsae(0, 0),
+        tc,
+    );
 
     let mut h = app_on(dataset(&tmp.path().join("mine")));
     run_until(&mut h, 60, "the folder to load", loaded);
@@ -234,4 +217,52 @@ fn a_model_for_other_genres_is_refused_and_a_good_one_is_used() {
     // Trained on this folder: its splits are recomputed, so markers still show train/dev/test.
     assert!(model.splits.is_some());
     assert!(model.report.is_some());
+}
+
+/// A file or folder dropped on the window, as the windowing layer hands it over.
+#[derive(Debug)]
+struct Dropped(std::path::PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+fn drop_on(h: &mut App, path: std::path::PathBuf) {
+    h.input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(Dropped(path)));
+    h.step();
+}
+
+#[test]
+fn dropping_a_folder_or_a_model_opens_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = dataset(&tmp.path().join("data"));
+    let model =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models/demo-dsae.safetensors");
+    let mut h = app(AppOptions {
+        model: Some(model.clone()),
+        ..AppOptions::default()
+    });
+    run_until(&mut h, 30, "the model", |a| {
+        a.state.model_loads_pending == 0
+    });
+    drop_on(&mut h, root.clone());
+    run_until(&mut h, 60, "the dropped folder", loaded);
+    assert_eq!(h.state().state.dataset().unwrap().len(), 36);
+    // A lone audio file is not a dataset: the message says what to drop instead.
+    drop_on(&mut h, root.join("genres/jazz/jazz.00000.wav"));
+    h.run_steps(2);
+    h.get_by_label_contains("drop the folder that holds the genre folders");
+    // A model file is opened as a model (this one knows other genres, and says so).
+    drop_on(&mut h, model);
+    run_until(&mut h, 30, "the dropped model", |a| {
+        a.state.model_loads_pending == 0
+    });
+    h.get_by_label_contains("does not fit this data");
 }

@@ -1,7 +1,7 @@
 //! The one place that changes the window's state: commands from the panels and events from the
 //! workers both land here. Each error is turned into a notice once, in words a user can act on.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
@@ -57,6 +57,7 @@ impl GenrescopeApp {
                 if let Some(job) = self.state.loading.take() {
                     job.run.cancel.store(true, Ordering::Relaxed);
                     self.state.info("Loading cancelled.");
+                    self.activate_pending_model();
                 }
             }
             Command::StartTraining => self.start_training(),
@@ -184,9 +185,11 @@ impl GenrescopeApp {
                 };
                 match result {
                     Ok(dataset) => self.set_dataset(*dataset, source, job),
-                    Err(e) => self
-                        .state
-                        .error(format!("Cannot load {}: {e}", loading.path.display())),
+                    Err(e) => {
+                        self.state
+                            .error(format!("Cannot load {}: {e}", loading.path.display()));
+                        self.activate_pending_model();
+                    }
                 }
             }
             Event::RawMap { job, result } => {
@@ -261,6 +264,10 @@ impl GenrescopeApp {
             Event::ModelLoaded { source, result } => {
                 self.state.model_loads_pending = self.state.model_loads_pending.saturating_sub(1);
                 match result {
+                    // A model that arrives while a folder loads is meant for that folder.
+                    Ok(saved) if self.state.loading.is_some() => {
+                        self.state.pending_model = Some((Arc::from(saved), source));
+                    }
                     Ok(saved) => self.activate_model(Arc::from(saved), source, None, None),
                     Err(e) => self.state.error(e),
                 }
@@ -397,6 +404,13 @@ impl GenrescopeApp {
         });
     }
 
+    /// A model waiting for a folder that did not come is used with what is shown.
+    fn activate_pending_model(&mut self) {
+        if let Some((saved, source)) = self.state.pending_model.take() {
+            self.activate_model(saved, source, None, None);
+        }
+    }
+
     /// Shows a dataset that is already in memory (a loaded folder, or the built-in demo).
     pub fn set_dataset(&mut self, dataset: Dataset, source: String, job: u64) {
         let dataset = Arc::new(dataset);
@@ -413,7 +427,11 @@ impl GenrescopeApp {
         self.state.highlighted.clear();
         self.state.highlight_label = None;
         let gtzan = crate::shipped::gtzan_model_fits(&dataset);
-        if let Some(model) = self.state.model.take() {
+        if let Some((saved, source)) = self.state.pending_model.take() {
+            // Opened together with this data: it replaces the current model.
+            self.state.model = None;
+            self.activate_model(saved, source, None, None);
+        } else if let Some(model) = self.state.model.take() {
             // Keep the model if it fits the new data (its maps and splits must be redone);
             // one made for other genres is set aside without fuss.
             let fits = model
@@ -542,7 +560,7 @@ impl GenrescopeApp {
         let (start, end) = ds.segment_time_secs(segment);
         let label = format!(
             "{} {:.1}-{:.1} s ({}){what}",
-            file_name(&track.path),
+            track.file_name(),
             start,
             end,
             ds.genres[track.genre]
@@ -727,22 +745,13 @@ impl GenrescopeApp {
             .map(|p| p.points.clone());
         self.state.writes_pending += 1;
         self.jobs.write("embeddings-export", move || {
-            let e = crate::export::Embeddings {
-                dataset: &ds,
-                meta: &saved.meta,
-                codes: &maps.inference.code,
-                code_dim: maps.inference.code_dim,
-                logits: maps.inference.logits.as_deref(),
-                predicted: maps.predicted.as_deref(),
-                splits: splits.as_deref(),
-                raw_xy: raw.as_deref(),
-                code_xy: maps.code_map.as_ref().ok().map(|p| p.points.as_slice()),
-                logits_xy: maps
-                    .logits_map
-                    .as_ref()
-                    .and_then(|m| m.as_ref().ok())
-                    .map(|p| p.points.as_slice()),
-            };
+            let e = crate::export::Embeddings::new(
+                &ds,
+                &saved.meta,
+                &maps,
+                splits.as_deref(),
+                raw.as_deref(),
+            );
             let csv = dir.join("embeddings.csv");
             e.write_csv(&csv).map_err(|e| e.to_string())?;
             e.write_projector(&dir).map_err(|e| e.to_string())?;
@@ -793,12 +802,6 @@ fn same_data_splits(saved: &SavedModel, ds: &Dataset) -> Option<Vec<Split>> {
         && saved.meta.genres == ds.genres
         && saved.meta.features == ds.features;
     same.then(|| ds.splits(&record.split).ok()).flatten()
-}
-
-fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
 }
 
 const NO_DIALOG: &str = "No file dialog is available here (it needs xdg-desktop-portal or zenity). Drag a folder onto the window, or type its path in the folder field and press Load.";

@@ -9,7 +9,8 @@ use std::time::Instant;
 use crate::audio::playback::OutputFormat;
 use crate::dataset::{Dataset, LoadProgress, Split, SplitConfig, SplitProtocol};
 use crate::interpolate::{PathKind, PathStep};
-use crate::model::{Activation, Inference, ModelConfig, ModelKind, SavedModel, TrainConfig};
+pub use crate::maps::ModelMaps;
+use crate::model::{Activation, ModelConfig, ModelKind, SavedModel, TrainConfig};
 use crate::projection::Projection;
 use crate::report::EvalReport;
 use crate::train::EpochReport;
@@ -165,20 +166,6 @@ pub struct LoadedData {
     pub job: u64,
 }
 
-/// A model's view of the current dataset: codes, predictions and the two model maps.
-pub struct ModelMaps {
-    pub inference: Inference,
-    /// Predicted output (model genre index) and its probability, per segment (classifiers).
-    pub predicted: Option<Vec<(usize, f32)>>,
-    pub code_map: Result<Projection, String>,
-    pub logits_map: Option<Result<Projection, String>>,
-    /// Mean squared error of each clip's reconstruction (models with a decoder).
-    pub reconstruction_error: Option<Vec<f32>>,
-    /// The paper's tables, when the projector was asked for them.
-    pub report: Option<EvalReport>,
-    pub report_error: Option<String>,
-}
-
 pub struct ActiveModel {
     pub saved: Arc<SavedModel>,
     /// "trained here", "loaded from …", "shipped with genrescope".
@@ -249,6 +236,8 @@ pub struct AppState {
     pub projecting: Option<u64>,
     /// Model files being read.
     pub model_loads_pending: usize,
+    /// A model read while a folder was loading, waiting for that folder.
+    pub pending_model: Option<(Arc<SavedModel>, String)>,
     /// Exports being written.
     pub writes_pending: usize,
     pub settings: TrainSettings,
@@ -319,11 +308,7 @@ impl AppState {
             Some((m.saved.meta.genres.get(p)?.clone(), conf))
         });
         Some(SegmentInfo {
-            track: track
-                .path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
+            track: track.file_name(),
             start_secs,
             end_secs,
             genre: ds.genres[track.genre].clone(),

@@ -1,13 +1,11 @@
 //! `genrescope eval MODEL DIR`: a saved model's tables on another folder.
 
 use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
 
 use anyhow::Context;
 use clap::Args;
 
-use super::progress::load_reporter;
-use crate::dataset::load_folder;
+use super::progress::load_for_command;
 use crate::experiment::evaluate_folder;
 use crate::model::load;
 
@@ -24,19 +22,8 @@ pub struct EvalArgs {
 
 pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
     let saved = load(&args.model)?;
-    let cancel = AtomicBool::new(false);
     // Cut and pool the folder exactly as the model's training data was.
-    let dataset = load_folder(
-        &args.dir,
-        None,
-        &saved.meta.features,
-        &cancel,
-        &load_reporter(args.json),
-    )
-    .with_context(|| format!("cannot load {}", args.dir.display()))?;
-    for skip in &dataset.skipped {
-        eprintln!("skipped: {}", skip.reason);
-    }
+    let dataset = load_for_command(&args.dir, None, &saved.meta.features, args.json)?;
     let report = evaluate_folder(&saved, &dataset).with_context(|| {
         format!(
             "cannot evaluate {} on {}",

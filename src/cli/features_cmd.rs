@@ -2,14 +2,13 @@
 //! so the pipeline can be checked against a reference implementation in Python.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
 
 use anyhow::{bail, Context};
 use clap::Args;
 
 use super::args::{FolderArg, IngestArgs, SplitArgs};
-use super::progress::load_reporter;
-use crate::dataset::{load_folder, Dataset, Split};
+use super::progress::load_for_command;
+use crate::dataset::{Dataset, Split};
 
 #[derive(Debug, Args)]
 pub struct FeaturesArgs {
@@ -44,19 +43,13 @@ pub fn run(args: &FeaturesArgs) -> anyhow::Result<()> {
     if !matches!(ext.as_deref(), Some("csv") | Some("npy")) {
         bail!("--out {} must end in .csv or .npy", args.out.display());
     }
-    let cancel = AtomicBool::new(false);
-    let dataset = load_folder(
+    let dataset = load_for_command(
         &args.folder.dir,
         args.ingest.genres.as_deref(),
         &args.ingest.feature_config(),
-        &cancel,
-        &load_reporter(false),
-    )
-    .with_context(|| format!("cannot load {}", args.folder.dir.display()))?;
+        false,
+    )?;
     let splits = dataset.splits(&args.split.split_config())?;
-    for skip in &dataset.skipped {
-        eprintln!("skipped: {}", skip.reason);
-    }
     if ext.as_deref() == Some("csv") {
         write_csv(&args.out, &dataset, &splits, true)?;
     } else {

@@ -1,12 +1,11 @@
 //! Loading a saved model and a folder cut the way the model needs, for the commands that use both.
 
 use std::path::Path;
-use std::sync::atomic::AtomicBool;
 
 use anyhow::Context;
 
-use super::progress::load_reporter;
-use crate::dataset::{load_folder, Dataset, Split};
+use super::progress::load_for_command;
+use crate::dataset::{Dataset, Split};
 use crate::model::{load, SavedModel};
 
 pub struct ModelAndData {
@@ -18,17 +17,7 @@ pub struct ModelAndData {
 
 pub fn load_model_and_data(model: &Path, dir: &Path, quiet: bool) -> anyhow::Result<ModelAndData> {
     let saved = load(model)?;
-    let dataset = load_folder(
-        dir,
-        None,
-        &saved.meta.features,
-        &AtomicBool::new(false),
-        &load_reporter(quiet),
-    )
-    .with_context(|| format!("cannot load {}", dir.display()))?;
-    for skip in &dataset.skipped {
-        eprintln!("skipped: {}", skip.reason);
-    }
+    let dataset = load_for_command(dir, None, &saved.meta.features, quiet)?;
     saved
         .meta
         .genre_map(&dataset.genres, &dataset.features)

@@ -2,7 +2,33 @@
 
 use std::io::{IsTerminal, Write};
 
-use crate::dataset::LoadProgress;
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+
+use anyhow::Context;
+
+use crate::dataset::{load_folder, Dataset, FeatureConfig, LoadProgress};
+
+/// Loads a folder for a command, with progress on stderr and each skipped file reported there.
+pub fn load_for_command(
+    dir: &Path,
+    genres: Option<&[String]>,
+    features: &FeatureConfig,
+    quiet: bool,
+) -> anyhow::Result<Dataset> {
+    let dataset = load_folder(
+        dir,
+        genres,
+        features,
+        &AtomicBool::new(false),
+        &load_reporter(quiet),
+    )
+    .with_context(|| format!("cannot load {}", dir.display()))?;
+    for skip in &dataset.skipped {
+        eprintln!("skipped: {}", skip.reason);
+    }
+    Ok(dataset)
+}
 
 /// Reports decoding progress: one updating line on a terminal, a few lines otherwise.
 pub fn load_reporter(quiet: bool) -> impl Fn(LoadProgress) + Sync {

@@ -8,8 +8,7 @@ use clap::Args;
 use serde::Serialize;
 
 use super::args::{FolderArg, IngestArgs, SplitArgs};
-use super::progress::load_reporter;
-use crate::dataset::load_folder;
+use super::progress::load_for_command;
 use crate::experiment::run_experiment;
 use crate::model::{save, Activation, ModelConfig, ModelKind, TrainConfig};
 use crate::report::EvalReport;
@@ -109,17 +108,12 @@ pub fn epoch_line(r: &EpochReport) -> String {
 
 pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
     let cancel = AtomicBool::new(false);
-    let dataset = load_folder(
+    let dataset = load_for_command(
         &args.folder.dir,
         args.ingest.genres.as_deref(),
         &args.ingest.feature_config(),
-        &cancel,
-        &load_reporter(false),
-    )
-    .with_context(|| format!("cannot load {}", args.folder.dir.display()))?;
-    for skip in &dataset.skipped {
-        eprintln!("skipped: {}", skip.reason);
-    }
+        false,
+    )?;
     let train_config = args.model.train_config(args.split.seed);
     eprintln!(
         "training {} on {} segments of {} genres ({}), {} epochs",

@@ -28,6 +28,16 @@ pub struct Track {
     pub n_segments: usize,
 }
 
+impl Track {
+    /// The file's name without its folder (e.g. `jazz.00003.wav`).
+    pub fn file_name(&self) -> String {
+        self.path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    }
+}
+
 /// Where one vector came from: enough to find and play its original audio.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Segment {
@@ -125,13 +135,11 @@ impl Dataset {
 
     /// `TRACK:SEGMENT` label of segment `i` (file name without folder), as the CLI accepts it.
     pub fn segment_label(&self, i: usize) -> String {
-        let track = self.track_of(i);
-        let name = track
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        format!("{name}:{}", self.segments[i].index)
+        format!(
+            "{}:{}",
+            self.track_of(i).file_name(),
+            self.segments[i].index
+        )
     }
 
     /// Finds a segment by `TRACK:SEGMENT`, where TRACK is a file name (or a path ending in it)

@@ -162,3 +162,25 @@ pub fn correlation(a: &[f32], b: &[f32]) -> f64 {
     }
     sab / (saa.sqrt() * sbb.sqrt()).max(1e-30)
 }
+
+/// (start, end) of each stretch of sound, where stretches are split by at least `gap` silent
+/// samples (sound inside a clip may touch zero now and then).
+pub fn sounding_runs(samples: &[f32], gap: usize) -> Vec<(usize, usize)> {
+    let mut runs = Vec::new();
+    let mut start = None;
+    let mut last_sound = 0;
+    for (i, v) in samples.iter().enumerate() {
+        if v.abs() > 1e-4 {
+            if start.is_some() && i - last_sound > gap {
+                runs.push((start.unwrap_or(0), last_sound + 1));
+                start = None;
+            }
+            start.get_or_insert(i);
+            last_sound = i;
+        }
+    }
+    if let Some(s) = start {
+        runs.push((s, last_sound + 1));
+    }
+    runs
+}

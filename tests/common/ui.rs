@@ -131,7 +131,7 @@ pub fn train_memorising_autoencoder(dir: &std::path::Path, out: &std::path::Path
     train_model(dir, out, template, tc);
 }
 
-fn train_model(
+pub fn train_model(
     dir: &std::path::Path,
     out: &std::path::Path,
     template: genrescope::model::ModelConfig,
