@@ -182,12 +182,7 @@ pub fn evaluate_folder(
     let truth: Vec<usize> = (0..dataset.len()).map(|i| map[dataset.label(i)]).collect();
     let tracks: Vec<usize> = dataset.segments.iter().map(|s| s.track).collect();
     // A model scored on the folder it was trained on gets training scores: say so.
-    let same_data = saved.meta.training.as_ref().is_some_and(|t| {
-        let canonical =
-            |p: &std::path::Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
-        canonical(std::path::Path::new(&t.data)) == canonical(&dataset.root)
-    });
-    let (name, protocol) = if same_data {
+    let (name, protocol) = if saved.meta.trained_on(&dataset.root) {
         (
             "trained-on",
             format!(

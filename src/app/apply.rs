@@ -492,7 +492,7 @@ impl GenrescopeApp {
                         .error(format!("The model ({source}) does not fit this data: {e}"));
                     return;
                 }
-                splits.or_else(|| same_data_splits(&saved, ds))
+                splits.or_else(|| saved.meta.training_splits(ds))
             }
             None => None,
         };
@@ -538,9 +538,10 @@ impl GenrescopeApp {
             features: ds.features,
         };
         let reconstruction = self
-            .reconstruction_of(segment)
+            .state
+            .reconstruction(segment)
             .map(|values| ClipSource::Pooled {
-                values,
+                values: values.to_vec(),
                 features: ds.features,
             });
         let (source, what) = match (version, reconstruction) {
@@ -573,16 +574,6 @@ impl GenrescopeApp {
             label,
             player_id: None,
         });
-    }
-
-    /// The decoder's output for a clip, when the model has a decoder and its maps are ready.
-    pub fn reconstruction_of(&self, segment: usize) -> Option<Vec<f32>> {
-        let maps = self.state.model.as_ref()?.maps.as_ref()?;
-        let recon = maps.inference.reconstruction.as_ref()?;
-        let dim = self.state.dataset()?.dim();
-        recon
-            .get(segment * dim..(segment + 1) * dim)
-            .map(<[f32]>::to_vec)
     }
 
     /// Asks for the decoded point at the current t (and the path), once A and B are chosen
@@ -793,15 +784,6 @@ impl GenrescopeApp {
         self.state.highlighted = picked;
         self.state.tab = Tab::Maps;
     }
-}
-
-/// When a loaded model was trained on this very folder, its splits can be recomputed exactly.
-fn same_data_splits(saved: &SavedModel, ds: &Dataset) -> Option<Vec<Split>> {
-    let record = saved.meta.training.as_ref()?;
-    let same = record.data == ds.root.display().to_string()
-        && saved.meta.genres == ds.genres
-        && saved.meta.features == ds.features;
-    same.then(|| ds.splits(&record.split).ok()).flatten()
 }
 
 const NO_DIALOG: &str = "No file dialog is available here (it needs xdg-desktop-portal or zenity). Drag a folder onto the window, or type its path in the folder field and press Load.";

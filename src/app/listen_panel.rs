@@ -24,15 +24,6 @@ fn pooled(state: &AppState, i: usize) -> Option<&[f32]> {
     (i < ds.len()).then(|| ds.vector(i))
 }
 
-fn reconstruction(state: &AppState, i: usize) -> Option<&[f32]> {
-    let maps = state.model.as_ref()?.maps.as_ref()?;
-    let dim = state.dataset()?.dim();
-    maps.inference
-        .reconstruction
-        .as_ref()?
-        .get(i * dim..(i + 1) * dim)
-}
-
 fn clip_line(state: &AppState, i: usize) -> String {
     match state.segment_info(i) {
         Some(info) => {
@@ -56,7 +47,7 @@ fn clips_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
         return;
     };
     ui.label(format!("A: {}", clip_line(state, a)));
-    let has_decoder = reconstruction(state, a).is_some();
+    let has_decoder = state.reconstruction(a).is_some();
     ui.horizontal_wrapped(|ui| {
         let versions = [
             ("▶ original", ClipVersion::Original, true),
@@ -73,7 +64,7 @@ fn clips_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
             }
         }
     });
-    if let (Some(x), Some(r)) = (pooled(state, a), reconstruction(state, a)) {
+    if let (Some(x), Some(r)) = (pooled(state, a), state.reconstruction(a)) {
         let mse = x
             .iter()
             .zip(r)

@@ -295,6 +295,16 @@ impl AppState {
             && self.writes_pending == 0
     }
 
+    /// The decoder's output for clip `i`, when the model has a decoder and its maps are ready.
+    pub fn reconstruction(&self, i: usize) -> Option<&[f32]> {
+        let maps = self.model.as_ref()?.maps.as_ref()?;
+        let dim = self.dataset()?.dim();
+        maps.inference
+            .reconstruction
+            .as_ref()?
+            .get(i * dim..(i + 1) * dim)
+    }
+
     pub fn segment_info(&self, i: usize) -> Option<SegmentInfo> {
         let ds = self.dataset()?;
         if i >= ds.len() {

@@ -22,11 +22,7 @@ pub fn load_model_and_data(model: &Path, dir: &Path, quiet: bool) -> anyhow::Res
         .meta
         .genre_map(&dataset.genres, &dataset.features)
         .with_context(|| format!("{} does not fit {}", model.display(), dir.display()))?;
-    let splits = saved.meta.training.as_ref().and_then(|record| {
-        let same = record.data == dataset.root.display().to_string()
-            && saved.meta.genres == dataset.genres;
-        same.then(|| dataset.splits(&record.split).ok()).flatten()
-    });
+    let splits = saved.meta.training_splits(&dataset);
     Ok(ModelAndData {
         saved,
         dataset,

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::config::{ModelConfig, TrainConfig};
 use super::network::Model;
-use crate::dataset::{FeatureConfig, SplitConfig};
+use crate::dataset::{Dataset, FeatureConfig, Split, SplitConfig};
 use crate::report::EvalReport;
 
 /// Metadata key whose value marks a genrescope model file and its format version.
@@ -244,6 +244,25 @@ fn describe(f: &FeatureConfig) -> String {
 }
 
 impl ModelMeta {
+    /// The model was trained on the folder `root` (paths compared once resolved, so
+    /// `../shared/x` and `/work/shared/x` are the same folder).
+    pub fn trained_on(&self, root: &Path) -> bool {
+        let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+        self.training
+            .as_ref()
+            .is_some_and(|t| canonical(Path::new(&t.data)) == canonical(root))
+    }
+
+    /// Each segment's split during training, when the model was trained on this very data (same
+    /// folder, genres and cutting): the seeded split can be recomputed exactly.
+    pub fn training_splits(&self, dataset: &Dataset) -> Option<Vec<Split>> {
+        let record = self.training.as_ref()?;
+        let same = self.trained_on(&dataset.root)
+            && self.genres == dataset.genres
+            && self.features == dataset.features;
+        same.then(|| dataset.splits(&record.split).ok()).flatten()
+    }
+
     /// For each genre of the data, the model's output for it. Every data genre must be one the
     /// model knows (the data may have fewer), and vectors must be made the same way.
     pub fn genre_map(
