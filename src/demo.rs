@@ -13,14 +13,15 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
 use crate::audio::SourceInfo;
-use crate::dataset::features::pool_into;
-use crate::dataset::{Dataset, FeatureConfig, Segment, Track};
+use crate::dataset::features::Featurizer;
+use crate::dataset::{DataSource, Dataset, Segment, Track};
 
 /// The demo's styles, in label order.
 pub const STYLES: [&str; 4] = ["house", "metal", "strings", "swing"];
 pub const TRACKS_PER_STYLE: usize = 8;
 pub const SEGMENTS_PER_TRACK: usize = 12;
-/// What `Dataset::root` and track paths start with for the demo.
+/// What a user writes for the demo set wherever a folder is expected, and what its track paths
+/// start with.
 pub const ROOT: &str = "builtin:demo";
 /// How the window and the reports name the demo set.
 pub const LABEL: &str = "synthetic demo set (made by genrescope's synthesizer, not GTZAN)";
@@ -28,11 +29,6 @@ pub const LABEL: &str = "synthetic demo set (made by genrescope's synthesizer, n
 /// The synthesizer's sample rate.
 pub const RATE_HZ: u32 = 22_050;
 const RATE: f32 = RATE_HZ as f32;
-
-/// True for the demo's dataset root or one of its track paths.
-pub fn is_demo(path: &Path) -> bool {
-    path.to_str().is_some_and(|p| p.starts_with(ROOT))
-}
 
 fn track_path(style: usize, track: usize) -> PathBuf {
     PathBuf::from(format!(
@@ -75,8 +71,9 @@ pub fn render_clip(path: &Path, offset: usize, len: usize) -> Option<Vec<f32>> {
     Some(audio.split_off(offset.min(audio.len())))
 }
 
-/// The whole demo set, pooled like any folder (the paper's pooling by default).
-pub fn dataset(features: &FeatureConfig) -> Dataset {
+/// The whole demo set, turned into vectors like any folder.
+pub fn dataset(featurizer: &Featurizer) -> Dataset {
+    let features = featurizer.config();
     let per_track = SEGMENTS_PER_TRACK.min(features.max_segments_per_track.unwrap_or(usize::MAX));
     let len = per_track * features.segment_samples;
     let jobs: Vec<(usize, usize)> = (0..STYLES.len())
@@ -86,9 +83,9 @@ pub fn dataset(features: &FeatureConfig) -> Dataset {
         .par_iter()
         .map(|&(style, track)| {
             let audio = render_track(style, track, len);
-            let mut vectors = Vec::with_capacity(len / features.pool);
+            let mut vectors = Vec::with_capacity(per_track * features.dim());
             for segment in audio.chunks_exact(features.segment_samples) {
-                pool_into(segment, features.pool, &mut vectors);
+                featurizer.segment_into(segment, &mut vectors);
             }
             vectors
         })
@@ -114,10 +111,11 @@ pub fn dataset(features: &FeatureConfig) -> Dataset {
                 declared_frames: Some(len as u64),
             },
             n_segments: per_track,
+            size_bytes: 0,
         });
     }
     Dataset {
-        root: PathBuf::from(ROOT),
+        source: DataSource::Demo,
         genres: STYLES.iter().map(|s| s.to_string()).collect(),
         features: *features,
         tracks,

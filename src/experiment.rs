@@ -4,12 +4,13 @@
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
-use crate::dataset::{Dataset, Split, SplitConfig, SplitError, SplitProtocol};
+use crate::dataset::{Dataset, Representation, Split, SplitConfig, SplitError, SplitProtocol};
 use crate::model::{
-    FitError, Model, ModelConfig, ModelError, ModelMeta, SavedModel, TrainConfig, TrainingRecord,
+    BandNorm, FitError, Model, ModelConfig, ModelError, ModelMeta, SavedModel, TrainConfig,
+    TrainingRecord,
 };
 use crate::report::{evaluate, EvalReport, Group};
-use crate::train::{train, EpochReport, Examples, TrainError};
+use crate::train::{train_model, EpochReport, Examples, TrainError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExperimentError {
@@ -64,8 +65,9 @@ fn rows_of(dataset: &Dataset, indices: &[usize]) -> (Vec<f32>, Vec<u32>) {
 }
 
 /// Splits `dataset`, trains a model of `template`'s kind on the train split (watching dev),
-/// and evaluates it on every split.
-/// `standardize` scales inputs to unit variance (see `ModelConfig::input_scale`).
+/// and evaluates it on every split. `standardize` scales waveform inputs to unit variance (see
+/// `ModelConfig::input_scale`); log-mel inputs are always standardised band by band, with
+/// statistics from the train split only.
 pub fn run_experiment(
     dataset: &Dataset,
     template: ModelConfig,
@@ -83,11 +85,20 @@ pub fn run_experiment(
     let (train_x, train_y) = rows_of(dataset, &of(Split::Train));
     let (dev_x, dev_y) = rows_of(dataset, &of(Split::Dev));
     let mut config = config_for(dataset, template);
-    if standardize {
-        config.input_scale = standardizing_scale(&train_x);
-    }
-    let trained = train(
-        config,
+    let norm = match dataset.features.input {
+        Representation::LogMel(_) => {
+            config.input_scale = 1.0;
+            Some(BandNorm::fit(&train_x, dataset.dim(), dataset.features.bands()))
+        }
+        Representation::Waveform if standardize => {
+            config.input_scale = standardizing_scale(&train_x);
+            None
+        }
+        Representation::Waveform => None,
+    };
+    let model = Model::new(config, train_config.seed)?.with_norm(norm)?;
+    let trained = train_model(
+        model,
         train_config,
         Examples {
             x: &train_x,
@@ -110,10 +121,12 @@ pub fn run_experiment(
         model: config,
         genres: dataset.genres.clone(),
         features: dataset.features,
+        input_norm: trained.model.norm().cloned(),
         training: Some(TrainingRecord {
             train: *train_config,
             split: *split_config,
-            data: dataset.root.display().to_string(),
+            data: dataset.source.to_string(),
+            data_fingerprint: Some(dataset.fingerprint()),
             epochs_run: trained.history.len(),
             seconds: started.elapsed().as_secs_f64(),
             report: Some(report),
@@ -160,6 +173,15 @@ pub fn evaluate_splits(
         })
         .filter(|g| !g.indices.is_empty())
         .collect();
+    // With nothing held out, every table measures the training data: say so.
+    let protocol = if groups.len() == 1 && groups[0].name == Split::Train.name() {
+        format!(
+            "every clip was in the training split ({protocol}): these are training scores, not \
+             held-out ones"
+        )
+    } else {
+        protocol
+    };
     let truth: Vec<usize> = (0..dataset.len()).map(|i| dataset.label(i)).collect();
     let tracks: Vec<usize> = dataset.segments.iter().map(|s| s.track).collect();
     evaluate(
@@ -182,18 +204,19 @@ pub fn evaluate_folder(
     let truth: Vec<usize> = (0..dataset.len()).map(|i| map[dataset.label(i)]).collect();
     let tracks: Vec<usize> = dataset.segments.iter().map(|s| s.track).collect();
     // A model scored on the folder it was trained on gets training scores: say so.
-    let (name, protocol) = if saved.meta.trained_on(&dataset.root) {
+    let (name, protocol) = if saved.meta.trained_on(dataset) {
         (
             "trained-on",
             format!(
-                "every segment of {}, which this model was trained on: training scores, not held-out ones",
-                dataset.root.display()
+                "every segment of {}, which this model was trained on: training scores, not \
+                 held-out ones",
+                dataset.source.label()
             ),
         )
     } else {
         (
             "held-out",
-            format!("every segment of {} held out", dataset.root.display()),
+            format!("every segment of {} held out", dataset.source.label()),
         )
     };
     let groups = [Group {

@@ -1,31 +1,128 @@
-//! Taking results out of genrescope: embeddings with provenance (CSV), the TensorBoard embedding
-//! projector's `vectors.tsv` + `metadata.tsv`, and an interpolation path as a WAV.
+//! Taking results out of genrescope: feature vectors (CSV, NPY), embeddings with provenance
+//! (CSV), the TensorBoard embedding projector's `vectors.tsv` + `metadata.tsv`, and audio as WAV.
+//! Every file is written atomically (see `files`), and every error names its file.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::audible::{AudibleError, Voice};
 use crate::dataset::{Dataset, Split};
-use crate::interpolate::{pooled_to_audio, PathStep};
+use crate::files::{write_atomic, FileError};
+use crate::interpolate::PathStep;
 use crate::maps::ModelMaps;
 use crate::model::ModelMeta;
 
+/// A WAV file's data chunk is addressed with 32 bits: at most this many 16-bit samples.
+pub const MAX_WAV_SAMPLES: usize = (u32::MAX as usize - 64) / 2;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
-    #[error("cannot write {}: {source}; check that the folder exists and is writable", path.display())]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("cannot write {}: {detail}", path.display())]
-    Format { path: PathBuf, detail: String },
+    #[error(transparent)]
+    File(#[from] FileError),
+    #[error("cannot make the audio for {}: {cause}", path.display())]
+    Audio { path: PathBuf, cause: AudibleError },
+    #[error(
+        "{} would hold {samples} samples, more than a WAV file can ({MAX_WAV_SAMPLES}); \
+         export fewer steps",
+        path.display()
+    )]
+    WavTooLong { path: PathBuf, samples: usize },
 }
 
-fn io(path: &Path) -> impl Fn(std::io::Error) -> ExportError + '_ {
-    move |source| ExportError::Io {
-        path: path.to_path_buf(),
-        source,
+/// Writes mono audio as a 16-bit WAV.
+pub fn write_wav(path: &Path, samples: &[f32], rate_hz: u32) -> Result<(), ExportError> {
+    if samples.len() > MAX_WAV_SAMPLES {
+        return Err(ExportError::WavTooLong {
+            path: path.to_path_buf(),
+            samples: samples.len(),
+        });
     }
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: rate_hz,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    write_atomic(path, |w| -> Result<(), hound::Error> {
+        let mut wav = hound::WavWriter::new(w, spec)?;
+        for &s in samples {
+            wav.write_sample((s.clamp(-1.0, 1.0) * 32767.0).round() as i16)?;
+        }
+        wav.finalize()
+    })?;
+    Ok(())
+}
+
+/// Writes a CSV file row by row.
+fn write_csv_rows(
+    path: &Path,
+    rows: impl FnOnce(&mut csv::Writer<&mut std::io::BufWriter<std::fs::File>>) -> csv::Result<()>,
+) -> Result<(), FileError> {
+    write_atomic(path, |w| -> csv::Result<()> {
+        let mut csv = csv::Writer::from_writer(w);
+        rows(&mut csv)?;
+        csv.flush()?;
+        Ok(())
+    })
+}
+
+/// The provenance columns every per-clip export starts with.
+pub const PROVENANCE_COLUMNS: [&str; 7] = [
+    "path",
+    "genre",
+    "label",
+    "track",
+    "segment",
+    "offset_samples",
+    "split",
+];
+
+/// Every vector of `dataset` with its provenance; without `with_vectors`, the provenance alone
+/// (the sidecar of an NPY file).
+pub fn write_features_csv(
+    path: &Path,
+    dataset: &Dataset,
+    splits: &[Split],
+    with_vectors: bool,
+) -> Result<(), ExportError> {
+    write_csv_rows(path, |w| {
+        let mut header: Vec<String> = PROVENANCE_COLUMNS.iter().map(|s| s.to_string()).collect();
+        if with_vectors {
+            header.extend((0..dataset.dim()).map(|j| format!("v{j}")));
+        }
+        w.write_record(&header)?;
+        for (i, (seg, split)) in dataset.segments.iter().zip(splits).enumerate() {
+            let track = &dataset.tracks[seg.track];
+            let mut row = vec![
+                track.path.display().to_string(),
+                dataset.genres[track.genre].clone(),
+                track.genre.to_string(),
+                seg.track.to_string(),
+                seg.index.to_string(),
+                seg.offset_samples.to_string(),
+                split.name().to_string(),
+            ];
+            if with_vectors {
+                // `{}` prints the shortest text that parses back to the same f32.
+                row.extend(dataset.vector(i).iter().map(|v| v.to_string()));
+            }
+            w.write_record(&row)?;
+        }
+        Ok(())
+    })?;
+    Ok(())
+}
+
+/// Every vector as a float32 `.npy` matrix (rows in the order of the provenance CSV).
+pub fn write_features_npy(path: &Path, dataset: &Dataset) -> Result<(), ExportError> {
+    use ndarray_npy::WriteNpyExt;
+    let matrix = ndarray::ArrayView2::from_shape((dataset.len(), dataset.dim()), &dataset.vectors)
+        .map_err(|e| FileError::Write {
+            path: path.to_path_buf(),
+            cause: e.to_string(),
+        })?;
+    write_atomic(path, |w| matrix.write_npy(w))?;
+    Ok(())
 }
 
 /// Everything known about each segment, for the embedding exports.
@@ -87,82 +184,81 @@ impl<'a> Embeddings<'a> {
         }
     }
 
-    /// One row per segment: provenance, genres, the codes, the logits and the map coordinates.
+    /// One row per segment: provenance, the representation, genres, the codes, the logits and
+    /// the map coordinates.
     pub fn write_csv(&self, path: &Path) -> Result<(), ExportError> {
-        let mut w = csv::Writer::from_path(path).map_err(|e| ExportError::Format {
-            path: path.to_path_buf(),
-            detail: e.to_string(),
-        })?;
         let n_classes = self.meta.model.n_classes;
-        let mut header: Vec<String> = [
-            "path",
-            "track",
-            "segment",
-            "offset_samples",
-            "split",
-            "genre",
-            "predicted",
-            "confidence",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-        header.extend((0..self.code_dim).map(|j| format!("code_{j}")));
-        if self.logits.is_some() {
-            header.extend(self.meta.genres.iter().map(|g| format!("logit_{g}")));
-        }
-        for (name, xy) in [
-            ("raw", self.raw_xy),
-            ("code", self.code_xy),
-            ("logits", self.logits_xy),
-        ] {
-            if xy.is_some() {
-                header.push(format!("{name}_pc1"));
-                header.push(format!("{name}_pc2"));
+        let input = self.meta.features.input.kind().name();
+        write_csv_rows(path, |w| {
+            let mut header: Vec<String> = [
+                "path",
+                "track",
+                "segment",
+                "offset_samples",
+                "split",
+                "representation",
+                "genre",
+                "predicted",
+                "confidence",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+            header.extend((0..self.code_dim).map(|j| format!("code_{j}")));
+            if self.logits.is_some() {
+                header.extend(self.meta.genres.iter().map(|g| format!("logit_{g}")));
             }
-        }
-        let fail = |e: csv::Error| ExportError::Format {
-            path: path.to_path_buf(),
-            detail: e.to_string(),
-        };
-        w.write_record(&header).map_err(fail)?;
-        let ds = self.dataset;
-        for i in 0..ds.len() {
-            let seg = ds.segments[i];
-            let track = &ds.tracks[seg.track];
-            let (predicted, confidence) = self.predicted_name(i);
-            let mut row = vec![
-                track.path.display().to_string(),
-                track.file_name(),
-                seg.index.to_string(),
-                seg.offset_samples.to_string(),
-                self.split_name(i).to_string(),
-                ds.genres[track.genre].clone(),
-                predicted,
-                confidence,
-            ];
-            row.extend(
-                self.codes[i * self.code_dim..(i + 1) * self.code_dim]
-                    .iter()
-                    .map(|v| v.to_string()),
-            );
-            if let Some(logits) = self.logits {
+            for (name, xy) in [
+                ("raw", self.raw_xy),
+                ("code", self.code_xy),
+                ("logits", self.logits_xy),
+            ] {
+                if xy.is_some() {
+                    header.push(format!("{name}_pc1"));
+                    header.push(format!("{name}_pc2"));
+                }
+            }
+            w.write_record(&header)?;
+            let ds = self.dataset;
+            for i in 0..ds.len() {
+                let seg = ds.segments[i];
+                let track = &ds.tracks[seg.track];
+                let (predicted, confidence) = self.predicted_name(i);
+                let mut row = vec![
+                    track.path.display().to_string(),
+                    track.file_name(),
+                    seg.index.to_string(),
+                    seg.offset_samples.to_string(),
+                    self.split_name(i).to_string(),
+                    input.to_string(),
+                    ds.genres[track.genre].clone(),
+                    predicted,
+                    confidence,
+                ];
                 row.extend(
-                    logits[i * n_classes..(i + 1) * n_classes]
+                    self.codes[i * self.code_dim..(i + 1) * self.code_dim]
                         .iter()
                         .map(|v| v.to_string()),
                 );
+                if let Some(logits) = self.logits {
+                    row.extend(
+                        logits[i * n_classes..(i + 1) * n_classes]
+                            .iter()
+                            .map(|v| v.to_string()),
+                    );
+                }
+                for xy in [self.raw_xy, self.code_xy, self.logits_xy]
+                    .into_iter()
+                    .flatten()
+                {
+                    row.push(xy[i][0].to_string());
+                    row.push(xy[i][1].to_string());
+                }
+                w.write_record(&row)?;
             }
-            for xy in [self.raw_xy, self.code_xy, self.logits_xy]
-                .into_iter()
-                .flatten()
-            {
-                row.push(xy[i][0].to_string());
-                row.push(xy[i][1].to_string());
-            }
-            w.write_record(&row).map_err(fail)?;
-        }
-        w.flush().map_err(io(path))
+            Ok(())
+        })?;
+        Ok(())
     }
 
     /// The embedding projector's pair: `vectors.tsv` (one code per line, tab-separated, no
@@ -170,95 +266,95 @@ impl<'a> Embeddings<'a> {
     pub fn write_projector(&self, dir: &Path) -> Result<[PathBuf; 2], ExportError> {
         let vectors = dir.join("vectors.tsv");
         let metadata = dir.join("metadata.tsv");
-        let mut v = std::io::BufWriter::new(std::fs::File::create(&vectors).map_err(io(&vectors))?);
-        let mut m =
-            std::io::BufWriter::new(std::fs::File::create(&metadata).map_err(io(&metadata))?);
-        writeln!(m, "track\tsegment\tgenre\tpredicted\tsplit").map_err(io(&metadata))?;
         let ds = self.dataset;
+        write_atomic(&vectors, |w| -> std::io::Result<()> {
+            for i in 0..ds.len() {
+                let code = &self.codes[i * self.code_dim..(i + 1) * self.code_dim];
+                let line: Vec<String> = code.iter().map(|x| x.to_string()).collect();
+                writeln!(w, "{}", line.join("\t"))?;
+            }
+            Ok(())
+        })?;
         // Tabs and newlines would break the format; file names rarely have them, but be safe.
         let clean = |s: &str| s.replace(['\t', '\n', '\r'], " ");
-        for i in 0..ds.len() {
-            let code = &self.codes[i * self.code_dim..(i + 1) * self.code_dim];
-            let line: Vec<String> = code.iter().map(|x| x.to_string()).collect();
-            writeln!(v, "{}", line.join("\t")).map_err(io(&vectors))?;
-            let track = ds.track_of(i);
-            let name = track.file_name();
-            writeln!(
-                m,
-                "{}\t{}\t{}\t{}\t{}",
-                clean(&name),
-                ds.segments[i].index,
-                clean(&ds.genres[track.genre]),
-                clean(&self.predicted_name(i).0),
-                self.split_name(i)
-            )
-            .map_err(io(&metadata))?;
-        }
-        v.flush().map_err(io(&vectors))?;
-        m.flush().map_err(io(&metadata))?;
+        let input = self.meta.features.input.kind().name();
+        write_atomic(&metadata, |w| -> std::io::Result<()> {
+            writeln!(w, "track\tsegment\tgenre\tpredicted\tsplit\trepresentation")?;
+            for i in 0..ds.len() {
+                let track = ds.track_of(i);
+                writeln!(
+                    w,
+                    "{}\t{}\t{}\t{}\t{}\t{input}",
+                    clean(&track.file_name()),
+                    ds.segments[i].index,
+                    clean(&ds.genres[track.genre]),
+                    clean(&self.predicted_name(i).0),
+                    self.split_name(i)
+                )?;
+            }
+            Ok(())
+        })?;
         Ok([vectors, metadata])
     }
 }
 
-/// Writes the decoded steps one after another as 16-bit WAV at the data's sample rate, and
+/// Writes the decoded steps one after another as a 16-bit WAV at the data's sample rate, and
 /// `<stem>.steps.csv` beside it with each step's t, where it starts and ends, and its genre
-/// probabilities. Returns the CSV's path.
+/// probabilities. `target_rms`, when given, maps a step's t to the level its audio is brought to
+/// (loudness matching, as the window plays it). Returns the CSV's path.
 pub fn write_path_wav(
     path: &Path,
     steps: &[PathStep],
     meta: &ModelMeta,
+    voice: &Voice,
+    target_rms: Option<&dyn Fn(f32) -> f32>,
 ) -> Result<PathBuf, ExportError> {
-    let features = &meta.features;
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: features.sample_rate_hz,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let fail = |detail: String| ExportError::Format {
+    let audio_err = |cause| ExportError::Audio {
         path: path.to_path_buf(),
-        detail,
+        cause,
     };
-    let mut wav = hound::WavWriter::create(path, spec).map_err(|e| fail(e.to_string()))?;
+    let mut audio = Vec::new();
+    let mut bounds = Vec::with_capacity(steps.len());
+    for step in steps {
+        let mut part = voice.render(&step.decoded).map_err(audio_err)?;
+        if let Some(target) = target_rms {
+            crate::dsp::loudness::match_rms(&mut part, target(step.t));
+        }
+        if audio.len() + part.len() > MAX_WAV_SAMPLES {
+            return Err(ExportError::WavTooLong {
+                path: path.to_path_buf(),
+                samples: audio.len() + part.len(),
+            });
+        }
+        bounds.push((audio.len(), audio.len() + part.len()));
+        audio.extend(part);
+    }
+    write_wav(path, &audio, voice.sample_rate_hz())?;
     let table_path = path.with_extension("steps.csv");
-    let mut table = csv::Writer::from_path(&table_path).map_err(|e| ExportError::Format {
-        path: table_path.clone(),
-        detail: e.to_string(),
-    })?;
-    let mut header = vec![
-        "step".to_string(),
-        "t".into(),
-        "start_sample".into(),
-        "end_sample".into(),
-    ];
-    if steps.first().is_some_and(|s| s.probabilities.is_some()) {
-        header.extend(meta.genres.iter().map(|g| format!("p_{g}")));
-    }
-    let table_fail = |e: csv::Error| ExportError::Format {
-        path: table_path.clone(),
-        detail: e.to_string(),
-    };
-    table.write_record(&header).map_err(table_fail)?;
-    let mut position = 0usize;
-    for (k, step) in steps.iter().enumerate() {
-        let audio = pooled_to_audio(&step.decoded, features).map_err(fail)?;
-        for s in &audio {
-            wav.write_sample((s * 32767.0).round() as i16)
-                .map_err(|e| fail(e.to_string()))?;
-        }
-        let mut row = vec![
-            k.to_string(),
-            format!("{:.4}", step.t),
-            position.to_string(),
-            (position + audio.len()).to_string(),
+    write_csv_rows(&table_path, |w| {
+        let mut header = vec![
+            "step".to_string(),
+            "t".into(),
+            "start_sample".into(),
+            "end_sample".into(),
         ];
-        if let Some(p) = &step.probabilities {
-            row.extend(p.iter().map(|v| format!("{v:.4}")));
+        if steps.first().is_some_and(|s| s.probabilities.is_some()) {
+            header.extend(meta.genres.iter().map(|g| format!("p_{g}")));
         }
-        table.write_record(&row).map_err(table_fail)?;
-        position += audio.len();
-    }
-    wav.finalize().map_err(|e| fail(e.to_string()))?;
-    table.flush().map_err(io(&table_path))?;
+        w.write_record(&header)?;
+        for (k, (step, (start, end))) in steps.iter().zip(&bounds).enumerate() {
+            let mut row = vec![
+                k.to_string(),
+                format!("{:.4}", step.t),
+                start.to_string(),
+                end.to_string(),
+            ];
+            if let Some(p) = &step.probabilities {
+                row.extend(p.iter().map(|v| format!("{v:.4}")));
+            }
+            w.write_record(&row)?;
+        }
+        Ok(())
+    })?;
     Ok(table_path)
 }

@@ -3,8 +3,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::audio::resample::resample_clip;
-use crate::dataset::FeatureConfig;
 use crate::model::{softmax_rows, Model, ModelError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
@@ -53,9 +51,10 @@ pub fn steps_t(steps: usize) -> Vec<f32> {
     (0..steps).map(|k| k as f32 / (steps - 1) as f32).collect()
 }
 
-/// One point of a path.
+/// One point of a path (an interpolation, a walk along a component, a move toward a genre).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PathStep {
+    /// Where on its path the point is: t in [0, 1], or a walk's σ, or a move's α.
     pub t: f32,
     pub code: Vec<f32>,
     /// The decoder's output: a pooled signal of `input_dim` values.
@@ -73,7 +72,17 @@ pub fn decode_path(
     ts: &[f32],
     kind: PathKind,
 ) -> Result<Vec<PathStep>, ModelError> {
-    let codes: Vec<Vec<f32>> = ts.iter().map(|&t| interpolate(a, b, t, kind)).collect();
+    let codes = ts.iter().map(|&t| interpolate(a, b, t, kind)).collect();
+    decode_codes(model, ts, codes)
+}
+
+/// Decodes `codes` (and classifies them) in one batch; `params[k]` is what code `k` stands
+/// for on its path (t, a walk's σ, a move's α).
+pub fn decode_codes(
+    model: &Model,
+    params: &[f32],
+    codes: Vec<Vec<f32>>,
+) -> Result<Vec<PathStep>, ModelError> {
     let flat: Vec<f32> = codes.iter().flatten().copied().collect();
     let decoded = model.decode(&flat)?;
     let dim = model.config().input_dim;
@@ -84,7 +93,7 @@ pub fn decode_path(
         None
     };
     let probs = logits.as_ref().map(|l| softmax_rows(l, n_classes));
-    Ok(ts
+    Ok(params
         .iter()
         .zip(codes)
         .enumerate()
@@ -100,16 +109,4 @@ pub fn decode_path(
                 .map(|p| p[k * n_classes..(k + 1) * n_classes].to_vec()),
         })
         .collect())
-}
-
-/// A pooled signal (the model's input or output, `sample_rate / pool` Hz) back at the
-/// sample rate, band-limited by rubato rather than held as a staircase.
-pub fn pooled_to_audio(pooled: &[f32], features: &FeatureConfig) -> Result<Vec<f32>, String> {
-    let rate = features.sample_rate_hz;
-    let mut audio = resample_clip(pooled, rate, rate * features.pool as u32)?;
-    audio.truncate(pooled.len() * features.pool);
-    for s in &mut audio {
-        *s = s.clamp(-1.0, 1.0);
-    }
-    Ok(audio)
 }

@@ -7,15 +7,19 @@
 //! through events; `cli` runs the same pipeline headless.
 
 pub mod app;
+pub mod audible;
 pub mod audio;
 pub mod cli;
 pub mod dataset;
 pub mod demo;
+pub mod dsp;
 pub mod experiment;
 pub mod export;
+pub mod files;
 pub mod interpolate;
 pub mod maps;
 pub mod metrics;
+pub mod presets;
 pub mod model;
 pub mod projection;
 pub mod report;

@@ -4,6 +4,7 @@ use clap::Parser;
 use genrescope::app::state::Tab;
 use genrescope::app::{run as run_window, AppOptions};
 use genrescope::cli::{run, Cli, StartTab};
+use genrescope::dataset::DataSource;
 
 const NO_DISPLAY: &str = "genrescope: no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); the headless commands work without one: genrescope scan|features|train|eval DIR (see --help)";
 
@@ -17,7 +18,7 @@ fn window(cli: &Cli, started: std::time::Instant) -> anyhow::Result<()> {
         anyhow::bail!(NO_DISPLAY);
     }
     let options = AppOptions {
-        folder: cli.path.clone(),
+        data: cli.path.as_deref().map(DataSource::from_arg),
         model: cli.model.clone(),
         screenshot: cli.screenshot.clone(),
         audio: !cli.no_audio,

@@ -3,9 +3,9 @@
 //! window computes it on a worker, the CLI's `export` directly.
 
 use crate::dataset::{Dataset, Split};
-use crate::experiment::{evaluate_folder, evaluate_splits};
-use crate::model::{softmax_rows, Inference, SavedModel};
-use crate::projection::Projection;
+use crate::experiment::{describe_protocol, evaluate_folder, evaluate_splits, ExperimentError};
+use crate::model::{softmax_rows, Inference, ModelError, SavedModel};
+use crate::projection::{Projection, ProjectionError};
 use crate::report::EvalReport;
 
 /// A model's view of the current dataset: codes, predictions and the two model maps.
@@ -13,13 +13,26 @@ pub struct ModelMaps {
     pub inference: Inference,
     /// Predicted output (model genre index) and its probability, per segment (classifiers).
     pub predicted: Option<Vec<(usize, f32)>>,
-    pub code_map: Result<Projection, String>,
-    pub logits_map: Option<Result<Projection, String>>,
-    /// Mean squared error of each clip's reconstruction (models with a decoder).
+    pub code_map: Result<Projection, ProjectionError>,
+    pub logits_map: Option<Result<Projection, ProjectionError>>,
+    /// Mean squared error of each clip's reconstruction, in the vectors' own units (amplitude
+    /// or dB; models with a decoder).
     pub reconstruction_error: Option<Vec<f32>>,
     /// The paper's tables, when the projector was asked for them.
-    pub report: Option<EvalReport>,
-    pub report_error: Option<String>,
+    pub report: Option<Result<EvalReport, ExperimentError>>,
+}
+
+/// Each row's most probable output and its probability.
+pub fn predictions(logits: &[f32], n_classes: usize) -> Vec<(usize, f32)> {
+    softmax_rows(logits, n_classes)
+        .chunks_exact(n_classes.max(1))
+        .map(|row| {
+            row.iter()
+                .copied()
+                .enumerate()
+                .fold((0, f32::MIN), |best, (k, p)| if p > best.1 { (k, p) } else { best })
+        })
+        .collect()
 }
 
 /// Codes, predictions, the bottleneck and logits maps, and optionally the tables.
@@ -28,29 +41,19 @@ pub fn model_maps(
     saved: &SavedModel,
     splits: Option<&[Split]>,
     evaluate: bool,
-) -> Result<ModelMaps, String> {
+) -> Result<ModelMaps, ModelError> {
     let model = &saved.model;
     let cfg = model.config();
-    let inference = model.infer(&dataset.vectors).map_err(|e| e.to_string())?;
-    let predicted = inference.logits.as_ref().map(|logits| {
-        softmax_rows(logits, cfg.n_classes)
-            .chunks_exact(cfg.n_classes)
-            .map(|row| {
-                row.iter()
-                    .copied()
-                    .enumerate()
-                    .fold(
-                        (0, f32::MIN),
-                        |best, (k, p)| if p > best.1 { (k, p) } else { best },
-                    )
-            })
-            .collect()
-    });
-    let code_map = Projection::fit(&inference.code, inference.code_dim).map_err(|e| e.to_string());
+    let inference = model.infer(&dataset.vectors)?;
+    let predicted = inference
+        .logits
+        .as_ref()
+        .map(|logits| predictions(logits, cfg.n_classes));
+    let code_map = Projection::fit(&inference.code, inference.code_dim);
     let logits_map = inference
         .logits
         .as_ref()
-        .map(|l| Projection::fit(l, cfg.n_classes).map_err(|e| e.to_string()));
+        .map(|l| Projection::fit(l, cfg.n_classes));
     let dim = cfg.input_dim;
     let reconstruction_error = inference.reconstruction.as_ref().map(|recon| {
         recon
@@ -59,22 +62,13 @@ pub fn model_maps(
             .map(|(r, x)| r.iter().zip(x).map(|(a, b)| (a - b) * (a - b)).sum::<f32>() / dim as f32)
             .collect()
     });
-    let report: Option<Result<EvalReport, String>> =
-        evaluate.then(|| match (splits, &saved.meta.training) {
-            (Some(splits), Some(record)) => evaluate_splits(
-                model,
-                dataset,
-                splits,
-                crate::experiment::describe_protocol(&record.split),
-            )
-            .map_err(|e| e.to_string()),
-            _ => evaluate_folder(saved, dataset).map_err(|e| e.to_string()),
-        });
-    let (report, report_error) = match report {
-        Some(Ok(r)) => (Some(r), None),
-        Some(Err(e)) => (None, Some(e)),
-        None => (None, None),
-    };
+    let report = evaluate.then(|| match (splits, &saved.meta.training) {
+        (Some(splits), Some(record)) => {
+            evaluate_splits(model, dataset, splits, describe_protocol(&record.split))
+                .map_err(ExperimentError::from)
+        }
+        _ => evaluate_folder(saved, dataset),
+    });
     Ok(ModelMaps {
         inference,
         predicted,
@@ -82,6 +76,5 @@ pub fn model_maps(
         logits_map,
         reconstruction_error,
         report,
-        report_error,
     })
 }

@@ -44,6 +44,13 @@ pub struct EvalReport {
     pub per_genre: Vec<GenreScore>,
     /// Figure 4, on the held-out split.
     pub confusion: Option<ConfusionMatrix>,
+    /// The segments Table 2 and the confusion matrix count (indices into the data scored), so
+    /// a cell can select exactly its clips. Not saved with a model: it describes one dataset.
+    #[serde(skip)]
+    pub held_out_segments: Vec<usize>,
+    /// Each of those segments' true genre as the model's output index.
+    #[serde(skip)]
+    pub held_out_truth: Vec<usize>,
 }
 
 /// A named set of segments to score (a split, or a whole held-out folder).
@@ -125,7 +132,10 @@ pub fn evaluate(
                 .collect()
         })
         .unwrap_or_default();
+    let held_out_segments = groups.last().map(|g| g.indices.clone()).unwrap_or_default();
     Ok(EvalReport {
+        held_out_truth: held_out_segments.iter().map(|&i| truth[i]).collect(),
+        held_out_segments,
         model: cfg.kind,
         protocol,
         genres: genres.to_vec(),
@@ -143,6 +153,17 @@ fn percent(v: f64) -> String {
 }
 
 impl EvalReport {
+    /// The held-out segments counted in confusion cell (`truth`, `predicted`), given each
+    /// segment's predicted output.
+    pub fn cell_segments(&self, truth: usize, predicted: usize, predictions: &[usize]) -> Vec<usize> {
+        self.held_out_segments
+            .iter()
+            .zip(&self.held_out_truth)
+            .filter(|&(&i, &t)| t == truth && predictions.get(i) == Some(&predicted))
+            .map(|(&i, _)| i)
+            .collect()
+    }
+
     /// The tables as the paper prints them, in plain text.
     pub fn render(&self) -> String {
         let mut out = String::new();

@@ -58,6 +58,8 @@ pub enum TrainError {
     },
     #[error("cannot train: {0}")]
     Invalid(String),
+    #[error("cannot train: {0}")]
+    Settings(#[from] crate::model::ConfigError),
     #[error(transparent)]
     Model(#[from] ModelError),
 }
@@ -88,12 +90,12 @@ fn losses(
     dropout: Option<Dropout>,
 ) -> candle_core::Result<Losses> {
     let cfg = model.config();
-    let out = model.forward(x, dropout)?;
-    // The reconstruction error in the model's input units (raw amplitude unless standardized).
-    let scale2 = cfg.input_scale * cfg.input_scale;
+    // The reconstruction error is measured in the model's own units (raw amplitude unless the
+    // inputs are standardized).
+    let x = model.to_model_units(x)?;
+    let out = model.forward_model_units(&x, dropout)?;
     let mse = match &out.reconstruction {
-        Some(r) if scale2 == 1.0 => Some(candle_nn::loss::mse(r, x)?),
-        Some(r) => Some((candle_nn::loss::mse(r, x)? * scale2)?),
+        Some(r) => Some(candle_nn::loss::mse(r, &x)?),
         None => None,
     };
     let ce = match &out.logits {
@@ -176,8 +178,22 @@ pub fn train(
     cancel: &AtomicBool,
     on_epoch: &mut dyn FnMut(&EpochReport),
 ) -> Result<Trained, TrainError> {
-    model_config.validate().map_err(TrainError::Invalid)?;
-    train_config.validate().map_err(TrainError::Invalid)?;
+    model_config.validate()?;
+    let model = Model::new(model_config, train_config.seed)?;
+    train_model(model, train_config, train_set, dev_set, cancel, on_epoch)
+}
+
+/// Trains `model` (fresh, with its input standardisation set) in place of [`train`]'s default.
+pub fn train_model(
+    model: Model,
+    train_config: &TrainConfig,
+    train_set: Examples,
+    dev_set: Option<Examples>,
+    cancel: &AtomicBool,
+    on_epoch: &mut dyn FnMut(&EpochReport),
+) -> Result<Trained, TrainError> {
+    let model_config = *model.config();
+    train_config.validate()?;
     if train_set.is_empty() {
         return Err(TrainError::Invalid("the training split is empty".into()));
     }
@@ -197,7 +213,12 @@ pub fn train(
             model_config.n_classes
         )));
     }
-    let model = Model::new(model_config, train_config.seed)?;
+    if let Some(k) = train_set.x.iter().position(|v| !v.is_finite()) {
+        return Err(TrainError::Invalid(format!(
+            "training row {} holds a non-finite value",
+            k / model_config.input_dim
+        )));
+    }
     let params = ParamsAdamW {
         lr: train_config.learning_rate,
         beta1: 0.9,

@@ -2,11 +2,14 @@
 
 mod common;
 
+use genrescope::dataset::DataSource;
+
 use common::ui::*;
 use common::*;
 use egui_kittest::kittest::Queryable;
 use genrescope::app::events::Command;
 use genrescope::app::AppOptions;
+use genrescope::shipped::GTZAN_MODELS;
 
 #[test]
 fn the_window_opens_on_the_demo_and_offers_the_gtzan_model_for_gtzan() {
@@ -20,24 +23,19 @@ fn the_window_opens_on_the_demo_and_offers_the_gtzan_model_for_gtzan() {
     for title in ["Raw input (500-d)", "Bottleneck (64-d)", "Logits (4-d)"] {
         h.get_by_label(title);
     }
-    // A demo clip plays like any other (the synthesizer remakes it): no error.
-    h.state_mut().apply(Command::Select(3));
-    h.run_steps(2);
-    assert!(
-        h.state().state.notices.iter().all(|n| !n.error),
-        "{:?}",
-        h.state().state.notices
-    );
+    // The first frames said what was loading, not "open a folder".
+    assert!(h.query_by_label_contains("Open a folder of music").is_none());
 
     let Some(dir) = gtzan_dir() else { return };
-    h.state_mut().apply(Command::LoadFolder(dir));
+    h.state_mut().apply(Command::LoadData(DataSource::Folder(dir)));
     run_until(&mut h, 60, "gtzan-mini", loaded);
     assert!(
         h.state().state.model.is_none(),
         "the demo model does not know these genres"
     );
     h.get_by_label_contains("knows other genres (house, metal, strings, swing)");
-    h.get_by_label("Use the shipped gtzan-mini model").click();
+    assert_eq!(h.state().state.offers, GTZAN_MODELS);
+    h.get_by_label_contains("Use the shipped gtzan-mini waveform DSAE").click();
     run_until(&mut h, 60, "the gtzan model's maps", projected);
     let model = h.state().state.model.as_ref().unwrap();
     assert!(model.source.contains("gtzan-mini"));
@@ -46,5 +44,7 @@ fn the_window_opens_on_the_demo_and_offers_the_gtzan_model_for_gtzan() {
         ["classical", "jazz", "metal", "pop"]
     );
     assert!(model.report.as_ref().unwrap().splits[0].accuracy.unwrap() > 0.9);
-    assert!(!h.state().state.offer_gtzan_model);
+    assert!(h.state().state.offers.is_empty());
+    // The offer's notice about the demo model being set aside no longer applies.
+    assert!(h.query_by_label_contains("knows other genres").is_none());
 }

@@ -2,6 +2,8 @@
 
 mod common;
 
+use genrescope::dataset::DataSource;
+
 use common::ui::*;
 use common::*;
 use egui::accesskit::Role;
@@ -19,7 +21,7 @@ fn picking_a_and_b_and_moving_t_moves_the_decoded_point_and_the_bars() {
     train_small_model(&data, &model, 60);
 
     let mut h = app(AppOptions {
-        folder: Some(data),
+        data: Some(DataSource::Folder(data)),
         model: Some(model),
         ..AppOptions::default()
     });
@@ -31,7 +33,7 @@ fn picking_a_and_b_and_moving_t_moves_the_decoded_point_and_the_bars() {
     // Click = A, shift-click = B, on the bottleneck map (B from another genre).
     let (a, pos_a) = visible_point(&h, "map-code", 0..9);
     click_at(&mut h, pos_a);
-    assert_eq!(h.state().state.selected, Some(a));
+    assert_eq!(h.state().state.view.selected, Some(a));
     h.get_by_label_contains("Pick A (click) and B (shift-click)");
     h.run_steps(2); // picking A grows the panel below the maps: let the layout settle
     let (b, pos_b) = visible_point(&h, "map-code", 18..27);
@@ -53,11 +55,11 @@ fn picking_a_and_b_and_moving_t_moves_the_decoded_point_and_the_bars() {
         h.state().state.interp.b,
         Some(b),
         "selected {:?}, hovered {:?}",
-        h.state().state.selected,
-        h.state().state.hovered
+        h.state().state.view.selected,
+        h.state().state.view.hovered
     );
     run_until(&mut h, 30, "the path", |a| {
-        !a.state.interp.path.is_empty() && !a.state.interp.is_pending()
+        !a.state.interp.path.is_empty() && a.state.interp.request.is_none()
     });
     let interp = &h.state().state.interp;
     assert_eq!(interp.path.len(), 8);
@@ -86,7 +88,7 @@ fn picking_a_and_b_and_moving_t_moves_the_decoded_point_and_the_bars() {
     for t in [0.0f32, 1.0, 0.5] {
         h.state_mut().apply(Command::SetT { t, held: false });
         run_until(&mut h, 30, "the decoded point", |a| {
-            !a.state.interp.is_pending()
+            a.state.interp.request.is_none()
         });
         let current = h.state().state.interp.current.clone().unwrap();
         assert_eq!(current.t, t);
@@ -119,11 +121,11 @@ fn picking_a_and_b_and_moving_t_moves_the_decoded_point_and_the_bars() {
     let slider = h.get_by_role_and_label(Role::Slider, "t");
     slider.set_value_accesskit(0.25);
     run_until(&mut h, 30, "the slider's point", |a| {
-        !a.state.interp.is_pending() && a.state.interp.t == 0.25
+        a.state.interp.request.is_none() && a.state.interp.t == 0.25
     });
 
     // Colouring by reconstruction error is offered for a model with a decoder.
     h.get_by_label("colour by reconstruction error").click();
     h.run_steps(2);
-    assert_eq!(h.state().state.color_by, ColorBy::ReconstructionError);
+    assert_eq!(h.state().state.view.color_by, ColorBy::ReconstructionError);
 }

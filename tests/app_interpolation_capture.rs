@@ -2,12 +2,14 @@
 
 mod common;
 
+use genrescope::dataset::DataSource;
+
 use common::ui::*;
 use common::*;
 use genrescope::app::events::Command;
 use genrescope::app::AppOptions;
 use genrescope::audio::resample::resample_clip;
-use genrescope::interpolate::pooled_to_audio;
+use genrescope::audible::Voice;
 
 #[test]
 fn t_zero_and_one_play_the_decoders_output_for_a_and_b() {
@@ -30,7 +32,7 @@ fn t_zero_and_one_play_the_decoders_output_for_a_and_b() {
     train_memorising_autoencoder(&data, &model);
 
     let mut h = app(AppOptions {
-        folder: Some(data),
+        data: Some(DataSource::Folder(data)),
         model: Some(model),
         audio: true,
         ..AppOptions::default()
@@ -39,13 +41,13 @@ fn t_zero_and_one_play_the_decoders_output_for_a_and_b() {
         loaded(a) && projected(a)
     });
     let (a, b) = (0, 4);
-    h.state_mut().state.selected = Some(a);
+    h.state_mut().state.view.selected = Some(a);
     h.state_mut().state.interp.b = Some(b);
     let mut expected = Vec::new();
     for t in [0.0f32, 1.0] {
         h.state_mut().apply(Command::SetT { t, held: false });
         run_until(&mut h, 30, "the step to play out", |app| {
-            !app.state.interp.is_pending()
+            app.state.interp.request.is_none()
                 && app.state.interp.playing_id.is_some()
                 && app.state.now_playing.is_none()
         });
@@ -61,7 +63,7 @@ fn t_zero_and_one_play_the_decoders_output_for_a_and_b() {
         let features = h.state().state.dataset().unwrap().features;
         expected.push(
             resample_clip(
-                &pooled_to_audio(&decoded, &features).unwrap(),
+                &Voice::new(&features).unwrap().render(&decoded).unwrap(),
                 22_050,
                 44_100,
             )

@@ -2,6 +2,8 @@
 
 mod common;
 
+use genrescope::dataset::DataSource;
+
 use common::ui::*;
 use common::*;
 use egui_kittest::kittest::Queryable;
@@ -24,7 +26,7 @@ fn no_audio_device_is_said_once_and_nothing_else_breaks() {
     make_dataset(&data, None, &["a", "b"], 2, 2.0);
 
     let mut h = app(AppOptions {
-        folder: Some(data),
+        data: Some(DataSource::Folder(data)),
         audio: true,
         ..AppOptions::default()
     });
@@ -38,8 +40,8 @@ fn no_audio_device_is_said_once_and_nothing_else_breaks() {
     h.state_mut().apply(Command::Select(1));
     h.state_mut().apply(Command::Select(2));
     h.run_steps(3);
-    assert_eq!(h.state().state.selected, Some(2));
+    assert_eq!(h.state().state.view.selected, Some(2));
     assert!(h.state().state.now_playing.is_none());
     assert_eq!(h.get_all_by_label_contains("No sound").count(), 1);
-    assert_eq!(h.state().state.notices.len(), 1);
+    assert_eq!(h.state().state.notices.shown().len(), 1);
 }

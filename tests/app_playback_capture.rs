@@ -3,6 +3,8 @@
 
 mod common;
 
+use genrescope::dataset::DataSource;
+
 use std::path::Path;
 
 use common::ui::*;
@@ -41,7 +43,7 @@ fn clicking_a_point_plays_its_original_audio() {
     make_dataset(&data, None, &["low", "high"], 2, 3.0);
 
     let mut h = app(AppOptions {
-        folder: Some(data),
+        data: Some(DataSource::Folder(data)),
         audio: true,
         ..AppOptions::default()
     });
@@ -55,7 +57,7 @@ fn clicking_a_point_plays_its_original_audio() {
     let segment = 4;
     let pos = point_on_screen(&h, "map-raw", segment);
     click_at(&mut h, pos);
-    assert_eq!(h.state().state.selected, Some(segment));
+    assert_eq!(h.state().state.view.selected, Some(segment));
     // The click asked for the clip; it is decoded on a worker, played, and done. (The null
     // device has no clock, so playing can take less than a frame: wait for the end only.)
     let label = h
@@ -70,7 +72,7 @@ fn clicking_a_point_plays_its_original_audio() {
         a.state.now_playing.is_none()
     });
     assert!(
-        h.state().state.notices.is_empty(),
+        h.state().state.notices.shown().is_empty(),
         "{:?}",
         h.state().state.notices
     );
@@ -83,9 +85,9 @@ fn clicking_a_point_plays_its_original_audio() {
     };
     // A demo clip has no file: the synthesizer makes it again, and that is what is heard.
     h.state_mut()
-        .apply(genrescope::app::events::Command::OpenDemo);
+        .apply(genrescope::app::events::Command::LoadData(DataSource::Demo));
     run_until(&mut h, 60, "the demo", |a| {
-        loaded(a) && a.state.model_loads_pending == 0 && a.state.projecting.is_none()
+        loaded(a) && !a.state.is_loading_model() && !a.state.is_projecting()
     });
     let demo_segment = 100; // a metal clip: continuous sound, no long silences inside
     h.state_mut()
@@ -94,7 +96,7 @@ fn clicking_a_point_plays_its_original_audio() {
         a.state.now_playing.is_none()
     });
     assert!(
-        h.state().state.notices.iter().all(|n| !n.error),
+        h.state().state.notices.shown().iter().all(|n| !n.is_error()),
         "{:?}",
         h.state().state.notices
     );

@@ -7,7 +7,7 @@ use common::ui::*;
 use common::*;
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
-use genrescope::app::events::Command;
+use genrescope::app::events::{Command, FileTarget};
 use genrescope::app::state::Tab;
 use genrescope::app::AppOptions;
 
@@ -25,7 +25,7 @@ fn a_window_with_a_model_but_no_data_says_how_to_open_some() {
         ..AppOptions::default()
     });
     run_until(&mut h, 30, "the model", |a| {
-        a.state.model_loads_pending == 0
+        !a.state.is_loading_model()
     });
     h.get_by_label("Open a folder of music to explore");
     h.get_by_label("Open folder…");
@@ -60,7 +60,7 @@ fn open_a_folder_by_path_then_train_and_cancel() {
     h.get_by_label_contains("/5000, about");
     h.get_by_label("Cancel training").click();
     h.run_steps(3);
-    assert!(h.state().state.training.is_none());
+    assert!(!h.state().state.is_training());
     assert!(
         h.state().state.model.is_none(),
         "a cancelled run leaves no model"
@@ -94,7 +94,7 @@ fn training_draws_three_maps_links_hover_and_click_and_fills_the_tables() {
     let pos = point_on_screen(&h, "map-raw", 7);
     h.hover_at(pos);
     h.run_steps(2);
-    let hovered = h.state().state.hovered.expect("a point under the pointer");
+    let hovered = h.state().state.view.hovered.expect("a point under the pointer");
     let info = h.state().state.segment_info(hovered).unwrap();
     assert!(h.get_all_by_label_contains(&info.track).count() >= 1);
     assert!(info.predicted.is_some());
@@ -102,20 +102,20 @@ fn training_draws_three_maps_links_hover_and_click_and_fills_the_tables() {
     let pos_code = point_on_screen(&h, "map-code", hovered);
     h.hover_at(pos_code);
     h.run_steps(2);
-    assert_eq!(h.state().state.hovered, Some(hovered));
+    assert_eq!(h.state().state.view.hovered, Some(hovered));
     // Clicking selects it (and asks for it to be played).
     click_at(&mut h, pos_code);
-    assert_eq!(h.state().state.selected, Some(hovered));
+    assert_eq!(h.state().state.view.selected, Some(hovered));
 
     // Hiding a genre removes its points from hover.
     let genre = h.state().state.dataset().unwrap().label(hovered);
     let name = h.state().state.dataset().unwrap().genres[genre].clone();
     h.get_by_label_contains(&format!("● {name} (")).click();
     h.run_steps(2);
-    assert!(h.state().state.hidden_genres.contains(&genre));
+    assert!(h.state().state.view.hidden_genres.contains(&genre));
     h.hover_at(point_on_screen(&h, "map-raw", hovered));
     h.run_steps(2);
-    assert_ne!(h.state().state.hovered, Some(hovered));
+    assert_ne!(h.state().state.view.hovered, Some(hovered));
 
     // The metrics tab shows the paper's tables; a confusion cell selects its clips.
     h.get_by_label("Metrics").click();
@@ -142,8 +142,8 @@ fn training_draws_three_maps_links_hover_and_click_and_fills_the_tables() {
         predicted: p,
     });
     h.run_steps(2);
-    assert_eq!(h.state().state.tab, Tab::Maps);
-    assert_eq!(h.state().state.highlighted.len(), cm.get(t, p));
+    assert_eq!(h.state().state.view.tab, Tab::Maps);
+    assert_eq!(h.state().state.view.highlighted.len(), cm.get(t, p));
     h.get_by_label_contains("segment(s): true");
 }
 
@@ -167,7 +167,7 @@ fn a_folder_with_bad_files_loads_the_good_ones_and_lists_the_bad() {
 #[test]
 fn a_missing_folder_is_a_clear_error() {
     let mut h = app_on("/no/such/folder".into());
-    run_until(&mut h, 30, "the error", |a| a.state.loading.is_none());
+    run_until(&mut h, 30, "the error", |a| a.state.loading().is_none());
     h.get_by_label_contains("Cannot load /no/such/folder");
     h.get_by_label("Open a folder of music to explore");
 }
@@ -193,7 +193,7 @@ fn a_model_for_other_genres_is_refused_and_a_good_one_is_used() {
     run_until(&mut h, 60, "the folder to load", loaded);
     h.state_mut().apply(Command::LoadModel(foreign.clone()));
     run_until(&mut h, 30, "the model file", |a| {
-        a.state.model_loads_pending == 0
+        !a.state.is_loading_model()
     });
     h.get_by_label_contains("does not fit this data");
     h.get_by_label_contains("blues, rock");
@@ -204,13 +204,22 @@ fn a_model_for_other_genres_is_refused_and_a_good_one_is_used() {
     h.get_by_label("Train").click();
     run_until(&mut h, 60, "training", projected);
     let saved = tmp.path().join("mine.safetensors");
-    h.state_mut().apply(Command::SaveModel(saved.clone()));
-    run_until(&mut h, 30, "the save", |_| saved.exists());
-    h.run_steps(3);
+    h.state_mut().apply(Command::UsePath {
+        target: FileTarget::SaveModel,
+        path: saved.clone(),
+    });
+    run_until(&mut h, 30, "the save", |a| {
+        a.state
+            .notices
+            .shown()
+            .iter()
+            .any(|n| n.text.starts_with("Saved the model to"))
+    });
+    assert!(saved.exists());
     h.get_by_label_contains("Saved the model to");
     h.state_mut().apply(Command::LoadModel(saved.clone()));
     run_until(&mut h, 60, "the saved model", |a| {
-        a.state.model_loads_pending == 0 && projected(a)
+        !a.state.is_loading_model() && projected(a)
     });
     let model = h.state().state.model.as_ref().unwrap();
     assert!(model.source.starts_with("loaded from"));
@@ -250,7 +259,7 @@ fn dropping_a_folder_or_a_model_opens_it() {
         ..AppOptions::default()
     });
     run_until(&mut h, 30, "the model", |a| {
-        a.state.model_loads_pending == 0
+        !a.state.is_loading_model()
     });
     drop_on(&mut h, root.clone());
     run_until(&mut h, 60, "the dropped folder", loaded);
@@ -262,7 +271,7 @@ fn dropping_a_folder_or_a_model_opens_it() {
     // A model file is opened as a model (this one knows other genres, and says so).
     drop_on(&mut h, model);
     run_until(&mut h, 30, "the dropped model", |a| {
-        a.state.model_loads_pending == 0
+        !a.state.is_loading_model()
     });
     h.get_by_label_contains("does not fit this data");
 }

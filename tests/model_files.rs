@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use genrescope::dataset::{FeatureConfig, SplitConfig};
+use genrescope::files::FileError;
 use genrescope::model::{
     load, save, FitError, Model, ModelConfig, ModelFileError, ModelKind, ModelMeta, TrainConfig,
     TrainingRecord,
@@ -18,10 +19,12 @@ fn meta_for(config: ModelConfig) -> ModelMeta {
             train: TrainConfig::default(),
             split: SplitConfig::default(),
             data: "somewhere".into(),
+            data_fingerprint: None,
             epochs_run: 3,
             seconds: 1.5,
             report: None,
         }),
+        input_norm: None,
     }
 }
 
@@ -102,7 +105,10 @@ fn corrupt_and_foreign_files_are_refused_with_reasons() {
     ));
 
     let missing = dir.path().join("nope.safetensors");
-    assert!(matches!(expect_err(&missing), ModelFileError::Read { .. }));
+    assert!(matches!(
+        expect_err(&missing),
+        ModelFileError::File(FileError::Read { .. })
+    ));
 
     // A valid safetensors file written by someone else.
     let foreign = dir.path().join("foreign.safetensors");

@@ -6,9 +6,14 @@ mod common;
 use std::sync::atomic::AtomicBool;
 
 use common::*;
-use genrescope::dataset::{load_folder, FeatureConfig};
+use genrescope::dataset::features::Featurizer;
+use genrescope::dataset::{load_folder, load_source, DataSource, FeatureConfig};
 use genrescope::experiment::evaluate_folder;
-use genrescope::shipped::{demo_model, gtzan_model, gtzan_model_fits};
+use genrescope::shipped::Shipped;
+
+fn demo_set() -> genrescope::dataset::Dataset {
+    genrescope::demo::dataset(&Featurizer::new(&FeatureConfig::default()).unwrap())
+}
 
 /// Measured when the model was shipped: 100% of the 384 demo clips (models/demo-dsae.md).
 const DEMO_ACCURACY_FLOOR: f64 = 0.95;
@@ -17,8 +22,8 @@ const GTZAN_ACCURACY_FLOOR: f64 = 0.95;
 
 #[test]
 fn the_demo_set_is_deterministic_and_labelled() {
-    let a = genrescope::demo::dataset(&FeatureConfig::default());
-    let b = genrescope::demo::dataset(&FeatureConfig::default());
+    let a = demo_set();
+    let b = demo_set();
     assert_eq!(a.vectors, b.vectors);
     assert_eq!(a.genres, ["house", "metal", "strings", "swing"]);
     assert_eq!(a.len(), 4 * 8 * 12);
@@ -38,10 +43,10 @@ fn the_demo_set_is_deterministic_and_labelled() {
 
 #[test]
 fn the_shipped_demo_model_still_classifies_the_demo_set() {
-    let saved = demo_model().unwrap();
+    let saved = Shipped::Demo.load().unwrap();
     assert_eq!(saved.meta.genres, ["house", "metal", "strings", "swing"]);
-    let ds = load_folder(
-        std::path::Path::new("builtin:demo"),
+    let ds = load_source(
+        &DataSource::Demo,
         None,
         &saved.meta.features,
         &AtomicBool::new(false),
@@ -55,7 +60,7 @@ fn the_shipped_demo_model_still_classifies_the_demo_set() {
 
 #[test]
 fn the_shipped_gtzan_model_fits_and_classifies_gtzan_mini() {
-    let saved = gtzan_model().unwrap();
+    let saved = Shipped::GtzanWaveform.load().unwrap();
     assert_eq!(saved.meta.genres, ["classical", "jazz", "metal", "pop"]);
     let Some(dir) = gtzan_dir() else { return };
     let ds = load_folder(
@@ -66,7 +71,7 @@ fn the_shipped_gtzan_model_fits_and_classifies_gtzan_mini() {
         &|_| {},
     )
     .unwrap();
-    assert!(gtzan_model_fits(&ds));
+    assert!(Shipped::GtzanWaveform.fits(&ds));
     let report = evaluate_folder(&saved, &ds).unwrap();
     let accuracy = report.splits[0].accuracy.unwrap();
     assert!(accuracy >= GTZAN_ACCURACY_FLOOR, "{accuracy}");
@@ -88,6 +93,5 @@ fn the_shipped_gtzan_model_fits_and_classifies_gtzan_mini() {
         );
     }
     // The demo's genres are not the paper's.
-    let demo = genrescope::demo::dataset(&FeatureConfig::default());
-    assert!(!gtzan_model_fits(&demo));
+    assert!(!Shipped::GtzanWaveform.fits(&demo_set()));
 }

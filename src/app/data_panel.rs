@@ -7,39 +7,57 @@ use egui::{RichText, Ui};
 use super::events::Command;
 use super::state::AppState;
 use super::theme::genre_color;
+use crate::dataset::DataSource;
 
-/// `folder_input` is this panel's own form field; everything else is asked for with commands.
-pub fn data_ui(ui: &mut Ui, state: &AppState, folder_input: &mut String, out: &mut Vec<Command>) {
+pub fn data_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
     ui.heading("Data");
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         if ui.button("Open folder…").clicked() {
             out.push(Command::OpenFolderDialog);
         }
-        ui.label(RichText::new("or drop one here").weak());
+        if ui
+            .button("Demo set")
+            .on_hover_text("The built-in synthetic demo set and its model")
+            .clicked()
+        {
+            out.push(Command::LoadData(DataSource::Demo));
+        }
+        ui.label(RichText::new("or drop a folder here").weak());
     });
     ui.horizontal(|ui| {
         let label = ui.label("Folder:");
+        let mut text = state.folder_input.clone();
         let field = ui
             .add(
-                egui::TextEdit::singleline(folder_input)
+                egui::TextEdit::singleline(&mut text)
                     .hint_text("path to a dataset folder")
                     .desired_width(ui.available_width() - 52.0),
             )
             .labelled_by(label.id);
+        if field.changed() {
+            out.push(Command::EditFolderField(text.clone()));
+        }
         let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-        if (ui.button("Load").clicked() || enter) && !folder_input.trim().is_empty() {
-            out.push(Command::LoadFolder(PathBuf::from(folder_input.trim())));
+        if (ui.button("Load").clicked() || enter) && !text.trim().is_empty() {
+            out.push(Command::LoadData(DataSource::Folder(PathBuf::from(
+                text.trim(),
+            ))));
         }
     });
 
-    if let Some(loading) = &state.loading {
-        let p = loading.progress;
+    if let Some(loading) = state.loading() {
+        let p = state.load_progress().unwrap_or(crate::dataset::LoadProgress {
+            tracks_done: 0,
+            tracks_total: 0,
+        });
         let fraction = if p.tracks_total == 0 {
             0.0
         } else {
             p.tracks_done as f32 / p.tracks_total as f32
         };
-        ui.label(format!("Loading {}", loading.path.display()));
+        if let super::jobs::registry::JobKind::LoadData { source } = &loading.kind {
+            ui.label(RichText::new(format!("Loading {}", source.label())).small());
+        }
         ui.horizontal(|ui| {
             ui.add(
                 egui::ProgressBar::new(fraction)
@@ -54,40 +72,47 @@ pub fn data_ui(ui: &mut Ui, state: &AppState, folder_input: &mut String, out: &m
 
     let Some(data) = &state.data else { return };
     let ds = &data.dataset;
-    if crate::demo::is_demo(&ds.root) {
-        ui.label(RichText::new("Synthetic demo set").strong().color(ui.visuals().warn_fg_color))
-            .on_hover_text("Four styles made by genrescope's synthesizer, so there is something to explore at once. Not GTZAN: open a folder of real music to explore that.");
+    if ds.source.is_demo() {
+        ui.label(
+            RichText::new("Synthetic demo set")
+                .strong()
+                .color(ui.visuals().warn_fg_color),
+        )
+        .on_hover_text(
+            "Four styles made by genrescope's synthesizer, so there is something to explore at \
+             once. Not GTZAN: open a folder of real music to explore that.",
+        );
     } else {
-        ui.label(RichText::new(&data.source).monospace().small());
+        ui.add(egui::Label::new(RichText::new(ds.source.label()).monospace().small()).wrap());
     }
-    egui::Grid::new("genre-counts")
-        .striped(true)
-        .show(ui, |ui| {
-            ui.label(RichText::new("genre").strong());
-            ui.label(RichText::new("tracks").strong());
-            ui.label(RichText::new("clips").strong());
+    egui::Grid::new("genre-counts").striped(true).show(ui, |ui| {
+        ui.label(RichText::new("genre").strong());
+        ui.label(RichText::new("tracks").strong());
+        ui.label(RichText::new("clips").strong());
+        ui.end_row();
+        for (g, count) in ds.genre_counts().iter().enumerate() {
+            ui.label(RichText::new(format!("● {}", count.genre)).color(genre_color(g)));
+            ui.label(count.tracks.to_string());
+            ui.label(count.segments.to_string());
             ui.end_row();
-            for (g, count) in ds.genre_counts().iter().enumerate() {
-                ui.label(RichText::new(format!("● {}", count.genre)).color(genre_color(g)));
-                ui.label(count.tracks.to_string());
-                ui.label(count.segments.to_string());
-                ui.end_row();
-            }
-            ui.label("total");
-            ui.label(ds.tracks.len().to_string());
-            ui.label(ds.len().to_string());
-            ui.end_row();
-        });
-    ui.label(
-        RichText::new(format!(
-            "{:.2} s clips at {} Hz, pooled by {} → {} values",
-            ds.features.segment_secs(),
-            ds.features.sample_rate_hz,
-            ds.features.pool,
-            ds.dim()
-        ))
-        .weak()
-        .small(),
+        }
+        ui.label("total");
+        ui.label(ds.tracks.len().to_string());
+        ui.label(ds.len().to_string());
+        ui.end_row();
+    });
+    ui.add(
+        egui::Label::new(
+            RichText::new(format!(
+                "{:.2} s clips → {} values: {}",
+                ds.features.segment_secs(),
+                ds.dim(),
+                ds.features.describe()
+            ))
+            .weak()
+            .small(),
+        )
+        .wrap(),
     );
     if ds.skipped.is_empty() {
         ui.label(RichText::new("No files skipped.").weak());
@@ -99,7 +124,7 @@ pub fn data_ui(ui: &mut Ui, state: &AppState, folder_input: &mut String, out: &m
         .id_salt("skipped-files")
         .show(ui, |ui| {
             for skip in &ds.skipped {
-                ui.label(RichText::new(&skip.reason).small());
+                ui.add(egui::Label::new(&skip.reason).wrap());
             }
         });
     }

@@ -1,6 +1,8 @@
-//! Under the maps: clips A and B with their original, pooled and reconstructed versions, and
-//! the walk from A to B through the bottleneck: the t slider, the genre probabilities at t and
-//! along the path, and the decoded waveform beside A's and B's inputs.
+//! Under the maps: clips A and B with their original audio, what the model sees and its
+//! reconstruction, and the walk from A to B through the bottleneck: the t slider, the genre
+//! probabilities at t and along the path, and the decoded values beside A's and B's inputs.
+//! Decoded audio plays loudness-matched to the music it stands for unless the raw level is
+//! chosen.
 
 use egui::{RichText, Ui};
 use egui_plot::{Legend, Line, Plot, PlotPoints, VLine};
@@ -8,7 +10,7 @@ use egui_plot::{Legend, Line, Plot, PlotPoints, VLine};
 use crate::interpolate::PathKind;
 
 use super::events::{ClipVersion, Command};
-use super::state::AppState;
+use super::state::{AppState, Loudness};
 use super::theme::genre_color;
 
 pub fn listen_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
@@ -40,9 +42,31 @@ fn clip_line(state: &AppState, i: usize) -> String {
     }
 }
 
+fn loudness_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
+    let mut matched = state.loudness == Loudness::Matched;
+    if ui
+        .checkbox(&mut matched, "match loudness")
+        .on_hover_text(
+            "Decoded audio is much quieter than the music it stands for. Matched: brought to the \
+             level of what the model sees (between A and B along a path). Off: the decoder's \
+             raw level.",
+        )
+        .changed()
+    {
+        out.push(Command::SetLoudness(if matched {
+            Loudness::Matched
+        } else {
+            Loudness::Raw
+        }));
+    }
+}
+
 fn clips_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
-    ui.label(RichText::new("Listen").strong());
-    let Some(a) = state.selected else {
+    ui.horizontal(|ui| {
+        ui.label(RichText::new("Listen").strong());
+        loudness_ui(ui, state, out);
+    });
+    let Some(a) = state.view.selected else {
         ui.label("Click a point to hear it: it becomes A. Shift-click another for B.");
         return;
     };
@@ -51,7 +75,7 @@ fn clips_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
     ui.horizontal_wrapped(|ui| {
         let versions = [
             ("▶ original", ClipVersion::Original, true),
-            ("▶ pooled input", ClipVersion::Pooled, true),
+            ("▶ what the model sees", ClipVersion::Input, state.model.is_some()),
             ("▶ reconstruction", ClipVersion::Reconstruction, has_decoder),
             ("▶ all three", ClipVersion::All, has_decoder),
         ];
@@ -87,7 +111,7 @@ fn clips_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
             .show_axes([false, true])
             .allow_scroll(false)
             .show(ui, |p| {
-                p.line(Line::new("A pooled input", series(x)));
+                p.line(Line::new("A input", series(x)));
                 p.line(Line::new("reconstruction", series(r)));
             });
     }
@@ -129,11 +153,13 @@ fn interpolation_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
         return;
     }
     let interp = &state.interp;
-    if state.selected.is_none() || interp.b.is_none() {
+    if state.view.selected.is_none() || interp.b.is_none() {
         ui.label("Pick A (click) and B (shift-click) on any map.");
         return;
     }
     let mut t = interp.t;
+    // The slider spans the panel: fine steps are easier to reach.
+    ui.spacing_mut().slider_width = (ui.available_width() - 70.0).max(80.0);
     let slider = ui.add(
         egui::Slider::new(&mut t, 0.0..=1.0)
             .text("t")
@@ -180,15 +206,21 @@ fn interpolation_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
             out.push(Command::PlayPath);
         }
         if ui.button("Export path WAV…").clicked() {
-            out.push(Command::ExportPathDialog);
+            out.push(Command::AskPath(super::events::FileTarget::PathWav));
         }
     });
+    let mut facts = Vec::new();
     if let Some(ms) = interp.latency_ms {
-        ui.label(
-            RichText::new(format!("slider to sound: {ms:.1} ms"))
-                .weak()
-                .small(),
-        );
+        facts.push(format!("slider to sound: {ms:.1} ms"));
+    }
+    if let Some(db) = interp.gain_db.filter(|_| state.loudness == Loudness::Matched) {
+        facts.push(format!("loudness matched: {db:+.1} dB"));
+    }
+    if let Some(k) = interp.path_step_playing {
+        facts.push(format!("playing step {}/{}", k + 1, interp.path.len()));
+    }
+    if !facts.is_empty() {
+        ui.label(RichText::new(facts.join(" · ")).weak().small());
     }
     if let Some(probs) = interp
         .current
@@ -234,7 +266,12 @@ fn curves_ui(ui: &mut Ui, state: &AppState) {
                         Line::new(genre.clone(), PlotPoints::from(points)).color(genre_color(g)),
                     );
                 }
-                p.vline(VLine::new("t", f64::from(interp.t)));
+                // While the path plays, the marker follows the step being heard.
+                let t = interp
+                    .path_step_playing
+                    .and_then(|k| interp.path.get(k))
+                    .map_or(interp.t, |s| s.t);
+                p.vline(VLine::new("t", f64::from(t)));
             });
     }
     ui.label(RichText::new("A's input · decoded step at t · B's input").small());
@@ -253,14 +290,14 @@ fn curves_ui(ui: &mut Ui, state: &AppState) {
                 )
             };
             // Offsets keep the three traces apart; their scale is the signal's own.
-            let span = [state.selected, interp.b]
+            let span = [state.view.selected, interp.b]
                 .iter()
                 .flatten()
                 .filter_map(|&i| pooled(state, i))
                 .flat_map(|v| v.iter().map(|x| x.abs()))
                 .fold(0.05f32, f32::max)
                 * 2.2;
-            if let Some(a) = state.selected.and_then(|i| pooled(state, i)) {
+            if let Some(a) = state.view.selected.and_then(|i| pooled(state, i)) {
                 p.line(Line::new("A", shifted(a, span)));
             }
             if let Some(current) = &interp.current {

@@ -1,59 +1,28 @@
 //! The three linked PCA maps (raw input, bottleneck, logits: the paper's Figures 1, 5 and 6),
-//! their shared genre legend, and the details of the hovered or selected clip.
+//! their shared legend (genre toggles, colour by reconstruction error with its colour bar), and
+//! the details of the hovered or selected clip.
+//!
+//! A map is drawn from a [`MapScene`]: everything one plot needs, borrowed. The window builds
+//! scenes from its state; `bench` builds them from synthetic points.
+
+use std::collections::BTreeSet;
 
 use egui::{Color32, RichText, Ui};
 use egui_plot::{Plot, PlotPoint, Points};
 
 use crate::dataset::Split;
 use crate::model::ModelKind;
-use crate::projection::Projection;
 
 use super::events::Command;
-use super::state::{AppState, ColorBy, SegmentInfo};
+use super::state::{AppState, ColorBy, MapId, MapLayer, SegmentInfo, ERROR_LEVELS};
 use super::theme::{genre_color, split_shape, split_symbol, HIGHLIGHT};
-
-/// The plot id of a map ("map-raw", "map-code" or "map-logits"): its egui_plot memory holds the
-/// transform from data to screen.
-pub fn map_plot_id(name: &str) -> egui::Id {
-    egui::Id::unique(("genrescope-map", name))
-}
 
 /// Colour of the interpolation path, its ends and its current point.
 const PATH_COLOR: Color32 = Color32::from_rgb(255, 230, 90);
-/// Steps of the reconstruction-error colour scale.
-const ERROR_LEVELS: usize = 8;
-
-/// Each clip's reconstruction error as a level 0..ERROR_LEVELS on a log scale between the 5th
-/// and 95th percentiles, when the maps are coloured by it.
-fn error_levels(state: &AppState) -> Option<Vec<usize>> {
-    if state.color_by != ColorBy::ReconstructionError {
-        return None;
-    }
-    let errors = state
-        .model
-        .as_ref()?
-        .maps
-        .as_ref()?
-        .reconstruction_error
-        .as_ref()?;
-    let logs: Vec<f64> = errors
-        .iter()
-        .map(|&e| f64::from(e).max(1e-12).ln())
-        .collect();
-    let mut sorted = logs.clone();
-    sorted.sort_by(f64::total_cmp);
-    let at = |q: f64| sorted[((sorted.len().max(1) - 1) as f64 * q).round() as usize];
-    let (lo, hi) = (at(0.05), at(0.95));
-    let span = (hi - lo).max(1e-12);
-    Some(
-        logs.iter()
-            .map(|&l| {
-                (((l - lo) / span * ERROR_LEVELS as f64) as isize)
-                    .clamp(0, ERROR_LEVELS as isize - 1) as usize
-            })
-            .collect(),
-    )
-}
+/// Each genre's points are dealt over this many draw layers (see [`draw_map`]).
+const LAYERS: usize = 8;
+/// Pointer distance (in points) within which a marker counts as hovered.
+const HOVER_RADIUS: f32 = 8.0;
 
 /// Dark blue (well reconstructed) to yellow (badly), roughly viridis.
 pub fn error_color(level: usize) -> Color32 {
@@ -72,295 +41,155 @@ pub fn error_color(level: usize) -> Color32 {
     Color32::from_rgb(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
 }
 
-/// Each genre's points are dealt over this many draw layers (see `map_ui`).
-const LAYERS: usize = 8;
-
-/// The default view: the 1st to 99th percentile of each axis with a margin, so a few outliers
-/// do not squash the rest into a dot. Zooming out still reaches them.
-fn robust_bounds(points: &[[f64; 2]]) -> ((f64, f64), (f64, f64)) {
-    let range = |axis: usize| {
-        let mut v: Vec<f64> = points
-            .iter()
-            .map(|p| p[axis])
-            .filter(|x| x.is_finite())
-            .collect();
-        if v.is_empty() {
-            return (-1.0, 1.0);
-        }
-        v.sort_by(f64::total_cmp);
-        let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
-        let (lo, hi) = (at(0.01), at(0.99));
-        let margin = ((hi - lo) * 0.08).max(1e-9);
-        (lo - margin, hi + margin)
-    };
-    (range(0), range(1))
-}
-
-/// Pointer distance (in points) within which a marker counts as hovered.
-const HOVER_RADIUS: f32 = 8.0;
-
-/// One map's content, or why there is none yet.
-struct MapView<'a> {
-    id: &'static str,
-    title: String,
-    map: Result<&'a Projection, String>,
+/// Marks drawn over a map's points.
+#[derive(Default)]
+pub struct Marks<'a> {
+    /// Segments picked as a group (a confusion cell), ringed.
+    pub highlighted: &'a [usize],
+    /// Hovered and selected segments, ringed.
+    pub focus: Vec<usize>,
+    pub a: Option<usize>,
+    pub b: Option<usize>,
     /// The interpolation path and its current point, on the maps that can show them.
-    path: &'a [[f64; 2]],
-    current: Option<[f64; 2]>,
+    pub path: &'a [[f64; 2]],
+    pub current: Option<[f64; 2]>,
 }
 
-fn views(state: &AppState) -> [MapView<'_>; 3] {
-    let raw = match state.data.as_ref() {
-        Some(d) => match (&d.raw_map, &d.raw_map_error) {
-            (Some(p), _) => Ok(p),
-            (None, Some(e)) => Err(format!("No map: {e}")),
-            (None, None) => Err("Computing the PCA of the raw input…".into()),
-        },
-        None => Err(String::new()),
-    };
-    let dim = state.dataset().map_or(500, |d| d.dim());
-    let model = state.model.as_ref();
-    let kind = model.map(|m| m.saved.meta.model.kind);
-    let pending = || -> String {
-        match model {
-            None if state.training.is_some() => "Training… the map appears when it is done.".into(),
-            None => "No model yet: train one or open one (left).".into(),
-            Some(m) => m
-                .maps_error
-                .clone()
-                .map_or_else(|| "Encoding every clip…".into(), |e| format!("No map: {e}")),
-        }
-    };
-    let maps = model.and_then(|m| m.maps.as_ref());
-    let code = match maps {
-        Some(m) => m.code_map.as_ref().map_err(|e| format!("No map: {e}")),
-        None => Err(pending()),
-    };
-    let logits = match (kind, maps) {
-        (Some(ModelKind::Autoencoder), _) => {
-            Err("The autoencoder has no classifier, so no logits.".into())
-        }
-        (_, Some(m)) => match &m.logits_map {
-            Some(Ok(p)) => Ok(p),
-            Some(Err(e)) => Err(format!("No map: {e}")),
-            None => Err("This model has no logits.".into()),
-        },
-        (_, None) => Err(pending()),
-    };
-    let n_classes = model.map_or(state.dataset().map_or(4, |d| d.genres.len()), |m| {
-        m.saved.meta.model.n_classes
-    });
-    let code_title = match kind {
-        Some(ModelKind::Baseline) => "Hidden layer (128-d, baseline)".to_string(),
-        _ => "Bottleneck (64-d)".to_string(),
-    };
-    [
-        MapView {
-            id: "map-raw",
-            title: format!("Raw input ({dim}-d)"),
-            map: raw,
-            path: &[],
-            current: None,
-        },
-        MapView {
-            id: "map-code",
-            title: code_title,
-            map: code,
-            path: &state.interp.path_code_xy,
-            current: state.interp.current_code_xy,
-        },
-        MapView {
-            id: "map-logits",
-            title: format!("Logits ({n_classes}-d)"),
-            map: logits,
-            path: &state.interp.path_logits_xy,
-            current: state.interp.current_logits_xy,
-        },
-    ]
+/// Everything one map plot draws.
+pub struct MapScene<'a> {
+    pub id: egui::Id,
+    pub layer: &'a MapLayer,
+    pub genres: &'a [String],
+    /// Each point's genre (index into `genres`).
+    pub labels: &'a [u32],
+    /// Each point's split (marker shape), when the model was trained on this data.
+    pub splits: Option<&'a [Split]>,
+    /// Each point's reconstruction-error level, when the colour shows that instead of genre.
+    pub error_levels: Option<&'a [u8]>,
+    pub hidden: &'a BTreeSet<usize>,
+    pub marks: Marks<'a>,
+    /// What to show about a hovered segment.
+    pub tooltip: Option<&'a dyn Fn(&mut Ui, usize)>,
 }
 
-pub fn maps_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
-    let Some(data) = state.data.as_ref() else {
-        ui.vertical_centered(|ui| {
-            ui.add_space(ui.available_height() / 3.0);
-            ui.heading("Open a folder of music to explore");
-            ui.label("Use Open folder…, drag a folder onto this window, or type its path on the left.");
-            ui.label("Expected layout: <folder>/<genre>/*.wav (also GTZAN's genres/ and Kaggle's genres_original/).");
-        });
-        return;
-    };
-    legend_ui(ui, state, out);
-    let details_height = 64.0;
-    let plot_height = (ui.available_height() - details_height).max(160.0);
-    let views = views(state);
-    let mut hover: Option<Option<usize>> = None;
-    ui.columns(3, |columns| {
-        for (ui, view) in columns.iter_mut().zip(&views) {
-            if let Some(h) = map_ui(ui, state, view, plot_height, out) {
-                hover = Some(h);
-            }
-        }
-    });
-    let hovered = hover.flatten();
-    if hovered != state.hovered {
-        out.push(Command::Hover(hovered));
+/// What the pointer did on a map.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct MapInput {
+    /// The pointer is over this map (and over this segment, if any).
+    pub over: bool,
+    pub hovered: Option<usize>,
+    /// A click on a segment, and whether shift was held.
+    pub clicked: Option<(usize, bool)>,
+}
+
+/// Which plot item a point goes into: colour says genre (or error level), marker shape says
+/// split, and each colour is dealt over [`LAYERS`] draw layers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Group {
+    layer: usize,
+    color: usize,
+    split: Option<Split>,
+}
+
+impl Group {
+    const SPLITS: usize = 4;
+
+    fn index(self, colors: usize) -> usize {
+        let split = self.split.map_or(0, |s| 1 + s as usize);
+        (self.layer * colors + self.color) * Self::SPLITS + split
     }
-    details_ui(ui, state, data.dataset.len(), out);
+
+    fn from_index(index: usize, colors: usize) -> Self {
+        let split = match index % Self::SPLITS {
+            0 => None,
+            k => Some(Split::ALL[k - 1]),
+        };
+        let rest = index / Self::SPLITS;
+        Self {
+            layer: rest / colors,
+            color: rest % colors,
+            split,
+        }
+    }
 }
 
-fn legend_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
-    let Some(ds) = state.dataset() else { return };
-    let counts = ds.genre_counts();
-    ui.horizontal_wrapped(|ui| {
-        ui.label(RichText::new("Genres:").strong());
-        for (g, count) in counts.iter().enumerate() {
-            let shown = !state.hidden_genres.contains(&g);
-            let color = if shown {
-                genre_color(g)
-            } else {
-                Color32::DARK_GRAY
-            };
-            let text =
-                RichText::new(format!("● {} ({})", count.genre, count.segments)).color(color);
-            let button = ui.selectable_label(shown, text).on_hover_text(if shown {
-                "Click to hide this genre on every map"
-            } else {
-                "Click to show this genre again"
-            });
-            if button.clicked() {
-                out.push(Command::ToggleGenre(g));
-            }
-        }
-        let has_errors = state
-            .model
-            .as_ref()
-            .and_then(|m| m.maps.as_ref())
-            .is_some_and(|m| m.reconstruction_error.is_some());
-        if has_errors {
-            ui.separator();
-            let by_error = state.color_by == ColorBy::ReconstructionError;
-            if ui
-                .selectable_label(by_error, "colour by reconstruction error")
-                .on_hover_text("Dark blue: reconstructed well; yellow: badly (log scale, 5th to 95th percentile)")
-                .clicked()
-            {
-                out.push(Command::SetColorBy(if by_error { ColorBy::Genre } else { ColorBy::ReconstructionError }));
-            }
-        }
-        // The marker key, for the splits this model actually has.
-        if let Some(splits) = state.model.as_ref().and_then(|m| m.splits.as_ref()) {
-            let key: Vec<String> = Split::ALL
-                .iter()
-                .filter(|s| splits.contains(s))
-                .map(|&s| format!("{} {}", split_symbol(s), s.name()))
-                .collect();
-            if key.len() > 1 {
-                ui.separator();
-                ui.label(key.join("  "));
-            }
-        }
-        if let Some(label) = &state.highlight_label {
-            ui.separator();
-            ui.label(RichText::new(format!("○ {label}")).color(HIGHLIGHT));
-            if ui.small_button("clear").clicked() {
-                out.push(Command::ClearSelection);
-            }
-        }
-    });
-}
-
-/// Draws one map; returns `Some(hovered segment)` when the pointer is over this map.
-fn map_ui(
-    ui: &mut Ui,
-    state: &AppState,
-    view: &MapView,
-    height: f32,
-    out: &mut Vec<Command>,
-) -> Option<Option<usize>> {
-    ui.label(RichText::new(&view.title).strong());
-    let projection = match &view.map {
-        Ok(p) => *p,
-        Err(message) => {
-            let (rect, _) = ui.allocate_exact_size(
-                egui::vec2(ui.available_width(), height),
-                egui::Sense::hover(),
-            );
-            ui.painter()
-                .rect_filled(rect, 4.0, ui.visuals().extreme_bg_color);
-            ui.painter().text(
-                rect.center(),
-                egui::Align2::CENTER_CENTER,
-                message,
-                egui::FontId::proportional(13.0),
-                ui.visuals().weak_text_color(),
-            );
-            return None;
-        }
+/// Draws one map and reports what the pointer did there.
+pub fn draw_map(ui: &mut Ui, scene: &MapScene, height: f32) -> MapInput {
+    let points = &scene.layer.projection.points;
+    let visible = |i: usize| {
+        scene
+            .labels
+            .get(i)
+            .is_some_and(|&g| !scene.hidden.contains(&(g as usize)))
     };
-    let ds = state.dataset()?;
-    let splits = state.model.as_ref().and_then(|m| m.splits.as_ref());
-    let visible = |i: usize| !state.hidden_genres.contains(&ds.label(i));
-    // Plot items by (layer, genre, split): colour says genre, marker shape says split. Each
-    // genre is dealt over several layers drawn in turn, so no genre sits on top of the others.
-    let errors = error_levels(state);
-    let n_colors = if errors.is_some() {
+    let colors = if scene.error_levels.is_some() {
         ERROR_LEVELS
     } else {
-        ds.genres.len()
+        scene.genres.len().max(1)
     };
-    let color_of = |i: usize| errors.as_ref().map_or_else(|| ds.label(i), |e| e[i]);
-    let mut groups: Vec<Vec<[f64; 2]>> = vec![Vec::new(); LAYERS * n_colors * 4];
-    for (i, p) in projection.points.iter().enumerate() {
+    let color_of = |i: usize| match scene.error_levels {
+        Some(levels) => usize::from(levels[i]),
+        None => scene.labels[i] as usize,
+    };
+    let mut groups: Vec<Vec<[f64; 2]>> = vec![Vec::new(); LAYERS * colors * Group::SPLITS];
+    for (i, p) in points.iter().enumerate() {
         if visible(i) {
-            let split = splits.map_or(0, |s| 1 + s[i] as usize);
-            let layer = i % LAYERS;
-            groups[(layer * n_colors + color_of(i)) * 4 + split].push(*p);
+            let group = Group {
+                layer: i % LAYERS,
+                color: color_of(i),
+                split: scene.splits.and_then(|s| s.get(i).copied()),
+            };
+            groups[group.index(colors)].push(*p);
         }
     }
-    let (x_range, y_range) = robust_bounds(&projection.points);
     let ring = |indices: &mut dyn Iterator<Item = usize>| -> Vec<[f64; 2]> {
-        indices
-            .filter(|&i| i < projection.points.len())
-            .map(|i| projection.points[i])
-            .collect()
+        indices.filter_map(|i| points.get(i).copied()).collect()
     };
-    let highlighted = ring(&mut state.highlighted.iter().copied());
-    let focus = ring(&mut state.hovered.into_iter().chain(state.selected));
-    let response = Plot::new(view.id)
-        .id(map_plot_id(view.id))
+    let highlighted = ring(&mut scene.marks.highlighted.iter().copied());
+    let focus = ring(&mut scene.marks.focus.iter().copied());
+    let [x_range, y_range] = scene.layer.bounds;
+    let explained = scene.layer.projection.explained;
+    let response = Plot::new(scene.id)
+        .id(scene.id)
         .height(height)
-        .x_axis_label(format!(
-            "PC1 ({:.1}% of variance)",
-            100.0 * projection.explained[0]
-        ))
-        .y_axis_label(format!("PC2 ({:.1}%)", 100.0 * projection.explained[1]))
+        .x_axis_label(format!("PC1 ({:.1}% of variance)", 100.0 * explained[0]))
+        .y_axis_label(format!("PC2 ({:.1}%)", 100.0 * explained[1]))
         .show_x(false)
         .show_y(false)
         .default_x_bounds(x_range.0, x_range.1)
         .default_y_bounds(y_range.0, y_range.1)
         .show(ui, |plot_ui| {
-            for (k, points) in groups.into_iter().enumerate() {
-                if points.is_empty() {
-                    continue;
+            // Within each layer the colours take turns at being on top, so no genre hides
+            // under the others where they overlap.
+            for layer in 0..LAYERS {
+                for c in 0..colors {
+                    let color = (c + layer) % colors;
+                    for split in 0..Group::SPLITS {
+                        let index = (layer * colors + color) * Group::SPLITS + split;
+                        let group_points = std::mem::take(&mut groups[index]);
+                        if group_points.is_empty() {
+                            continue;
+                        }
+                        let group = Group::from_index(index, colors);
+                        let (name, fill) = match scene.error_levels {
+                            Some(_) => (
+                                format!("error level {}", group.color),
+                                error_color(group.color),
+                            ),
+                            None => (
+                                scene.genres[group.color].clone(),
+                                genre_color(group.color),
+                            ),
+                        };
+                        plot_ui.points(
+                            Points::new(name, group_points)
+                                .color(fill.gamma_multiply(0.85))
+                                .shape(split_shape(group.split))
+                                .radius(2.2)
+                                .allow_hover(false),
+                        );
+                    }
                 }
-                let (color, split) = ((k / 4) % n_colors, k % 4);
-                let split = if split == 0 {
-                    None
-                } else {
-                    Some(Split::ALL[split - 1])
-                };
-                let (name, fill) = if errors.is_some() {
-                    (format!("error level {color}"), error_color(color))
-                } else {
-                    (ds.genres[color].clone(), genre_color(color))
-                };
-                plot_ui.points(
-                    Points::new(name, points)
-                        .color(fill.gamma_multiply(0.85))
-                        .shape(split_shape(split))
-                        .radius(2.2)
-                        .allow_hover(false),
-                );
             }
             if !highlighted.is_empty() {
                 plot_ui.points(
@@ -371,16 +200,19 @@ fn map_ui(
                         .allow_hover(false),
                 );
             }
-            if view.path.len() >= 2 {
+            if scene.marks.path.len() >= 2 {
                 plot_ui.line(
-                    egui_plot::Line::new("path", egui_plot::PlotPoints::from(view.path.to_vec()))
-                        .color(PATH_COLOR)
-                        .width(2.0)
-                        .allow_hover(false),
+                    egui_plot::Line::new(
+                        "path",
+                        egui_plot::PlotPoints::from(scene.marks.path.to_vec()),
+                    )
+                    .color(PATH_COLOR)
+                    .width(2.0)
+                    .allow_hover(false),
                 );
             }
-            for (label, index) in [("A", state.selected), ("B", state.interp.b)] {
-                let Some(p) = index.and_then(|i| projection.points.get(i)) else {
+            for (label, index) in [("A", scene.marks.a), ("B", scene.marks.b)] {
+                let Some(p) = index.and_then(|i| points.get(i)) else {
                     continue;
                 };
                 plot_ui.points(
@@ -401,7 +233,7 @@ fn map_ui(
                     .allow_hover(false),
                 );
             }
-            if let Some(p) = view.current {
+            if let Some(p) = scene.marks.current {
                 plot_ui.points(
                     Points::new("t", vec![p])
                         .color(PATH_COLOR)
@@ -420,47 +252,304 @@ fn map_ui(
                 );
             }
         });
-    let pointer = response.response.hover_pos()?;
+    let Some(pointer) = response.response.hover_pos() else {
+        return MapInput::default();
+    };
     let transform = &response.transform;
-    let nearest = projection
-        .points
+    let hovered = points
         .iter()
         .enumerate()
         .filter(|&(i, _)| visible(i))
         .map(|(i, p)| {
-            (
-                i,
-                transform
-                    .position_from_point(&PlotPoint::new(p[0], p[1]))
-                    .distance(pointer),
-            )
+            let at = transform.position_from_point(&PlotPoint::new(p[0], p[1]));
+            (i, at.distance(pointer))
         })
         .filter(|&(_, d)| d <= HOVER_RADIUS)
         .min_by(|a, b| a.1.total_cmp(&b.1))
         .map(|(i, _)| i);
-    if let Some(i) = nearest {
-        if let Some(info) = state.segment_info(i) {
-            response
-                .response
-                .clone()
-                .on_hover_ui_at_pointer(|ui| segment_tooltip(ui, &info));
+    let clicked = hovered.filter(|_| response.response.clicked()).map(|i| {
+        // The release event carries the modifiers of the click itself.
+        let shift = ui.input(|input| {
+            input.modifiers.shift
+                || input.events.iter().any(|e| {
+                    matches!(e, egui::Event::PointerButton { pressed: false, modifiers, .. } if modifiers.shift)
+                })
+        });
+        (i, shift)
+    });
+    if let (Some(i), Some(tooltip)) = (hovered, scene.tooltip) {
+        response
+            .response
+            .clone()
+            .on_hover_ui_at_pointer(|ui| tooltip(ui, i));
+    }
+    MapInput {
+        over: true,
+        hovered,
+        clicked,
+    }
+}
+
+/// One map's content, or why there is none yet.
+fn map_status(state: &AppState, map: MapId) -> Result<&MapLayer, String> {
+    if let Some(layer) = state.layer(map) {
+        return Ok(layer);
+    }
+    let no_map = |e: &dyn std::fmt::Display| format!("No map: {e}");
+    if map == MapId::Raw {
+        return Err(match state.data.as_ref() {
+            Some(d) => d
+                .raw_map_error
+                .as_ref()
+                .map_or_else(|| "Computing the PCA of the raw input…".into(), |e| no_map(e)),
+            None => String::new(),
+        });
+    }
+    let model = state.model.as_ref();
+    if map == MapId::Logits && model.is_some_and(|m| m.saved.meta.model.kind == ModelKind::Autoencoder) {
+        return Err("The autoencoder has no classifier, so no logits.".into());
+    }
+    Err(match model {
+        None if state.is_training() => "Training… the map appears when it is done.".into(),
+        None => "No model yet: train one or open one (left).".into(),
+        Some(m) => match (&m.maps, &m.maps_error) {
+            (_, Some(e)) => no_map(e),
+            (None, None) => "Encoding every clip…".into(),
+            (Some(maps), None) => match map {
+                MapId::Code => maps
+                    .code_map
+                    .as_ref()
+                    .err()
+                    .map_or_else(String::new, |e| no_map(e)),
+                _ => match &maps.logits_map {
+                    Some(Err(e)) => no_map(e),
+                    _ => "This model has no logits.".into(),
+                },
+            },
+        },
+    })
+}
+
+fn map_title(state: &AppState, map: MapId) -> String {
+    let model = state.model.as_ref().map(|m| &m.saved.meta);
+    let input = state
+        .dataset()
+        .map_or("waveform", |d| d.features.input.kind().name());
+    match map {
+        MapId::Raw => {
+            let dim = state.dataset().map_or(500, |d| d.dim());
+            format!("Raw input ({dim}-d {input})")
         }
-        if response.response.clicked() {
-            // The release event carries the modifiers of the click itself.
-            let shift = ui.input(|input| {
-                input.modifiers.shift
-                    || input.events.iter().any(|e| {
-                        matches!(e, egui::Event::PointerButton { pressed: false, modifiers, .. } if modifiers.shift)
-                    })
+        MapId::Code => match model {
+            Some(m) if m.model.kind == ModelKind::Baseline => {
+                "Hidden layer (128-d, baseline)".to_string()
+            }
+            _ => "Bottleneck (64-d)".to_string(),
+        },
+        MapId::Logits => {
+            let n = model.map_or(state.dataset().map_or(4, |d| d.genres.len()), |m| {
+                m.model.n_classes
             });
-            out.push(if shift {
-                Command::SelectB(i)
-            } else {
-                Command::Select(i)
-            });
+            format!("Logits ({n}-d)")
         }
     }
-    Some(nearest)
+}
+
+pub fn maps_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
+    let Some(data) = state.data.as_ref() else {
+        ui.vertical_centered(|ui| {
+            ui.add_space(ui.available_height() / 3.0);
+            if let Some(super::jobs::registry::JobKind::LoadData { source }) =
+                state.loading().map(|j| &j.kind)
+            {
+                ui.heading(format!("Loading {}…", source.label()));
+                return;
+            }
+            ui.heading("Open a folder of music to explore");
+            ui.label("Use Open folder…, drag a folder onto this window, or type its path on the left.");
+            ui.label(
+                "Expected layout: <folder>/<genre>/*.wav (also GTZAN's genres/ and Kaggle's \
+                 genres_original/).",
+            );
+        });
+        return;
+    };
+    legend_ui(ui, state, out);
+    let details_height = 48.0;
+    let plot_height = (ui.available_height() - details_height - 24.0).max(120.0);
+    let labels = &data.labels;
+    let model = state.model.as_ref();
+    let splits = model.and_then(|m| m.splits.as_deref());
+    let error_levels = match state.view.color_by {
+        ColorBy::ReconstructionError => model
+            .and_then(|m| m.error_scale.as_ref())
+            .map(|s| s.levels.as_slice()),
+        ColorBy::Genre => None,
+    };
+    let focus: Vec<usize> = state
+        .view
+        .hovered
+        .into_iter()
+        .chain(state.view.selected)
+        .collect();
+    let interp = &state.interp;
+    let tooltip = |ui: &mut Ui, i: usize| {
+        if let Some(info) = state.segment_info(i) {
+            segment_tooltip(ui, &info);
+        }
+    };
+    let mut input = MapInput::default();
+    ui.columns(3, |columns| {
+        for (ui, map) in columns.iter_mut().zip(MapId::ALL) {
+            ui.add(egui::Label::new(RichText::new(map_title(state, map)).strong()).truncate());
+            match map_status(state, map) {
+                Ok(layer) => {
+                    let (path, current) = match map {
+                        MapId::Raw => (&[][..], None),
+                        MapId::Code => (&interp.path_code_xy[..], interp.current_code_xy),
+                        MapId::Logits => (&interp.path_logits_xy[..], interp.current_logits_xy),
+                    };
+                    let scene = MapScene {
+                        id: state.map_plot_id(map),
+                        layer,
+                        genres: &data.dataset.genres,
+                        labels,
+                        splits,
+                        error_levels,
+                        hidden: &state.view.hidden_genres,
+                        marks: Marks {
+                            highlighted: &state.view.highlighted,
+                            focus: focus.clone(),
+                            a: state.view.selected,
+                            b: interp.b,
+                            path,
+                            current,
+                        },
+                        tooltip: Some(&tooltip),
+                    };
+                    let here = draw_map(ui, &scene, plot_height);
+                    if here.over {
+                        input = here;
+                    }
+                }
+                Err(message) => placeholder(ui, &message, plot_height),
+            }
+        }
+    });
+    if input.hovered != state.view.hovered {
+        out.push(Command::Hover(input.hovered));
+    }
+    if let Some((i, shift)) = input.clicked {
+        out.push(if shift {
+            Command::SelectB(i)
+        } else {
+            Command::Select(i)
+        });
+    }
+    details_ui(ui, state, out);
+}
+
+fn placeholder(ui: &mut Ui, message: &str, height: f32) {
+    let (rect, _) =
+        ui.allocate_exact_size(egui::vec2(ui.available_width(), height), egui::Sense::hover());
+    ui.painter()
+        .rect_filled(rect, 4.0, ui.visuals().extreme_bg_color);
+    let galley = ui.painter().layout(
+        message.to_string(),
+        egui::FontId::proportional(13.0),
+        ui.visuals().weak_text_color(),
+        (rect.width() - 16.0).max(40.0),
+    );
+    let at = rect.center() - galley.size() / 2.0;
+    ui.painter()
+        .galley(at, galley, ui.visuals().weak_text_color());
+}
+
+fn legend_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
+    let Some(ds) = state.dataset() else { return };
+    let counts = ds.genre_counts();
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new("Genres:").strong());
+        for (g, count) in counts.iter().enumerate() {
+            let shown = !state.view.hidden_genres.contains(&g);
+            let color = if shown {
+                genre_color(g)
+            } else {
+                Color32::DARK_GRAY
+            };
+            let text =
+                RichText::new(format!("● {} ({})", count.genre, count.segments)).color(color);
+            let button = ui.selectable_label(shown, text).on_hover_text(if shown {
+                "Click to hide this genre on every map"
+            } else {
+                "Click to show this genre again"
+            });
+            if button.clicked() {
+                out.push(Command::ToggleGenre(g));
+            }
+        }
+        let scale = state.model.as_ref().and_then(|m| m.error_scale.as_ref());
+        if let Some(scale) = scale {
+            ui.separator();
+            let by_error = state.view.color_by == ColorBy::ReconstructionError;
+            if ui
+                .selectable_label(by_error, "colour by reconstruction error")
+                .on_hover_text("Each clip's mean squared reconstruction error, on a log scale")
+                .clicked()
+            {
+                out.push(Command::SetColorBy(if by_error {
+                    ColorBy::Genre
+                } else {
+                    ColorBy::ReconstructionError
+                }));
+            }
+            if by_error {
+                colour_bar_ui(ui, scale);
+            }
+        }
+        // The marker key, for the splits this model actually has.
+        if let Some(splits) = state.model.as_ref().and_then(|m| m.splits.as_ref()) {
+            let key: Vec<String> = Split::ALL
+                .iter()
+                .filter(|s| splits.contains(s))
+                .map(|&s| format!("{} {}", split_symbol(s), s.name()))
+                .collect();
+            if key.len() > 1 {
+                ui.separator();
+                ui.label(key.join("  "));
+            }
+        }
+        if let Some(label) = &state.view.highlight_label {
+            ui.separator();
+            ui.label(RichText::new(format!("○ {label}")).color(HIGHLIGHT));
+            if ui.small_button("clear").clicked() {
+                out.push(Command::ClearSelection);
+            }
+        }
+    });
+}
+
+/// The error colour scale with its values at both ends and the middle.
+fn colour_bar_ui(ui: &mut Ui, scale: &super::state::ErrorScale) {
+    ui.label(RichText::new(format!("{:.2e}", scale.low)).small());
+    let (rect, response) = ui.allocate_exact_size(egui::vec2(120.0, 12.0), egui::Sense::hover());
+    let step = rect.width() / ERROR_LEVELS as f32;
+    for level in 0..ERROR_LEVELS {
+        let x0 = rect.left() + step * level as f32;
+        let cell = egui::Rect::from_min_max(
+            egui::pos2(x0, rect.top()),
+            egui::pos2(x0 + step, rect.bottom()),
+        );
+        ui.painter().rect_filled(cell, 0.0, error_color(level));
+    }
+    response.on_hover_text(format!(
+        "mean squared error per value: below {:.2e} (dark) to above {:.2e} (yellow); the middle \
+         is {:.2e}",
+        scale.low,
+        scale.high,
+        scale.level_value(ERROR_LEVELS / 2)
+    ));
+    ui.label(RichText::new(format!("{:.2e} MSE", scale.high)).small());
 }
 
 fn segment_tooltip(ui: &mut Ui, info: &SegmentInfo) {
@@ -477,32 +566,52 @@ fn segment_tooltip(ui: &mut Ui, info: &SegmentInfo) {
     ui.label(RichText::new("click: play, and make it A · shift-click: make it B").weak());
 }
 
-fn details_ui(ui: &mut Ui, state: &AppState, n_segments: usize, out: &mut Vec<Command>) {
+fn details_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
     ui.separator();
-    let focus = state.hovered.or(state.selected);
+    let view = &state.view;
+    let focus = view.hovered.or(view.selected);
     ui.horizontal_wrapped(|ui| match focus.and_then(|i| state.segment_info(i).map(|info| (i, info))) {
         Some((i, info)) => {
-            let what = if Some(i) == state.selected && state.hovered.is_none() { "Selected" } else { "Clip" };
+            let what = if Some(i) == view.selected && view.hovered.is_none() {
+                "Selected"
+            } else {
+                "Clip"
+            };
             ui.label(RichText::new(format!("{what}: {}", info.track)).strong());
             ui.label(format!("{:.2}-{:.2} s", info.start_secs, info.end_secs));
             ui.label(format!("true: {}", info.genre));
             if let Some((g, p)) = &info.predicted {
                 let right = *g == info.genre;
-                let color = if right { Color32::from_rgb(120, 200, 120) } else { Color32::from_rgb(230, 120, 110) };
+                let color = if right {
+                    Color32::from_rgb(120, 200, 120)
+                } else {
+                    Color32::from_rgb(230, 120, 110)
+                };
                 ui.label(RichText::new(format!("predicted: {g} ({:.0}%)", 100.0 * p)).color(color));
             }
             if let Some(split) = info.split {
                 ui.label(format!("split: {}", split.name()));
             }
-            if let Some(sel) = state.selected {
+            if let Some(sel) = view.selected {
                 if ui.button("▶ Play selected").clicked() {
-                    out.push(Command::PlaySegment(sel));
+                    out.push(Command::PlayVersion {
+                        segment: sel,
+                        version: super::events::ClipVersion::Original,
+                    });
                 }
             }
         }
         None => {
+            let total = state.dataset().map_or(0, |d| d.len());
+            let shown = state.visible_clips();
+            let count = if shown == total {
+                format!("{total} clips")
+            } else {
+                format!("{shown} of {total} clips shown")
+            };
             ui.label(format!(
-                "{n_segments} clips. Hover a point for its details; click to hear it; space stops. Drag to pan, scroll to zoom, double-click to reset."
+                "{count}. Hover a point for its details; click to hear it; space stops. Drag to \
+                 pan, scroll to zoom, double-click to reset."
             ));
         }
     });

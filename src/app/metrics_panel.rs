@@ -17,7 +17,7 @@ pub fn metrics_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
         return;
     };
     let Some(report) = &model.report else {
-        ui.label(if state.projecting.is_some() {
+        ui.label(if state.is_projecting() {
             "Scoring the model…"
         } else {
             "No tables for this model on this data."
@@ -25,11 +25,12 @@ pub fn metrics_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
         return;
     };
     ui.heading(format!(
-        "{} on {}",
+        "{} {} on {}",
+        model.saved.meta.features.input.kind(),
         report.model,
-        state.data.as_ref().map_or("", |d| d.source.as_str())
+        state.dataset().map_or(String::new(), |d| d.source.label())
     ));
-    ui.label(RichText::new(&report.protocol).italics());
+    ui.add(egui::Label::new(RichText::new(&report.protocol).italics()).wrap());
     ui.add_space(6.0);
     ui.label(RichText::new("Table 1: accuracy").strong());
     egui::Grid::new("table1")

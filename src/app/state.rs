@@ -1,19 +1,24 @@
 //! Everything the window knows, owned by the UI thread. Panels read it; `apply` changes it.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Instant;
 
+use crate::audible::Voice;
 use crate::audio::playback::OutputFormat;
-use crate::dataset::{Dataset, LoadProgress, Split, SplitConfig, SplitProtocol};
+use crate::dataset::{Dataset, FeatureConfig, InputKind, Split, SplitConfig, SplitProtocol};
 use crate::interpolate::{PathKind, PathStep};
 pub use crate::maps::ModelMaps;
 use crate::model::{Activation, ModelConfig, ModelKind, SavedModel, TrainConfig};
+use crate::presets::{Preset, Settings};
 use crate::projection::Projection;
 use crate::report::EvalReport;
+use crate::shipped::Shipped;
 use crate::train::EpochReport;
+
+use super::events::FileTarget;
+use super::jobs::registry::{JobId, JobKind, JobRegistry, Progress};
+use super::notices::Notices;
 
 /// What the map markers' colour shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -24,7 +29,17 @@ pub enum ColorBy {
     ReconstructionError,
 }
 
-/// Walking the bottleneck between clips A (`AppState::selected`) and B.
+/// How loud decoded audio plays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Loudness {
+    /// Brought to the level of the music it stands for, so A/B listening compares content.
+    #[default]
+    Matched,
+    /// As the decoder made it (much quieter than music).
+    Raw,
+}
+
+/// Walking the bottleneck between clips A (`ViewState::selected`) and B.
 #[derive(Debug, Clone)]
 pub struct Interpolation {
     pub b: Option<usize>,
@@ -41,22 +56,21 @@ pub struct Interpolation {
     pub path_logits_xy: Vec<[f64; 2]>,
     pub current_code_xy: Option<[f64; 2]>,
     pub current_logits_xy: Option<[f64; 2]>,
-    /// The newest request; older answers are dropped.
-    pub request: u64,
-    /// The request the shown answer belongs to.
-    pub answered: u64,
+    /// The newest request, until its answer arrives.
+    pub request: Option<JobId>,
     pub requested_at: Option<Instant>,
     /// Player id of the clip the newest request produced, to measure its latency.
     pub playing_id: Option<u64>,
     /// Slider change to first sample written to the device, last measured.
     pub latency_ms: Option<f64>,
-}
-
-impl Interpolation {
-    /// A request is out and its answer has not arrived.
-    pub fn is_pending(&self) -> bool {
-        self.request != self.answered
-    }
+    /// Gain applied to the decoded step by loudness matching, in dB.
+    pub gain_db: Option<f32>,
+    /// The job preparing *Play path*'s audio.
+    pub path_clip_job: Option<JobId>,
+    /// While *Play path* plays: its player id and where each step starts (device frames).
+    pub playing_path: Option<(u64, Vec<usize>)>,
+    /// The step of the path being heard during *Play path*.
+    pub path_step_playing: Option<usize>,
 }
 
 impl Default for Interpolation {
@@ -73,11 +87,14 @@ impl Default for Interpolation {
             path_logits_xy: Vec::new(),
             current_code_xy: None,
             current_logits_xy: None,
-            request: 0,
-            answered: 0,
+            request: None,
             requested_at: None,
             playing_id: None,
             latency_ms: None,
+            gain_db: None,
+            path_clip_job: None,
+            playing_path: None,
+            path_step_playing: None,
         }
     }
 }
@@ -89,10 +106,13 @@ pub enum Tab {
     Metrics,
 }
 
-/// The training form. Defaults are the paper's, with the listening-friendly linear decoder.
+/// The training form. It starts on the recommended preset for the waveform; choosing a preset
+/// or a representation refills the knobs from that preset.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrainSettings {
     pub kind: ModelKind,
+    pub input: InputKind,
+    pub preset: Preset,
     pub epochs: usize,
     pub learning_rate: f64,
     pub batch_size: usize,
@@ -101,30 +121,59 @@ pub struct TrainSettings {
     pub output_activation: Activation,
     pub protocol: SplitProtocol,
     pub seed: u64,
-    /// Scale inputs to unit variance (beyond the paper).
+    /// Scale waveform inputs to unit variance (beyond the paper).
     pub standardize: bool,
 }
 
 impl Default for TrainSettings {
     fn default() -> Self {
-        let train = TrainConfig::default();
-        let model = ModelConfig::dsae(0, 0);
-        Self {
-            kind: model.kind,
-            epochs: train.epochs,
-            learning_rate: train.learning_rate,
-            batch_size: train.batch_size,
-            gamma: model.gamma,
-            dropout_keep: model.dropout_keep,
-            output_activation: model.output_activation,
-            protocol: SplitProtocol::Segment,
-            seed: 0,
-            standardize: false,
-        }
+        Self::from_preset(
+            ModelKind::Dsae,
+            InputKind::Waveform,
+            Preset::Recommended,
+            SplitProtocol::Track,
+            0,
+        )
     }
 }
 
 impl TrainSettings {
+    pub fn from_preset(
+        kind: ModelKind,
+        input: InputKind,
+        preset: Preset,
+        protocol: SplitProtocol,
+        seed: u64,
+    ) -> Self {
+        let s = Settings::of(preset, input);
+        Self {
+            kind,
+            input,
+            preset,
+            epochs: s.epochs,
+            learning_rate: s.learning_rate,
+            batch_size: s.batch_size,
+            gamma: s.gamma,
+            dropout_keep: s.dropout_keep,
+            output_activation: s.output_activation,
+            protocol,
+            seed,
+            standardize: s.standardize,
+        }
+    }
+
+    /// The knobs differ from the preset they started from.
+    pub fn is_modified(&self) -> bool {
+        *self
+            != Self::from_preset(
+                self.kind,
+                self.input,
+                self.preset,
+                self.protocol,
+                self.seed,
+            )
+    }
+
     pub fn model_template(&self) -> ModelConfig {
         ModelConfig {
             kind: self.kind,
@@ -153,69 +202,176 @@ impl TrainSettings {
             ..SplitConfig::default()
         }
     }
+
+    /// How the data must be cut for this training (the representation chosen).
+    pub fn features(&self, current: &FeatureConfig) -> FeatureConfig {
+        if current.input.kind() == self.input {
+            *current
+        } else {
+            current.with_input(self.input)
+        }
+    }
+}
+
+/// A map's points and what drawing them needs, computed once when the map arrives.
+#[derive(Debug, Clone)]
+pub struct MapLayer {
+    pub projection: Projection,
+    /// The default view: the 1st to 99th percentile of each axis with a margin, so a few
+    /// outliers do not squash the rest into a dot. Zooming out still reaches them.
+    pub bounds: [(f64, f64); 2],
+}
+
+impl MapLayer {
+    pub fn new(projection: Projection) -> Self {
+        let bounds = [0, 1].map(|axis| robust_range(&projection.points, axis));
+        Self { projection, bounds }
+    }
+}
+
+fn robust_range(points: &[[f64; 2]], axis: usize) -> (f64, f64) {
+    let mut v: Vec<f64> = points
+        .iter()
+        .map(|p| p[axis])
+        .filter(|x| x.is_finite())
+        .collect();
+    if v.is_empty() {
+        return (-1.0, 1.0);
+    }
+    v.sort_by(f64::total_cmp);
+    let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
+    let (lo, hi) = (at(0.01), at(0.99));
+    let margin = ((hi - lo) * 0.08).max(1e-9);
+    (lo - margin, hi + margin)
+}
+
+/// Steps of the reconstruction-error colour scale.
+pub const ERROR_LEVELS: usize = 8;
+
+/// Each clip's reconstruction error on a log colour scale between the 5th and 95th
+/// percentiles, computed once when a model's maps arrive.
+#[derive(Debug, Clone)]
+pub struct ErrorScale {
+    pub levels: Vec<u8>,
+    /// The errors at the scale's ends (mean squared error per value).
+    pub low: f32,
+    pub high: f32,
+}
+
+impl ErrorScale {
+    pub fn new(errors: &[f32]) -> Option<Self> {
+        if errors.is_empty() {
+            return None;
+        }
+        let logs: Vec<f64> = errors
+            .iter()
+            .map(|&e| f64::from(e).max(1e-12).ln())
+            .collect();
+        let mut sorted = logs.clone();
+        sorted.sort_by(f64::total_cmp);
+        let at = |q: f64| sorted[((sorted.len() - 1) as f64 * q).round() as usize];
+        let (lo, hi) = (at(0.05), at(0.95));
+        let span = (hi - lo).max(1e-12);
+        let levels = logs
+            .iter()
+            .map(|&l| {
+                (((l - lo) / span * ERROR_LEVELS as f64) as isize).clamp(0, ERROR_LEVELS as isize - 1)
+                    as u8
+            })
+            .collect();
+        Some(Self {
+            levels,
+            low: lo.exp() as f32,
+            high: hi.exp() as f32,
+        })
+    }
+
+    /// The error at the lower edge of `level`.
+    pub fn level_value(&self, level: usize) -> f32 {
+        let (lo, hi) = (f64::from(self.low).ln(), f64::from(self.high).ln());
+        (lo + (hi - lo) * level as f64 / ERROR_LEVELS as f64).exp() as f32
+    }
 }
 
 /// A loaded dataset and its raw-input map.
 pub struct LoadedData {
     pub dataset: Arc<Dataset>,
-    /// Where it came from, for the window ("../gtzan-mini", "synthetic demo set").
-    pub source: String,
-    pub raw_map: Option<Projection>,
+    /// Each clip's genre, for drawing.
+    pub labels: Vec<u32>,
+    /// The job that loaded it: the maps' view is reset when it changes.
+    pub job: JobId,
+    pub raw_map: Option<MapLayer>,
     pub raw_map_error: Option<String>,
-    /// The job that produced it (its raw map arrives in a second event).
-    pub job: u64,
 }
 
 pub struct ActiveModel {
     pub saved: Arc<SavedModel>,
-    /// "trained here", "loaded from …", "shipped with genrescope".
+    /// Turns its vectors into sound (built once per model).
+    pub voice: Arc<Voice>,
+    /// "trained here", "loaded from …", "shipped …".
     pub source: String,
+    /// Which shipped model this is, if one.
+    pub shipped: Option<Shipped>,
     /// Each segment's split, when the model was trained on this dataset (marker shapes).
     pub splits: Option<Vec<Split>>,
     /// The paper's tables for this model on this data.
     pub report: Option<EvalReport>,
     pub maps: Option<Arc<ModelMaps>>,
+    pub code_layer: Option<MapLayer>,
+    pub logits_layer: Option<MapLayer>,
+    pub error_scale: Option<ErrorScale>,
     pub maps_error: Option<String>,
+    /// Identifies this activation: the maps' view is reset when it changes.
+    pub generation: u64,
 }
 
-/// A worker that is running.
-pub struct Running {
-    pub job: u64,
-    pub cancel: Arc<AtomicBool>,
-    pub started: Instant,
-}
-
-pub struct LoadJob {
-    pub run: Running,
-    pub path: PathBuf,
-    pub progress: LoadProgress,
-}
-
-pub struct TrainJob {
-    pub run: Running,
-    pub epochs: usize,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Notice {
-    pub text: String,
-    pub error: bool,
+/// A model waiting for its data (read while a folder loads, or needing the folder in its own
+/// representation).
+pub struct PendingModel {
+    pub saved: Arc<SavedModel>,
+    pub source: String,
+    pub shipped: Option<Shipped>,
 }
 
 pub struct NowPlaying {
-    pub request: u64,
+    /// The job preparing it, until the player has it.
+    pub job: Option<JobId>,
     pub label: String,
-    /// The player's id for the clip, once it has been decoded and handed over.
+    /// The player's id for the clip, once handed over.
     pub player_id: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum AudioStatus {
     Ready(OutputFormat),
+    /// Sound stopped (the device failed); the next play tries again.
+    Failed(String),
     Unavailable(String),
 }
 
-/// What the window shows about one segment.
+/// What the maps show and which clips are picked.
+#[derive(Debug, Default)]
+pub struct ViewState {
+    pub hidden_genres: BTreeSet<usize>,
+    pub hovered: Option<usize>,
+    /// Clip A.
+    pub selected: Option<usize>,
+    /// Segments picked as a group (a confusion-matrix cell), and what they are.
+    pub highlighted: Vec<usize>,
+    pub highlight_label: Option<String>,
+    pub color_by: ColorBy,
+    pub tab: Tab,
+    pub side_panel_hidden: bool,
+}
+
+/// The path field shown when no native dialog can open.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PathPrompt {
+    pub target: FileTarget,
+    pub path: String,
+}
+
+/// What the segment under the pointer (or selected) is.
 pub struct SegmentInfo {
     pub track: String,
     pub start_secs: f64,
@@ -227,72 +383,70 @@ pub struct SegmentInfo {
 
 #[derive(Default)]
 pub struct AppState {
+    pub jobs: JobRegistry,
     pub data: Option<LoadedData>,
-    pub loading: Option<LoadJob>,
     pub model: Option<ActiveModel>,
-    pub training: Option<TrainJob>,
-    /// Epoch reports of the running or last training run (the live curves).
+    pub pending_model: Option<PendingModel>,
+    /// Start training once the data arrives in the representation the form asks for.
+    pub train_when_loaded: bool,
+    /// Epoch reports of the running or last training run (the live curves), and the model
+    /// generation they belong to once it is active.
     pub history: Vec<EpochReport>,
-    pub projecting: Option<u64>,
-    /// Model files being read.
-    pub model_loads_pending: usize,
-    /// A model read while a folder was loading, waiting for that folder.
-    pub pending_model: Option<(Arc<SavedModel>, String)>,
-    /// Exports being written.
-    pub writes_pending: usize,
+    pub history_model: Option<u64>,
     pub settings: TrainSettings,
     /// The folder path field.
     pub folder_input: String,
-    pub hidden_genres: BTreeSet<usize>,
-    pub hovered: Option<usize>,
-    pub selected: Option<usize>,
-    /// Segments picked as a group (a confusion-matrix cell), and what they are.
-    pub highlighted: Vec<usize>,
-    pub highlight_label: Option<String>,
+    pub view: ViewState,
     pub interp: Interpolation,
-    pub color_by: ColorBy,
-    pub tab: Tab,
-    pub notices: Vec<Notice>,
+    pub loudness: Loudness,
+    pub notices: Notices,
     pub audio: Option<AudioStatus>,
     pub now_playing: Option<NowPlaying>,
-    /// Where to save the maps once the next screenshot arrives.
-    pub maps_export: Option<PathBuf>,
-    /// The data has the paper's four genres and the shipped GTZAN model could be used.
-    pub offer_gtzan_model: bool,
-    pub next_job: u64,
+    /// Shipped models that fit the data and are not in use: offered in the model panel.
+    pub offers: Vec<Shipped>,
+    pub path_prompt: Option<PathPrompt>,
+    /// `--a` / `--b` picks waiting for the data and the model's maps.
+    pub picks: Option<(Option<String>, Option<String>)>,
+    pub next_generation: u64,
 }
 
 impl AppState {
-    pub fn new_job(&mut self) -> u64 {
-        self.next_job += 1;
-        self.next_job
-    }
-
     pub fn dataset(&self) -> Option<&Arc<Dataset>> {
         self.data.as_ref().map(|d| &d.dataset)
     }
 
-    pub fn error(&mut self, text: impl Into<String>) {
-        let text = text.into();
-        if !self.notices.iter().any(|n| n.text == text) {
-            self.notices.push(Notice { text, error: true });
+    /// The data being loaded, if any.
+    pub fn loading(&self) -> Option<&super::jobs::registry::Job> {
+        self.jobs
+            .find(|k| matches!(k, JobKind::LoadData { .. }))
+    }
+
+    pub fn load_progress(&self) -> Option<crate::dataset::LoadProgress> {
+        match self.loading()?.progress {
+            Some(Progress::Load(p)) => Some(p),
+            _ => None,
         }
     }
 
-    pub fn info(&mut self, text: impl Into<String>) {
-        self.notices.push(Notice {
-            text: text.into(),
-            error: false,
-        });
+    pub fn training(&self) -> Option<&super::jobs::registry::Job> {
+        self.jobs.find(|k| matches!(k, JobKind::Train { .. }))
     }
 
-    /// Nothing is loading, training or projecting.
+    pub fn is_training(&self) -> bool {
+        self.training().is_some()
+    }
+
+    pub fn is_projecting(&self) -> bool {
+        self.jobs.any(|k| *k == JobKind::Project)
+    }
+
+    pub fn is_loading_model(&self) -> bool {
+        self.jobs.any(|k| matches!(k, JobKind::LoadModel { .. }))
+    }
+
+    /// Nothing runs in the background (the window is settled).
     pub fn is_idle(&self) -> bool {
-        self.loading.is_none()
-            && self.training.is_none()
-            && self.projecting.is_none()
-            && self.model_loads_pending == 0
-            && self.writes_pending == 0
+        self.jobs.is_empty()
     }
 
     /// The decoder's output for clip `i`, when the model has a decoder and its maps are ready.
@@ -303,6 +457,43 @@ impl AppState {
             .reconstruction
             .as_ref()?
             .get(i * dim..(i + 1) * dim)
+    }
+
+    /// The model's code of clip `i`.
+    pub fn code(&self, i: usize) -> Option<&[f32]> {
+        let maps = self.model.as_ref()?.maps.as_ref()?;
+        let dim = maps.inference.code_dim;
+        maps.inference.code.get(i * dim..(i + 1) * dim)
+    }
+
+    /// The three maps' layers (raw, code, logits), where computed.
+    pub fn layer(&self, map: MapId) -> Option<&MapLayer> {
+        match map {
+            MapId::Raw => self.data.as_ref()?.raw_map.as_ref(),
+            MapId::Code => self.model.as_ref()?.code_layer.as_ref(),
+            MapId::Logits => self.model.as_ref()?.logits_layer.as_ref(),
+        }
+    }
+
+    /// The id of a map's plot: new data or a new model gives a new id, so the view is reset to
+    /// fit; the user's own zoom is kept while both stay the same.
+    pub fn map_plot_id(&self, map: MapId) -> egui::Id {
+        let data = self.data.as_ref().map_or(0, |d| d.job);
+        let model = self.model.as_ref().map_or(0, |m| m.generation);
+        let generation = match map {
+            MapId::Raw => (data, 0),
+            _ => (data, model),
+        };
+        egui::Id::unique(("genrescope-map", map.name(), generation))
+    }
+
+    /// Clips of genres not hidden.
+    pub fn visible_clips(&self) -> usize {
+        self.dataset().map_or(0, |ds| {
+            (0..ds.len())
+                .filter(|&i| !self.view.hidden_genres.contains(&ds.label(i)))
+                .count()
+        })
     }
 
     pub fn segment_info(&self, i: usize) -> Option<SegmentInfo> {
@@ -325,5 +516,41 @@ impl AppState {
             predicted,
             split: model.and_then(|m| m.splits.as_ref()?.get(i).copied()),
         })
+    }
+}
+
+/// The three maps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MapId {
+    Raw,
+    Code,
+    Logits,
+}
+
+impl MapId {
+    pub const ALL: [MapId; 3] = [MapId::Raw, MapId::Code, MapId::Logits];
+
+    /// Its name in files and plot ids ("map-raw").
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Raw => "map-raw",
+            Self::Code => "map-code",
+            Self::Logits => "map-logits",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_error_scale_spans_the_middle_of_the_errors() {
+        let errors: Vec<f32> = (1..=100).map(|k| k as f32 * 1e-3).collect();
+        let scale = ErrorScale::new(&errors).unwrap();
+        assert_eq!(scale.levels[0], 0);
+        assert_eq!(scale.levels[99] as usize, ERROR_LEVELS - 1);
+        assert!((scale.low - 0.006).abs() < 1e-6 && (scale.high - 0.095).abs() < 1e-6);
+        assert!((scale.level_value(0) - scale.low).abs() < 1e-6);
     }
 }

@@ -1,36 +1,38 @@
-//! The model section: the training form, progress with live curves, and the current model.
+//! The model section: the current model, the shipped models that fit the data, the training
+//! form (representation, preset, knobs), progress with live curves.
 
 use egui::{RichText, Ui};
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 
-use crate::dataset::SplitProtocol;
+use crate::dataset::{InputKind, SplitProtocol};
 use crate::model::{Activation, ModelKind};
+use crate::presets::Preset;
 
 use super::events::Command;
+use super::jobs::registry::Progress;
 use super::state::{AppState, TrainSettings};
 
-/// `settings` is this panel's own form; starting, cancelling, opening and saving are commands.
-pub fn train_ui(
-    ui: &mut Ui,
-    state: &AppState,
-    settings: &mut TrainSettings,
-    out: &mut Vec<Command>,
-) {
+pub fn train_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
     ui.heading("Model");
     current_model_ui(ui, state);
-    if state.offer_gtzan_model {
-        ui.label("genrescope ships a DSAE trained on gtzan-mini's 32 tracks of these four genres:");
-        if ui.button("Use the shipped gtzan-mini model").clicked() {
-            out.push(Command::UseShippedGtzanModel);
-        }
+    for &offer in &state.offers {
+        ui.horizontal_wrapped(|ui| {
+            if ui
+                .button(format!("Use the {}", offer.label()))
+                .on_hover_text("Trained on gtzan-mini's 32 tracks of these four genres")
+                .clicked()
+            {
+                out.push(Command::UseShippedModel(offer));
+            }
+            ui.label(RichText::new(offer.held_out_accuracy()).small().weak());
+        });
     }
     ui.horizontal(|ui| {
         if ui.button("Open model…").clicked() {
             out.push(Command::OpenModelDialog);
         }
-        let can_save = state.model.is_some();
         if ui
-            .add_enabled(can_save, egui::Button::new("Save model…"))
+            .add_enabled(state.model.is_some(), egui::Button::new("Save model…"))
             .clicked()
         {
             out.push(Command::SaveModelDialog);
@@ -38,8 +40,12 @@ pub fn train_ui(
     });
     ui.separator();
     ui.label(RichText::new("Train a new model").strong());
-    let training = state.training.is_some();
-    ui.add_enabled_ui(!training, |ui| form_ui(ui, settings));
+    let training = state.is_training();
+    let mut settings = state.settings.clone();
+    ui.add_enabled_ui(!training, |ui| form_ui(ui, &mut settings));
+    if settings != state.settings {
+        out.push(Command::EditSettings(settings));
+    }
     ui.horizontal(|ui| {
         if training {
             if ui.button("Cancel training").clicked() {
@@ -59,20 +65,27 @@ pub fn train_ui(
             }
         }
     });
-    if let Some(job) = &state.training {
-        let done = state.history.last().map_or(0, |h| h.epoch);
-        let elapsed = job.run.started.elapsed().as_secs_f64();
+    if let Some(job) = state.training() {
+        let epochs = match job.kind {
+            super::jobs::registry::JobKind::Train { epochs } => epochs,
+            _ => 0,
+        };
+        let done = match job.progress {
+            Some(Progress::Epoch(e)) => e,
+            _ => 0,
+        };
+        let elapsed = job.started.elapsed().as_secs_f64();
         let eta = if done > 0 {
             format!(
                 ", about {:.0} s left",
-                elapsed / done as f64 * (job.epochs - done) as f64
+                elapsed / done as f64 * (epochs - done.min(epochs)) as f64
             )
         } else {
             String::new()
         };
         ui.add(
-            egui::ProgressBar::new(done as f32 / job.epochs.max(1) as f32)
-                .text(format!("epoch {done}/{}{eta}", job.epochs)),
+            egui::ProgressBar::new(done as f32 / epochs.max(1) as f32)
+                .text(format!("epoch {done}/{epochs}{eta}")),
         );
     }
     curves_ui(ui, state);
@@ -81,8 +94,19 @@ pub fn train_ui(
 fn current_model_ui(ui: &mut Ui, state: &AppState) {
     match &state.model {
         Some(m) => {
-            let cfg = &m.saved.meta.model;
-            ui.label(RichText::new(format!("{} · {}", cfg.kind, m.source)).strong());
+            let meta = &m.saved.meta;
+            ui.add(
+                egui::Label::new(
+                    RichText::new(format!(
+                        "{} {} · {}",
+                        meta.features.input.kind(),
+                        meta.model.kind,
+                        m.source
+                    ))
+                    .strong(),
+                )
+                .wrap(),
+            );
             if let Some(report) = &m.report {
                 let scores: Vec<String> = report
                     .splits
@@ -93,15 +117,19 @@ fn current_model_ui(ui: &mut Ui, state: &AppState) {
                     ui.label(format!("accuracy: {}", scores.join(" · ")));
                 }
             }
-            ui.label(
-                RichText::new(format!(
-                    "{} parameters · decoder output {:?} · genres: {}",
-                    cfg.parameter_count(),
-                    cfg.output_activation,
-                    m.saved.meta.genres.join(", ")
-                ))
-                .small()
-                .weak(),
+            ui.add(
+                egui::Label::new(
+                    RichText::new(format!(
+                        "{} parameters · {} · decoder output {:?} · genres: {}",
+                        meta.model.parameter_count(),
+                        meta.features.describe(),
+                        meta.model.output_activation,
+                        meta.genres.join(", ")
+                    ))
+                    .small()
+                    .weak(),
+                )
+                .wrap(),
             );
         }
         None => {
@@ -140,51 +168,154 @@ fn combo<T: PartialEq + Copy>(
         .response
 }
 
+const DSAE_HINT: &str = "Deep Softmax Autoencoder: autoencoder + classifier on the bottleneck";
+const SEGMENT_HINT: &str =
+    "Random over segments: every track is in train, dev and test, which flatters the scores.";
+const STANDARDIZE_HINT: &str = "Scale waveform inputs to unit variance (beyond the paper). Raw \
+     pooled audio is tiny (std ≈ 0.08), so the reconstruction error vanishes next to the \
+     cross-entropy and the decoder learns only the mean waveform. Log-mel inputs are always \
+     standardised band by band.";
+
 fn form_ui(ui: &mut Ui, s: &mut TrainSettings) {
     egui::Grid::new("train-form").num_columns(2).show(ui, |ui| {
+        let (input, preset) = (s.input, s.preset);
+        row(ui, "input", "What the model learns from", |ui| {
+            combo(
+                ui,
+                "input-kind",
+                &mut s.input,
+                &[
+                    (InputKind::Waveform, "waveform (paper)", "500 pooled samples a clip"),
+                    (
+                        InputKind::Logmel,
+                        "log-mel",
+                        "64-band log-mel spectrogram patches (beyond the paper)",
+                    ),
+                ],
+            )
+        });
+        row(ui, "preset", "Fills in the settings below", |ui| {
+            combo(
+                ui,
+                "preset",
+                &mut s.preset,
+                &[
+                    (
+                        Preset::Recommended,
+                        "recommended",
+                        "Chosen on held-out gtzan-mini tracks for this input",
+                    ),
+                    (Preset::Paper, "paper", "The authors' settings"),
+                ],
+            )
+        });
+        if (s.input, s.preset) != (input, preset) {
+            *s = TrainSettings::from_preset(s.kind, s.input, s.preset, s.protocol, s.seed);
+        }
         row(ui, "model", "", |ui| {
-            combo(ui, "model-kind", &mut s.kind, &[
-                (ModelKind::Dsae, "dsae", "Deep Softmax Autoencoder: autoencoder + classifier on the bottleneck"),
-                (ModelKind::Autoencoder, "autoencoder", "Reconstruction only: no genre labels used"),
-                (ModelKind::Baseline, "baseline", "Two-layer classifier: 500 → 128 tanh → genres"),
-            ])
+            combo(
+                ui,
+                "model-kind",
+                &mut s.kind,
+                &[
+                    (ModelKind::Dsae, "dsae", DSAE_HINT),
+                    (
+                        ModelKind::Autoencoder,
+                        "autoencoder",
+                        "Reconstruction only: no genre labels used",
+                    ),
+                    (
+                        ModelKind::Baseline,
+                        "baseline",
+                        "Two-layer classifier: input → 128 tanh → genres",
+                    ),
+                ],
+            )
         });
         row(ui, "split", "", |ui| {
-            combo(ui, "split-protocol", &mut s.protocol, &[
-                (SplitProtocol::Segment, "segment (paper)", "Random over segments: every track is in train, dev and test, which flatters the scores."),
-                (SplitProtocol::Track, "track (honest)", "Each track in one split, stratified by genre."),
-            ])
+            combo(
+                ui,
+                "split-protocol",
+                &mut s.protocol,
+                &[
+                    (SplitProtocol::Segment, "segment (paper)", SEGMENT_HINT),
+                    (
+                        SplitProtocol::Track,
+                        "track (honest)",
+                        "Each track in one split, stratified by genre.",
+                    ),
+                ],
+            )
         });
-        row(ui, "epochs", "", |ui| ui.add(egui::DragValue::new(&mut s.epochs).range(1..=5000)));
+        row(ui, "epochs", "", |ui| {
+            ui.add(egui::DragValue::new(&mut s.epochs).range(1..=5000))
+        });
         row(ui, "learning rate", "Adam's step size", |ui| {
-            ui.add(egui::DragValue::new(&mut s.learning_rate).range(1e-6..=1.0).speed(1e-5).max_decimals(6))
+            ui.add(
+                egui::DragValue::new(&mut s.learning_rate)
+                    .range(1e-6..=1.0)
+                    .speed(1e-5)
+                    .max_decimals(6),
+            )
         });
-        row(ui, "batch", "", |ui| ui.add(egui::DragValue::new(&mut s.batch_size).range(1..=8192)));
+        row(ui, "batch", "", |ui| {
+            ui.add(egui::DragValue::new(&mut s.batch_size).range(1..=8192))
+        });
         if s.kind == ModelKind::Dsae {
-            row(ui, "gamma", "loss = gamma · MSE + (1 − gamma) · cross-entropy", |ui| {
-                ui.add(egui::Slider::new(&mut s.gamma, 0.0..=1.0))
-            });
+            row(
+                ui,
+                "gamma",
+                "loss = gamma · MSE + (1 − gamma) · cross-entropy",
+                |ui| ui.add(egui::Slider::new(&mut s.gamma, 0.0..=1.0)),
+            );
         }
         if s.kind != ModelKind::Baseline {
-            row(ui, "dropout keep", "probability of keeping a unit (paper text 0.9, its code 0.8)", |ui| {
-                ui.add(egui::Slider::new(&mut s.dropout_keep, 0.1..=1.0))
-            });
+            row(
+                ui,
+                "dropout keep",
+                "probability of keeping a unit (paper text 0.9, its code 0.8)",
+                |ui| ui.add(egui::Slider::new(&mut s.dropout_keep, 0.1..=1.0)),
+            );
             row(ui, "decoder output", "", |ui| {
-                combo(ui, "decoder-output", &mut s.output_activation, &[
-                    (Activation::Relu, "relu (paper)", "Cannot produce negative samples: half of every waveform is lost"),
-                    (Activation::Linear, "linear", "Keeps negative half-waves: better for listening"),
-                ])
+                combo(
+                    ui,
+                    "decoder-output",
+                    &mut s.output_activation,
+                    &[
+                        (
+                            Activation::Relu,
+                            "relu (paper)",
+                            "Cannot produce negative values: half of every waveform is lost",
+                        ),
+                        (
+                            Activation::Linear,
+                            "linear",
+                            "Keeps negative values: better for listening",
+                        ),
+                    ],
+                )
             });
+            if s.input == InputKind::Waveform {
+                row(ui, "standardize", STANDARDIZE_HINT, |ui| {
+                    ui.checkbox(&mut s.standardize, "inputs")
+                });
+            }
         }
-        if s.kind != ModelKind::Baseline {
-            row(ui, "standardize", "Scale inputs to unit variance (beyond the paper). Raw pooled audio is tiny (std ≈ 0.08), so the reconstruction error vanishes next to the cross-entropy and the decoder learns only the mean waveform.", |ui| {
-                ui.checkbox(&mut s.standardize, "inputs")
-            });
-        }
-        row(ui, "seed", "seeds the split, the initial weights, the batch order and dropout", |ui| {
-            ui.add(egui::DragValue::new(&mut s.seed))
-        });
+        row(
+            ui,
+            "seed",
+            "seeds the split, the initial weights, the batch order and dropout",
+            |ui| ui.add(egui::DragValue::new(&mut s.seed)),
+        );
     });
+    let note = match (s.preset, s.is_modified()) {
+        (Preset::Paper, false) => "The paper's settings.",
+        (Preset::Recommended, false) => {
+            "Recommended settings (beyond the paper); choose the paper preset for its own."
+        }
+        (_, true) => "Changed from the preset.",
+    };
+    ui.label(RichText::new(note).small().weak());
 }
 
 /// The paper's Figure 3, live: losses and accuracies per epoch.

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use ausnd::{AuError, AuReader, Sample, SampleFormat};
 
-use super::decode::{downmix_into, MonoSource, SourceInfo, MAX_CHANNELS, PLAUSIBLE_RATE_HZ};
+use super::source::{downmix_into, MonoSource, SourceInfo, MAX_CHANNELS, PLAUSIBLE_RATE_HZ};
 use super::error::DecodeError;
 
 /// The first four bytes of every `.au` file.
@@ -57,9 +57,9 @@ impl AuSource {
             path: path.to_path_buf(),
             detail,
         };
-        let io_err = |source| DecodeError::Io {
+        let io_err = |cause| DecodeError::Io {
             path: path.to_path_buf(),
-            source,
+            cause,
         };
         let mut file = File::open(path).map_err(io_err)?;
         let len_bytes = file.metadata().map_err(io_err)?.len();
@@ -151,10 +151,10 @@ impl MonoSource for AuSource {
                     truncated = true;
                     break;
                 }
-                Err(AuError::StdIoError(source)) => {
+                Err(AuError::StdIoError(cause)) => {
                     return Err(DecodeError::Io {
                         path: self.path.clone(),
-                        source,
+                        cause,
                     })
                 }
                 Err(other) => {

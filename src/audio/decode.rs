@@ -15,37 +15,14 @@ use symphonia::core::meta::MetadataOptions;
 use super::au::AuSource;
 use super::error::DecodeError;
 use super::resample::Resampled;
-
-/// Sample rates outside this range are treated as a corrupt header, not as audio to resample.
-pub const PLAUSIBLE_RATE_HZ: std::ops::RangeInclusive<u32> = 1_000..=768_000;
-/// More channels than this is a corrupt header (no music file has 256 channels).
-pub const MAX_CHANNELS: usize = 255;
-
-/// What a decoder learned about a file from its header.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct SourceInfo {
-    /// The file's own sample rate.
-    pub sample_rate_hz: u32,
-    pub channels: usize,
-    /// Short human-readable name of the container/codec, e.g. "WAV pcm_s16le" or ".au 16-bit linear".
-    pub codec: String,
-    /// Frames the header promises, when it says.
-    pub declared_frames: Option<u64>,
-}
-
-/// A decoded stream of mono f32 samples in [-1, 1].
-pub trait MonoSource {
-    fn info(&self) -> &SourceInfo;
-    /// The next block of mono samples at `info().sample_rate_hz`; `Ok(None)` at the end.
-    fn next_block(&mut self) -> Result<Option<&[f32]>, DecodeError>;
-}
+use super::source::{downmix_into, MonoSource, SourceInfo, MAX_CHANNELS, PLAUSIBLE_RATE_HZ};
 
 /// Opens any supported file as mono at its own rate. Sun/NeXT `.au` is recognised by its magic
 /// number (symphonia does not read it); everything else goes through symphonia.
 pub fn open_mono(path: &Path) -> Result<Box<dyn MonoSource>, DecodeError> {
-    let io_err = |source| DecodeError::Io {
+    let io_err = |cause| DecodeError::Io {
         path: path.to_path_buf(),
-        source,
+        cause,
     };
     let mut file = File::open(path).map_err(io_err)?;
     let len_bytes = file.metadata().map_err(io_err)?.len();
@@ -110,21 +87,6 @@ fn read_up_to(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
     Ok(filled)
 }
 
-/// Averages interleaved frames into mono, as librosa's `to_mono` does.
-pub fn downmix_into(interleaved: &[f32], channels: usize, out: &mut Vec<f32>) {
-    out.clear();
-    if channels <= 1 {
-        out.extend_from_slice(interleaved);
-        return;
-    }
-    let scale = 1.0 / channels as f32;
-    out.extend(
-        interleaved
-            .chunks_exact(channels)
-            .map(|frame| frame.iter().sum::<f32>() * scale),
-    );
-}
-
 struct SymphoniaSource {
     path: PathBuf,
     format: Box<dyn FormatReader>,
@@ -138,9 +100,9 @@ struct SymphoniaSource {
 
 impl SymphoniaSource {
     fn open(path: &Path) -> Result<Self, DecodeError> {
-        let file = File::open(path).map_err(|source| DecodeError::Io {
+        let file = File::open(path).map_err(|cause| DecodeError::Io {
             path: path.to_path_buf(),
-            source,
+            cause,
         })?;
         let mss = MediaSourceStream::new(Box::new(file), Default::default());
         let mut hint = Hint::new();
@@ -229,7 +191,7 @@ impl SymphoniaSource {
             _ if err.kind() == std::io::ErrorKind::UnexpectedEof => Ok(None),
             _ => Err(DecodeError::Io {
                 path: self.path.clone(),
-                source: err,
+                cause: err,
             }),
         }
     }

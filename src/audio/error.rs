@@ -4,11 +4,10 @@ use std::path::PathBuf;
 /// what the user can do about it; the loader shows these as the reasons files were skipped.
 #[derive(Debug, thiserror::Error)]
 pub enum DecodeError {
-    #[error("{}: cannot read the file ({source}); check that it exists and is readable", path.display())]
+    #[error("{}: cannot read the file ({cause}); check that it exists and is readable", path.display())]
     Io {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     #[error("{}: the file is empty (0 bytes); re-copy it from the original dataset", path.display())]
     Empty { path: PathBuf },
@@ -51,6 +50,18 @@ pub enum DecodeError {
         to_hz: u32,
         detail: String,
     },
+    #[error(
+        "{}: holds a sample of {value} at {at_secs:.2} s, which is not audio (samples lie within \
+         ±1, at most a little beyond); re-export the file from its source",
+        path.display()
+    )]
+    BadSamples {
+        path: PathBuf,
+        at_secs: f64,
+        value: f32,
+    },
+    #[error("invalid feature settings: {0}")]
+    Settings(String),
     #[error("cancelled")]
     Cancelled,
 }
@@ -66,8 +77,9 @@ impl DecodeError {
             | Self::Corrupt { path, .. }
             | Self::Truncated { path, .. }
             | Self::TooShort { path, .. }
-            | Self::Resample { path, .. } => Some(path),
-            Self::Cancelled => None,
+            | Self::Resample { path, .. }
+            | Self::BadSamples { path, .. } => Some(path),
+            Self::Settings(_) | Self::Cancelled => None,
         }
     }
 }

@@ -2,12 +2,15 @@
 //! and playback through cpal (`playback`).
 
 pub mod au;
+pub mod clip;
 pub mod decode;
 pub mod error;
 pub mod playback;
 pub mod resample;
+pub mod source;
 
-pub use decode::{open_at_rate, open_mono, read_clip, MonoSource, SourceInfo};
+pub use decode::{open_at_rate, open_mono, read_clip};
+pub use source::{MonoSource, SourceInfo};
 pub use error::DecodeError;
 
 /// The file extensions genrescope tries to decode; anything else in a genre folder is ignored.

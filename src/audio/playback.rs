@@ -1,15 +1,19 @@
-//! Playing clips through cpal. The UI thread prepares each clip (resampled to the device rate,
-//! interleaved for its channels) and hands it over through a lock-free ring; the audio callback
-//! swaps clips and sends the old buffer back the same way, so it never blocks, allocates or frees.
+//! Playing clips through cpal. A worker prepares each clip (`clip`: resampled to the device
+//! rate, interleaved for its channels) and the UI thread hands it over through a lock-free ring;
+//! the audio callback swaps clips and sends the old buffer back the same way, so it never
+//! blocks, allocates or frees.
+//!
+//! A stream is opened on the first play and closed (not paused) after it has been idle for a
+//! while: resuming a paused ALSA stream can leave it failing every write. Stream errors are
+//! counted, the first is kept; the UI learns of them once through [`Player::tick`], the broken
+//! stream is dropped and the next play opens a new one.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
 use cpal::{FromSample, SampleFormat, SizedSample, StreamConfig};
-
-use super::resample::resample_clip;
 
 /// The device a player writes to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,8 +31,6 @@ pub enum PlaybackError {
     Unavailable(String),
     #[error("the audio output uses the {0} sample format, which genrescope cannot write")]
     Format(String),
-    #[error("cannot convert the clip to the device's {rate_hz} Hz: {detail}")]
-    Resample { rate_hz: u32, detail: String },
 }
 
 enum Command {
@@ -41,34 +43,46 @@ enum Command {
     Loop(bool),
 }
 
-/// What the callback reports, read by the UI thread.
+/// What the callbacks report, read by the UI thread.
 #[derive(Debug, Default)]
-pub struct PlayStatus {
+struct PlayStatus {
     /// Id of the clip the callback is playing (0: none).
-    pub clip_id: AtomicU64,
+    clip_id: AtomicU64,
     /// Frames of it written to the device so far.
-    pub position_frames: AtomicUsize,
-    pub length_frames: AtomicUsize,
-    pub playing: AtomicBool,
-    /// Total frames of clip audio (not silence) written since the stream opened.
-    pub frames_written: AtomicU64,
+    position_frames: AtomicUsize,
+    playing: AtomicBool,
     /// The last clip whose first frames reached the device, and when (ns after `epoch`).
-    pub started_clip_id: AtomicU64,
-    pub started_at_ns: AtomicU64,
+    started_clip_id: AtomicU64,
+    started_at_ns: AtomicU64,
+    /// Errors the stream reported, and the first of them in words.
+    errors: AtomicU64,
+    first_error: OnceLock<String>,
+}
+
+/// What the player has to tell the window, from [`Player::tick`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum PlayerNews {
+    /// Clip `id` has finished (or was replaced).
+    Finished { id: u64 },
+    /// The stream failed; it was closed and the next play opens a new one. `errors` counts
+    /// what the device reported, `first` is the first in words.
+    StreamFailed { first: String, errors: u64 },
 }
 
 /// The device rate asked for when the device offers it (see `Player::open_default`).
 const PREFERRED_RATE_HZ: u32 = 44_100;
 /// Rings between the UI thread and the callback: clips in, spent buffers back out.
 const RING_SLOTS: usize = 64;
-/// Keep the stream running this long after a clip ends, so the device plays out its buffer.
-const IDLE_BEFORE_PAUSE: Duration = Duration::from_millis(1500);
+/// Keep the stream open this long after a clip ends, so the device plays out its buffer.
+const IDLE_BEFORE_CLOSE: Duration = Duration::from_millis(1500);
 
 struct Stream {
-    stream: cpal::Stream,
+    /// Held, not read: dropping it closes the device.
+    _stream: cpal::Stream,
     commands: rtrb::Producer<Command>,
     garbage: rtrb::Consumer<Box<[f32]>>,
-    running: bool,
+    /// Each stream has its own status, so a dropped stream's late callbacks change nothing.
+    status: Arc<PlayStatus>,
 }
 
 pub struct Player {
@@ -79,9 +93,10 @@ pub struct Player {
     sample_format: SampleFormat,
     format: OutputFormat,
     stream: Option<Stream>,
-    status: Arc<PlayStatus>,
     next_id: u64,
     idle_since: Option<Instant>,
+    /// The clip last handed over, until its end has been reported.
+    current: Option<u64>,
 }
 
 impl Player {
@@ -126,38 +141,14 @@ impl Player {
             config,
             sample_format,
             stream: None,
-            status: Arc::new(PlayStatus::default()),
             next_id: 1,
             idle_since: None,
+            current: None,
         })
     }
 
     pub fn format(&self) -> &OutputFormat {
         &self.format
-    }
-
-    pub fn status(&self) -> &PlayStatus {
-        &self.status
-    }
-
-    /// Converts mono audio at `rate_hz` to the device's rate and channel layout. Runs anywhere
-    /// (a worker thread, typically); the result goes to [`Player::play_prepared`].
-    pub fn prepare(
-        format: &OutputFormat,
-        mono: &[f32],
-        rate_hz: u32,
-    ) -> Result<Box<[f32]>, PlaybackError> {
-        let resampled = resample_clip(mono, rate_hz, format.sample_rate_hz).map_err(|detail| {
-            PlaybackError::Resample {
-                rate_hz: format.sample_rate_hz,
-                detail,
-            }
-        })?;
-        let mut frames = Vec::with_capacity(resampled.len() * format.channels);
-        for s in resampled {
-            frames.extend(std::iter::repeat_n(s, format.channels));
-        }
-        Ok(frames.into_boxed_slice())
     }
 
     /// Plays a prepared clip, replacing whatever is playing. Returns its id.
@@ -170,13 +161,6 @@ impl Player {
         let id = self.next_id;
         self.next_id += 1;
         let stream = self.stream()?;
-        if !stream.running {
-            stream
-                .stream
-                .play()
-                .map_err(|e| PlaybackError::Unavailable(e.to_string()))?;
-            stream.running = true;
-        }
         if stream
             .commands
             .push(Command::Play {
@@ -191,18 +175,8 @@ impl Player {
             ));
         }
         self.idle_since = None;
+        self.current = Some(id);
         Ok(id)
-    }
-
-    /// Prepares and plays mono audio at `rate_hz` (convenience for small clips).
-    pub fn play_mono(
-        &mut self,
-        mono: &[f32],
-        rate_hz: u32,
-        looping: bool,
-    ) -> Result<u64, PlaybackError> {
-        let frames = Self::prepare(&self.format, mono, rate_hz)?;
-        self.play_prepared(frames, looping)
     }
 
     pub fn stop(&mut self) {
@@ -220,35 +194,75 @@ impl Player {
 
     /// When the first samples of clip `id` were written to the device, if they have been.
     pub fn started_at(&self, id: u64) -> Option<Instant> {
-        let ns = self.status.started_at_ns.load(Ordering::Acquire);
-        (self.status.started_clip_id.load(Ordering::Acquire) == id)
+        let status = &self.stream.as_ref()?.status;
+        let ns = status.started_at_ns.load(Ordering::Acquire);
+        (status.started_clip_id.load(Ordering::Acquire) == id)
             .then(|| self.epoch + Duration::from_nanos(ns))
     }
 
     /// True while a clip is playing (or queued).
     pub fn is_playing(&self) -> bool {
-        self.status.playing.load(Ordering::Acquire)
+        self.stream
+            .as_ref()
+            .is_some_and(|s| s.status.playing.load(Ordering::Acquire))
     }
 
-    /// Called every frame by the UI: frees spent buffers, and pauses the stream once it has
-    /// been idle long enough for the device to play out what it holds.
-    pub fn tick(&mut self) {
+    /// The clip being played and how many of its frames have reached the device.
+    pub fn position(&self) -> Option<(u64, usize)> {
+        let status = &self.stream.as_ref()?.status;
+        let id = status.clip_id.load(Ordering::Acquire);
+        (id != 0).then(|| (id, status.position_frames.load(Ordering::Acquire)))
+    }
+
+    /// Called every frame by the UI: frees spent buffers, reports a finished clip or a failed
+    /// stream (once each), and closes the stream once it has been idle long enough for the
+    /// device to play out what it holds.
+    pub fn tick(&mut self) -> Vec<PlayerNews> {
         self.collect_garbage();
-        let playing = self.is_playing();
-        let Some(stream) = self.stream.as_mut() else {
-            return;
+        let mut news = Vec::new();
+        let Some(stream) = self.stream.as_ref() else {
+            return news;
         };
-        if playing || !stream.running {
+        let errors = stream.status.errors.load(Ordering::Acquire);
+        if errors > 0 {
+            let first = stream
+                .status
+                .first_error
+                .get()
+                .cloned()
+                .unwrap_or_else(|| "the device stopped".into());
+            // Dropping the stream stops its callbacks; the next play opens a new one.
+            self.stream = None;
             self.idle_since = None;
-            return;
-        }
-        let since = *self.idle_since.get_or_insert_with(Instant::now);
-        if since.elapsed() >= IDLE_BEFORE_PAUSE {
-            if stream.stream.pause().is_ok() {
-                stream.running = false;
+            if let Some(id) = self.current.take() {
+                news.push(PlayerNews::Finished { id });
             }
+            news.push(PlayerNews::StreamFailed { first, errors });
+            return news;
+        }
+        let playing = self.is_playing();
+        // Finished once the callback has taken this clip and played it out (before it takes a
+        // new clip, `playing` still describes the previous one).
+        let taken = stream.status.clip_id.load(Ordering::Acquire);
+        if let Some(id) = self.current.filter(|&id| taken == id && !playing) {
+            self.current = None;
+            news.push(PlayerNews::Finished { id });
+        }
+        if self.current.is_none() && !playing {
+            let since = *self.idle_since.get_or_insert_with(Instant::now);
+            if since.elapsed() >= IDLE_BEFORE_CLOSE {
+                self.stream = None;
+                self.idle_since = None;
+            }
+        } else {
             self.idle_since = None;
         }
+        news
+    }
+
+    /// A stream is open (it closes itself when idle).
+    pub fn has_stream(&self) -> bool {
+        self.stream.is_some()
     }
 
     fn collect_garbage(&mut self) {
@@ -269,40 +283,55 @@ impl Player {
     fn build_stream(&self) -> Result<Stream, PlaybackError> {
         let (commands, command_rx) = rtrb::RingBuffer::new(RING_SLOTS);
         let (garbage_tx, garbage) = rtrb::RingBuffer::new(RING_SLOTS);
+        let status = Arc::new(PlayStatus::default());
         let callback = Callback {
             epoch: self.epoch,
             commands: command_rx,
             garbage: garbage_tx,
-            status: Arc::clone(&self.status),
+            status: Arc::clone(&status),
             current: None,
             channels: self.format.channels,
         };
         let stream = match self.sample_format {
-            SampleFormat::F32 => self.build::<f32>(callback),
-            SampleFormat::I16 => self.build::<i16>(callback),
-            SampleFormat::I32 => self.build::<i32>(callback),
-            SampleFormat::U16 => self.build::<u16>(callback),
-            SampleFormat::U8 => self.build::<u8>(callback),
-            SampleFormat::F64 => self.build::<f64>(callback),
+            SampleFormat::F32 => self.build::<f32>(callback, &status),
+            SampleFormat::I16 => self.build::<i16>(callback, &status),
+            SampleFormat::I32 => self.build::<i32>(callback, &status),
+            SampleFormat::U16 => self.build::<u16>(callback, &status),
+            SampleFormat::U8 => self.build::<u8>(callback, &status),
+            SampleFormat::F64 => self.build::<f64>(callback, &status),
             other => return Err(PlaybackError::Format(other.to_string())),
         }?;
+        stream
+            .play()
+            .map_err(|e| PlaybackError::Unavailable(e.to_string()))?;
         Ok(Stream {
-            stream,
+            _stream: stream,
             commands,
             garbage,
-            running: false,
+            status,
         })
     }
 
-    fn build<T>(&self, mut callback: Callback) -> Result<cpal::Stream, PlaybackError>
+    fn build<T>(
+        &self,
+        mut callback: Callback,
+        status: &Arc<PlayStatus>,
+    ) -> Result<cpal::Stream, PlaybackError>
     where
         T: SizedSample + FromSample<f32>,
     {
+        let errors = Arc::clone(status);
         self.device
             .build_output_stream(
                 self.config,
                 move |data: &mut [T], _| callback.fill(data),
-                |err| eprintln!("genrescope: audio stream error: {err}"),
+                // A failing device may report an error per period, forever: keep the first (one
+                // allocation, once) and count the rest; the UI says it once.
+                move |err| {
+                    if errors.errors.fetch_add(1, Ordering::AcqRel) == 0 {
+                        let _ = errors.first_error.set(err.to_string());
+                    }
+                },
                 None,
             )
             .map_err(|e| PlaybackError::Unavailable(e.to_string()))
@@ -355,9 +384,6 @@ impl Callback {
                     looping,
                 } => {
                     self.status.clip_id.store(id, Ordering::Release);
-                    self.status
-                        .length_frames
-                        .store(frames.len() / self.channels, Ordering::Release);
                     self.status.position_frames.store(0, Ordering::Release);
                     self.status.playing.store(true, Ordering::Release);
                     self.current = Some(Clip {
@@ -374,7 +400,6 @@ impl Callback {
             }
         }
         let silence = T::from_sample(0.0f32);
-        let mut written = 0u64;
         match self.current.as_mut() {
             Some(clip) => {
                 if !clip.started && !clip.frames.is_empty() {
@@ -404,7 +429,6 @@ impl Callback {
                     }
                     out += n;
                     clip.position += n;
-                    written += n as u64;
                 }
                 data[out..].fill(silence);
                 self.status
@@ -418,8 +442,5 @@ impl Callback {
             }
             None => data.fill(silence),
         }
-        self.status
-            .frames_written
-            .fetch_add(written / self.channels as u64, Ordering::Relaxed);
     }
 }

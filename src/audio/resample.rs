@@ -6,17 +6,31 @@ use std::path::{Path, PathBuf};
 use audioadapter_buffers::direct::InterleavedSlice;
 use rubato::{Fft, FixedSync, Indexing, Resampler};
 
-use super::decode::{MonoSource, SourceInfo};
+use super::source::{MonoSource, SourceInfo};
 use super::error::DecodeError;
 
 const CHUNK_FRAMES: usize = 1024;
 
+/// A whole clip could not be converted (rubato refused the rates or the buffers).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("cannot convert audio from {from_hz} Hz to {to_hz} Hz: {detail}")]
+pub struct ResampleError {
+    pub from_hz: u32,
+    pub to_hz: u32,
+    pub detail: String,
+}
+
 /// Converts a whole mono clip from one rate to another (used for playback and the decoder's
 /// 551.25 Hz output). Output length is `ceil(len * to / from)`, with the filter delay removed.
-pub fn resample_clip(samples: &[f32], from_hz: u32, to_hz: u32) -> Result<Vec<f32>, String> {
+pub fn resample_clip(samples: &[f32], from_hz: u32, to_hz: u32) -> Result<Vec<f32>, ResampleError> {
     if from_hz == to_hz || samples.is_empty() {
         return Ok(samples.to_vec());
     }
+    let fail = |detail: String| ResampleError {
+        from_hz,
+        to_hz,
+        detail,
+    };
     let mut fft = Fft::<f32>::new(
         from_hz as usize,
         to_hz as usize,
@@ -24,11 +38,12 @@ pub fn resample_clip(samples: &[f32], from_hz: u32, to_hz: u32) -> Result<Vec<f3
         1,
         FixedSync::Input,
     )
-    .map_err(|e| e.to_string())?;
-    let input = InterleavedSlice::new(samples, 1, samples.len()).map_err(|e| e.to_string())?;
+    .map_err(|e| fail(e.to_string()))?;
+    let input =
+        InterleavedSlice::new(samples, 1, samples.len()).map_err(|e| fail(e.to_string()))?;
     let out = fft
         .process_all(&input, samples.len(), None)
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| fail(e.to_string()))?;
     Ok(out.take_data())
 }
 

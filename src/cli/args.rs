@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::dataset::{FeatureConfig, SplitConfig, SplitProtocol};
+use crate::dataset::{DataSource, FeatureConfig, InputKind, SplitConfig, SplitProtocol};
 
 /// How a folder becomes vectors (the paper's settings by default).
 #[derive(Debug, Clone, Args)]
@@ -18,9 +18,12 @@ pub struct IngestArgs {
     /// Raw samples per segment (at 22,050 Hz)
     #[arg(long, default_value_t = 20_000)]
     pub segment_samples: usize,
-    /// Boxcar pool size: raw samples averaged into one value
+    /// Boxcar pool size of the waveform representation: raw samples averaged into one value
     #[arg(long, default_value_t = 40)]
     pub pool: usize,
+    /// Input representation: the paper's pooled waveform, or log-mel spectrogram patches
+    #[arg(long, value_enum, default_value_t = InputKind::Waveform)]
+    pub input: InputKind,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +49,7 @@ impl IngestArgs {
             max_segments_per_track: self.segments.0,
             ..FeatureConfig::default()
         }
+        .with_input(self.input)
     }
 }
 
@@ -56,9 +60,9 @@ pub struct SplitArgs {
     #[arg(long, value_enum, default_value_t = SplitProtocol::Segment)]
     pub split: SplitProtocol,
     /// Fraction for training; dev gets --dev-fraction, test the rest
-    #[arg(long, default_value_t = 0.75)]
+    #[arg(long, default_value_t = 0.75, allow_negative_numbers = true)]
     pub train_fraction: f64,
-    #[arg(long, default_value_t = 0.125)]
+    #[arg(long, default_value_t = 0.125, allow_negative_numbers = true)]
     pub dev_fraction: f64,
     /// Seed of the split (and of training, where there is one)
     #[arg(long, default_value_t = 0)]
@@ -79,6 +83,13 @@ impl SplitArgs {
 /// A folder to load.
 #[derive(Debug, Clone, Args)]
 pub struct FolderArg {
-    /// Dataset folder: <DIR>/<genre>/*, GTZAN's genres/<genre>/ or Kaggle's genres_original/<genre>/
+    /// Dataset folder: <DIR>/<genre>/*, GTZAN's genres/<genre>/ or Kaggle's
+    /// genres_original/<genre>/; `builtin:demo` is the synthetic demo set
     pub dir: PathBuf,
+}
+
+impl FolderArg {
+    pub fn source(&self) -> DataSource {
+        DataSource::from_arg(&self.dir)
+    }
 }

@@ -1,9 +1,9 @@
 //! `genrescope bench [DIR]`: the timings README reports, measured on this machine. Nothing here
 //! is asserted by a test: machines are noisy; the numbers are for people.
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
 use std::time::Instant;
 
 use clap::Args;
@@ -11,11 +11,13 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
-use crate::app::maps_panel::maps_ui;
-use crate::app::state::{ActiveModel, AppState, LoadedData, ModelMaps};
-use crate::audio::playback::{OutputFormat, Player};
-use crate::dataset::{load_folder, Dataset, FeatureConfig, Segment, Track};
-use crate::interpolate::{decode_path, pooled_to_audio, PathKind};
+use crate::app::maps_panel::{draw_map, MapScene, Marks};
+use crate::app::state::MapLayer;
+use crate::audible::Voice;
+use crate::audio::clip::{ClipSource, Mono};
+use crate::audio::playback::OutputFormat;
+use crate::dataset::{load_source, DataSource, FeatureConfig};
+use crate::interpolate::{decode_path, PathKind};
 use crate::model::{ModelConfig, ModelKind, TrainConfig};
 use crate::projection::Projection;
 use crate::train::{train, Examples};
@@ -67,74 +69,16 @@ fn synthetic(n: usize, dim: usize, classes: usize, seed: u64) -> (Vec<f32>, Vec<
     (x, y)
 }
 
-/// A dataset of `n` clips with no vectors: enough for drawing maps.
-fn map_only_dataset(n: usize) -> Dataset {
+/// CPU time of one frame of three maps with `n` points each: layout plus tessellation, drawn
+/// through the maps panel's public scene.
+fn maps_frame_secs(n: usize) -> anyhow::Result<f64> {
+    let (logits, labels) = synthetic(n, 4, 4, 7);
+    let layer = MapLayer::new(Projection::fit(&logits, 4)?);
     let genres: Vec<String> = ["classical", "jazz", "metal", "pop"]
         .iter()
         .map(|s| s.to_string())
         .collect();
-    let per_track = 20;
-    let tracks = (0..n.div_ceil(per_track))
-        .map(|t| Track {
-            path: PathBuf::from(format!("bench/{t}.wav")),
-            genre: t % genres.len(),
-            source: crate::audio::SourceInfo {
-                sample_rate_hz: 22_050,
-                channels: 1,
-                codec: "bench".into(),
-                declared_frames: None,
-            },
-            n_segments: per_track,
-        })
-        .collect();
-    Dataset {
-        root: PathBuf::from("bench"),
-        genres,
-        features: FeatureConfig::default(),
-        tracks,
-        segments: (0..n)
-            .map(|i| Segment {
-                track: i / per_track,
-                index: i % per_track,
-                offset_samples: (i % per_track) * 20_000,
-            })
-            .collect(),
-        vectors: Vec::new(),
-        skipped: Vec::new(),
-    }
-}
-
-/// CPU time of one frame of the three maps with `n` points: layout plus tessellation.
-fn maps_frame_secs(n: usize) -> anyhow::Result<f64> {
-    let (logits, _) = synthetic(n, 4, 4, 7);
-    let map = Projection::fit(&logits, 4)?;
-    let saved = crate::shipped::demo_model()?;
-    let state = AppState {
-        data: Some(LoadedData {
-            dataset: Arc::new(map_only_dataset(n)),
-            source: "bench".into(),
-            raw_map: Some(map.clone()),
-            raw_map_error: None,
-            job: 0,
-        }),
-        model: Some(ActiveModel {
-            saved: Arc::new(saved),
-            source: "bench".into(),
-            splits: None,
-            report: None,
-            maps: Some(Arc::new(ModelMaps {
-                inference: Default::default(),
-                predicted: None,
-                code_map: Ok(map.clone()),
-                logits_map: Some(Ok(map)),
-                reconstruction_error: None,
-                report: None,
-                report_error: None,
-            })),
-            maps_error: None,
-        }),
-        ..AppState::default()
-    };
+    let hidden = BTreeSet::new();
     let ctx = egui::Context::default();
     let input = || egui::RawInput {
         screen_rect: Some(egui::Rect::from_min_size(
@@ -147,8 +91,22 @@ fn maps_frame_secs(n: usize) -> anyhow::Result<f64> {
     for _ in 0..12 {
         let start = Instant::now();
         let output = ctx.run_ui(input(), |ui| {
-            let mut out = Vec::new();
-            maps_ui(ui, &state, &mut out);
+            ui.columns(3, |columns| {
+                for (k, ui) in columns.iter_mut().enumerate() {
+                    let scene = MapScene {
+                        id: egui::Id::unique(("bench-map", k)),
+                        layer: &layer,
+                        genres: &genres,
+                        labels: &labels,
+                        splits: None,
+                        error_levels: None,
+                        hidden: &hidden,
+                        marks: Marks::default(),
+                        tooltip: None,
+                    };
+                    draw_map(ui, &scene, 700.0);
+                }
+            });
         });
         let _ = ctx.tessellate(output.shapes, output.pixels_per_point);
         frames.push(start.elapsed().as_secs_f64());
@@ -175,11 +133,13 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         .clone()
         .or_else(|| std::env::var_os("GENRESCOPE_GTZAN_DIR").map(PathBuf::from))
         .unwrap_or_else(|| PathBuf::from(crate::demo::ROOT));
+    let source = DataSource::from_arg(&dir);
     let cfg = FeatureConfig::default();
     let mut runs = Vec::new();
     let mut dataset = None;
     for _ in 0..3 {
-        let (secs, ds) = time(|| load_folder(&dir, None, &cfg, &AtomicBool::new(false), &|_| {}));
+        let (secs, ds) =
+            time(|| load_source(&source, None, &cfg, &AtomicBool::new(false), &|_| {}));
         runs.push(secs);
         dataset = Some(ds?);
     }
@@ -229,7 +189,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     }
 
     // Encoding and projecting every clip, at 8,000 clips (the paper's set).
-    let saved = crate::shipped::gtzan_model()?;
+    let saved = crate::shipped::Shipped::GtzanWaveform.load()?;
     let (x8, _) = synthetic(8_000, 500, 4, 2);
     let (infer_secs, inference) = time(|| saved.model.infer(&x8));
     let inference = inference?;
@@ -250,14 +210,20 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         device: "bench".into(),
     };
     let (a, b) = (&inference.code[..64], &inference.code[64..128]);
+    let voice = Voice::new(&saved.meta.features)?;
     let mut steps = Vec::new();
     for k in 0..100 {
         let t = k as f32 / 99.0;
         let (secs, frames) = time(|| -> anyhow::Result<usize> {
             let step = decode_path(&saved.model, a, b, &[t], PathKind::Linear)?;
-            let audio = pooled_to_audio(&step[0].decoded, &saved.meta.features)
-                .map_err(anyhow::Error::msg)?;
-            Ok(Player::prepare(&format, &audio, 22_050)?.len())
+            let samples = voice.render(&step[0].decoded)?;
+            let clip = ClipSource::Made(Box::new(move || {
+                Ok(Mono {
+                    samples,
+                    rate_hz: 22_050,
+                })
+            }));
+            Ok(clip.prepare(&format)?.frames.len())
         });
         frames?;
         steps.push(secs);

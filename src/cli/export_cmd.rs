@@ -2,11 +2,11 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context;
 use clap::Args;
 
 use super::model_data::load_model_and_data;
 use crate::export::Embeddings;
+use crate::files::check_folder;
 use crate::maps::model_maps;
 use crate::projection::Projection;
 
@@ -20,11 +20,9 @@ pub struct ExportArgs {
 }
 
 pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
+    check_folder(&args.out)?;
     let md = load_model_and_data(&args.model, &args.dir, false)?;
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("cannot create {}", args.out.display()))?;
-    let maps = model_maps(&md.dataset, &md.saved, md.splits.as_deref(), false)
-        .map_err(anyhow::Error::msg)?;
+    let maps = model_maps(&md.dataset, &md.saved, md.splits.as_deref(), false)?;
     let raw = Projection::fit(&md.dataset.vectors, md.dataset.dim()).ok();
     let embeddings = Embeddings::new(
         &md.dataset,

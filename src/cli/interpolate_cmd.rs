@@ -7,8 +7,23 @@ use clap::Args;
 use serde::Serialize;
 
 use super::model_data::load_model_and_data;
+use crate::audible::Voice;
+use crate::dsp::loudness::{interpolate_rms, rms};
 use crate::export::write_path_wav;
+use crate::files::check_destination;
 use crate::interpolate::{decode_path, steps_t, PathKind};
+
+/// Most steps a path may have (each is a segment of audio: 1,000 steps are 15 minutes).
+pub const MAX_STEPS: usize = 1_000;
+
+/// The level decoded audio is written at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Level {
+    /// Each step brought to the loudness of the inputs it lies between (as the window plays it)
+    Matched,
+    /// The decoder's output as it is (decoded audio is much quieter than music)
+    Raw,
+}
 
 #[derive(Debug, Args)]
 pub struct InterpolateArgs {
@@ -31,6 +46,9 @@ pub struct InterpolateArgs {
     /// The WAV to write (a .steps.csv with each step's t goes beside it)
     #[arg(long)]
     pub out: PathBuf,
+    /// Loudness of the decoded steps
+    #[arg(long, value_enum, default_value_t = Level::Matched)]
+    pub level: Level,
     /// Print the steps as JSON
     #[arg(long)]
     pub json: bool,
@@ -44,9 +62,10 @@ struct StepOut<'a> {
 }
 
 pub fn run(args: &InterpolateArgs) -> anyhow::Result<()> {
-    if args.steps < 2 {
-        bail!("--steps must be at least 2 (the two ends)");
+    if !(2..=MAX_STEPS).contains(&args.steps) {
+        bail!("--steps must be from 2 (the two ends) to {MAX_STEPS}");
     }
+    check_destination(&args.out)?;
     let md = load_model_and_data(&args.model, &args.dir, args.json)?;
     let ds = &md.dataset;
     let find = |spec: &str| {
@@ -64,7 +83,18 @@ pub fn run(args: &InterpolateArgs) -> anyhow::Result<()> {
     let code_b = model.encode(ds.vector(b))?;
     let steps = decode_path(model, &code_a, &code_b, &steps_t(args.steps), args.path)
         .with_context(|| format!("cannot decode with {}", args.model.display()))?;
-    let table = write_path_wav(&args.out, &steps, &md.saved.meta)?;
+    let voice = Voice::new(&md.saved.meta.features)?;
+    // The level between A's and B's inputs as heard (for log-mel, their resynthesized patches).
+    let (rms_a, rms_b) = (
+        rms(&voice.render(ds.vector(a))?),
+        rms(&voice.render(ds.vector(b))?),
+    );
+    let target = move |t: f32| interpolate_rms(rms_a, rms_b, t);
+    let level: Option<&dyn Fn(f32) -> f32> = match args.level {
+        Level::Matched => Some(&target),
+        Level::Raw => None,
+    };
+    let table = write_path_wav(&args.out, &steps, &md.saved.meta, &voice, level)?;
     let genres = &md.saved.meta.genres;
     let out: Vec<StepOut> = steps
         .iter()

@@ -7,17 +7,18 @@ use std::sync::atomic::AtomicBool;
 
 use anyhow::Context;
 
-use crate::dataset::{load_folder, Dataset, FeatureConfig, LoadProgress};
+use crate::dataset::{load_source, DataSource, Dataset, FeatureConfig, LoadProgress};
 
-/// Loads a folder for a command, with progress on stderr and each skipped file reported there.
+/// Loads a folder (or `builtin:demo`) for a command, with progress on stderr and each skipped
+/// file reported there.
 pub fn load_for_command(
     dir: &Path,
     genres: Option<&[String]>,
     features: &FeatureConfig,
     quiet: bool,
 ) -> anyhow::Result<Dataset> {
-    let dataset = load_folder(
-        dir,
+    let dataset = load_source(
+        &DataSource::from_arg(dir),
         genres,
         features,
         &AtomicBool::new(false),

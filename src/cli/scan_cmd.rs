@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::args::{FolderArg, IngestArgs};
 use super::progress::load_reporter;
-use crate::dataset::{load_folder, FeatureConfig, GenreCount, Skipped};
+use crate::dataset::{load_source, FeatureConfig, GenreCount, Skipped};
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
@@ -37,8 +37,8 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let cfg = args.ingest.feature_config();
     let cancel = AtomicBool::new(false);
-    let dataset = load_folder(
-        &args.folder.dir,
+    let dataset = load_source(
+        &args.folder.source(),
         args.ingest.genres.as_deref(),
         &cfg,
         &cancel,
@@ -46,7 +46,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<()> {
     )
     .with_context(|| format!("cannot scan {}", args.folder.dir.display()))?;
     let summary = ScanSummary {
-        root: dataset.root.display().to_string(),
+        root: dataset.source.to_string(),
         features: cfg,
         genres: dataset.genre_counts(),
         tracks: dataset.tracks.len(),

@@ -9,58 +9,60 @@ use serde::Serialize;
 
 use super::args::{FolderArg, IngestArgs, SplitArgs};
 use super::progress::load_for_command;
+use crate::dataset::InputKind;
 use crate::experiment::run_experiment;
-use crate::model::{save, Activation, ModelConfig, ModelKind, TrainConfig};
+use crate::files::check_destination;
+use crate::model::{save, Activation, ModelKind};
+use crate::presets::{Preset, Settings};
 use crate::report::EvalReport;
 use crate::train::EpochReport;
 
-/// Model and training settings (the authors' by default).
+/// Model and training settings: a preset (the authors' by default), then any flag given.
 #[derive(Debug, Clone, Args)]
 pub struct ModelArgs {
     /// Which of the paper's models
     #[arg(long, value_enum, default_value_t = ModelKind::Dsae)]
     pub model: ModelKind,
-    /// DSAE loss weight: gamma * MSE + (1 - gamma) * cross-entropy
-    #[arg(long, default_value_t = 0.9)]
-    pub gamma: f64,
-    /// Adam learning rate
-    #[arg(long, default_value_t = 1e-4)]
-    pub lr: f64,
-    #[arg(long, default_value_t = 512)]
-    pub batch: usize,
-    #[arg(long, default_value_t = 200)]
-    pub epochs: usize,
-    /// Dropout keep probability (the paper's text says 0.9, its code used 0.8)
-    #[arg(long, default_value_t = 0.9)]
-    pub dropout_keep: f64,
+    /// Starting settings: the authors' (paper), or those chosen on held-out gtzan-mini tracks
+    /// for the representation (recommended); the flags below override them
+    #[arg(long, value_enum, default_value_t = Preset::Paper)]
+    pub preset: Preset,
+    /// DSAE loss weight: gamma * MSE + (1 - gamma) * cross-entropy [paper: 0.9]
+    #[arg(long, allow_negative_numbers = true)]
+    pub gamma: Option<f64>,
+    /// Adam learning rate [paper: 1e-4]
+    #[arg(long, allow_negative_numbers = true)]
+    pub lr: Option<f64>,
+    /// Batch size [paper: 512]
+    #[arg(long)]
+    pub batch: Option<usize>,
+    /// Epochs [paper: 200]
+    #[arg(long)]
+    pub epochs: Option<usize>,
+    /// Dropout keep probability (the paper's text says 0.9, its code used 0.8) [paper: 0.9]
+    #[arg(long, allow_negative_numbers = true)]
+    pub dropout_keep: Option<f64>,
     /// The decoder's last activation: relu (the paper) or linear (keeps negative half-waves)
-    #[arg(long, value_enum, default_value_t = Activation::Linear)]
-    pub decoder_output: Activation,
-    /// Scale inputs to unit variance (beyond the paper): the reconstruction term then weighs
-    /// what gamma says instead of vanishing next to the cross-entropy
+    #[arg(long, value_enum)]
+    pub decoder_output: Option<Activation>,
+    /// Scale waveform inputs to unit variance (beyond the paper): the reconstruction term then
+    /// weighs what gamma says instead of vanishing next to the cross-entropy
     #[arg(long)]
     pub standardize: bool,
 }
 
 impl ModelArgs {
-    pub fn template(&self) -> ModelConfig {
-        ModelConfig {
-            kind: self.model,
-            input_dim: 0,
-            n_classes: 0,
-            output_activation: self.decoder_output,
-            dropout_keep: self.dropout_keep,
-            gamma: self.gamma,
-            input_scale: 1.0,
-        }
-    }
-
-    pub fn train_config(&self, seed: u64) -> TrainConfig {
-        TrainConfig {
-            learning_rate: self.lr,
-            batch_size: self.batch,
-            epochs: self.epochs,
-            seed,
+    /// The preset for `input`, with every flag given applied on top.
+    pub fn settings(&self, input: InputKind) -> Settings {
+        let preset = Settings::of(self.preset, input);
+        Settings {
+            learning_rate: self.lr.unwrap_or(preset.learning_rate),
+            batch_size: self.batch.unwrap_or(preset.batch_size),
+            epochs: self.epochs.unwrap_or(preset.epochs),
+            dropout_keep: self.dropout_keep.unwrap_or(preset.dropout_keep),
+            gamma: self.gamma.unwrap_or(preset.gamma),
+            output_activation: self.decoder_output.unwrap_or(preset.output_activation),
+            standardize: self.standardize || preset.standardize,
         }
     }
 }
@@ -107,6 +109,13 @@ pub fn epoch_line(r: &EpochReport) -> String {
 }
 
 pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
+    // Hours of training must not end in "cannot write": check where the model goes first.
+    check_destination(&args.out)?;
+    let settings = args.model.settings(args.ingest.input);
+    let train_config = settings.train_config(args.split.seed);
+    train_config.validate()?;
+    let template = settings.model_template(args.model.model);
+    template.validate_settings()?;
     let cancel = AtomicBool::new(false);
     let dataset = load_for_command(
         &args.folder.dir,
@@ -114,22 +123,23 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
         &args.ingest.feature_config(),
         false,
     )?;
-    let train_config = args.model.train_config(args.split.seed);
     eprintln!(
-        "training {} on {} segments of {} genres ({}), {} epochs",
+        "training {} on {} segments of {} genres ({} input, {} preset, {} split), {} epochs",
         args.model.model,
         dataset.len(),
         dataset.genres.len(),
+        args.ingest.input,
+        args.model.preset.name(),
         args.split.split,
         train_config.epochs
     );
     let every = (train_config.epochs / 20).max(1);
     let experiment = run_experiment(
         &dataset,
-        args.model.template(),
+        template,
         &train_config,
         &args.split.split_config(),
-        args.model.standardize,
+        settings.standardize,
         &cancel,
         &mut |r| {
             if r.epoch % every == 0 || r.epoch == 1 || r.epoch == r.epochs {

@@ -1,12 +1,101 @@
-//! Segmenting a track and pooling each segment into the vector the models learn from, as the
-//! authors' code does: `audio[:n*seg].reshape(-1, pool).mean(1)`, `seg / pool` values a segment.
+//! How a track becomes the vectors a model learns from. It is cut into segments from the start;
+//! each segment becomes one vector in one of two representations:
+//! - `waveform` (the paper): the boxcar mean of `pool` samples, as the authors' code does with
+//!   `audio[:n*seg].reshape(-1, pool).mean(1)`, `seg / pool` values a segment;
+//! - `logmel` (the paper's future work, beyond it): a log-power mel spectrogram patch of the same
+//!   segment, frame after frame (see [`MelParams`]).
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::{Deserialize, Serialize};
 
+use crate::audio::source::PLAUSIBLE_RATE_HZ;
 use crate::audio::{open_at_rate, DecodeError, SourceInfo};
+use crate::dsp::mel::MelFilterbank;
+use crate::dsp::stft::{frames_in, Stft};
+
+/// Longest segment accepted (190 s at 22,050 Hz): every size that comes from a flag or a model
+/// file is checked against these before anything is allocated.
+pub const MAX_SEGMENT_SAMPLES: usize = 1 << 22;
+/// Most values one clip's vector may hold.
+pub const MAX_VECTOR_DIM: usize = 1 << 17;
+/// Samples whose magnitude exceeds this (+36 dBFS) are not audio anyone mastered: a float file
+/// holding them is refused rather than fed to the model.
+pub const MAX_SAMPLE_MAGNITUDE: f32 = 64.0;
+
+/// The log-mel patch of a segment: a Hann-windowed STFT of `n_fft` samples every `hop` samples,
+/// taken only where a whole frame fits in the segment (no centre padding), power spectra mapped
+/// by librosa's default mel filterbank (Slaney scale and area normalisation) from `fmin_hz` to
+/// `fmax_hz`, then `10·log10(max(mel power, 10^(floor_db/10)))`. The vector holds the frames one
+/// after another, `n_mels` values each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct MelParams {
+    pub n_fft: usize,
+    pub hop: usize,
+    pub n_mels: usize,
+    pub fmin_hz: u32,
+    pub fmax_hz: u32,
+    pub floor_db: i32,
+}
+
+impl Default for MelParams {
+    fn default() -> Self {
+        Self {
+            n_fft: 1024,
+            hop: 512,
+            n_mels: 64,
+            fmin_hz: 0,
+            fmax_hz: 11_025,
+            floor_db: -80,
+        }
+    }
+}
+
+/// The input representation of a model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Representation {
+    /// The paper's: boxcar-pooled raw samples.
+    #[default]
+    Waveform,
+    /// Log-power mel spectrogram patches (beyond the paper).
+    LogMel(MelParams),
+}
+
+/// The representations by name, for flags and menus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, clap::ValueEnum)]
+pub enum InputKind {
+    /// The paper's pooled raw waveform
+    #[default]
+    Waveform,
+    /// Log-mel spectrogram patches (beyond the paper)
+    Logmel,
+}
+
+impl InputKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Waveform => "waveform",
+            Self::Logmel => "logmel",
+        }
+    }
+}
+
+impl std::fmt::Display for InputKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Representation {
+    pub fn kind(&self) -> InputKind {
+        match self {
+            Self::Waveform => InputKind::Waveform,
+            Self::LogMel(_) => InputKind::Logmel,
+        }
+    }
+}
 
 /// How tracks become vectors. The defaults are the paper's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -14,10 +103,13 @@ pub struct FeatureConfig {
     pub sample_rate_hz: u32,
     /// Raw samples in one segment (20,000 = 0.907 s at 22,050 Hz).
     pub segment_samples: usize,
-    /// Boxcar width: this many raw samples average into one value.
+    /// Boxcar width of the waveform representation: this many raw samples average into one value.
     pub pool: usize,
     /// Segments taken from the start of each track; `None` takes every whole segment.
     pub max_segments_per_track: Option<usize>,
+    /// Files saved before there was a choice are waveform models.
+    #[serde(default)]
+    pub input: Representation,
 }
 
 impl Default for FeatureConfig {
@@ -27,6 +119,7 @@ impl Default for FeatureConfig {
             segment_samples: 20_000,
             pool: 40,
             max_segments_per_track: Some(20),
+            input: Representation::Waveform,
         }
     }
 }
@@ -35,44 +128,144 @@ impl Default for FeatureConfig {
 pub enum FeatureConfigError {
     #[error("pool size must be at least 1")]
     ZeroPool,
-    #[error("segment length {segment_samples} is not a multiple of the pool size {pool}; pick a pool that divides it (e.g. 10, 20, 40, 50, 100)")]
+    #[error(
+        "segment length {segment_samples} is not a multiple of the pool size {pool}; \
+         pick a pool that divides it (e.g. 10, 20, 40, 50, 100)"
+    )]
     NotDivisible { segment_samples: usize, pool: usize },
     #[error("segments per track must be at least 1 (or 'all')")]
     ZeroSegments,
     #[error("sample rate {0} Hz is outside 1,000-768,000 Hz")]
     Rate(u32),
+    #[error("a segment of {0} samples is longer than the {MAX_SEGMENT_SAMPLES} genrescope accepts")]
+    SegmentTooLong(usize),
+    #[error(
+        "these settings make vectors of {0} values, more than the {MAX_VECTOR_DIM} genrescope \
+         accepts; use a larger pool or a shorter segment"
+    )]
+    TooWide(usize),
+    #[error("invalid log-mel settings: {0}")]
+    Mel(String),
 }
 
 impl FeatureConfig {
-    /// Length of one pooled vector (500 with the defaults).
-    pub fn dim(&self) -> usize {
-        self.segment_samples / self.pool.max(1)
+    /// The same cutting with another representation (its default parameters).
+    pub fn with_input(self, kind: InputKind) -> Self {
+        let input = match kind {
+            InputKind::Waveform => Representation::Waveform,
+            InputKind::Logmel => Representation::LogMel(MelParams::default()),
+        };
+        Self { input, ..self }
     }
 
-    /// Rate of the pooled signal (551.25 Hz with the defaults).
-    pub fn pooled_rate_hz(&self) -> f64 {
-        f64::from(self.sample_rate_hz) / self.pool as f64
+    /// Length of one vector (500 for the paper's pooling, 38 × 64 = 2,432 for the default
+    /// log-mel patch).
+    pub fn dim(&self) -> usize {
+        match self.input {
+            Representation::Waveform => self.segment_samples / self.pool.max(1),
+            Representation::LogMel(m) => m.n_mels * self.frames(),
+        }
+    }
+
+    /// Values that share one standardisation (a mel band): the vector is `dim / bands` groups
+    /// of `bands` values. The waveform is one band.
+    pub fn bands(&self) -> usize {
+        match self.input {
+            Representation::Waveform => 1,
+            Representation::LogMel(m) => m.n_mels.max(1),
+        }
+    }
+
+    /// STFT frames in one segment (log-mel only; 0 for the waveform).
+    pub fn frames(&self) -> usize {
+        match self.input {
+            Representation::Waveform => 0,
+            Representation::LogMel(m) => frames_in(self.segment_samples, m.n_fft, m.hop),
+        }
     }
 
     pub fn segment_secs(&self) -> f64 {
         self.segment_samples as f64 / f64::from(self.sample_rate_hz)
     }
 
-    pub fn validate(&self) -> Result<(), FeatureConfigError> {
-        if self.pool == 0 {
-            return Err(FeatureConfigError::ZeroPool);
+    /// In words, for messages and the window ("segments of 20000 samples at 22050 Hz pooled by 40").
+    pub fn describe(&self) -> String {
+        let cut = format!(
+            "segments of {} samples at {} Hz",
+            self.segment_samples, self.sample_rate_hz
+        );
+        match self.input {
+            Representation::Waveform => format!("{cut} pooled by {}", self.pool),
+            Representation::LogMel(m) => format!(
+                "{cut} as {}-band log-mel patches (n_fft {}, hop {}, {} frames)",
+                m.n_mels,
+                m.n_fft,
+                m.hop,
+                self.frames()
+            ),
         }
-        if self.segment_samples == 0 || self.segment_samples % self.pool != 0 {
-            return Err(FeatureConfigError::NotDivisible {
-                segment_samples: self.segment_samples,
-                pool: self.pool,
-            });
+    }
+
+    pub fn validate(&self) -> Result<(), FeatureConfigError> {
+        if !PLAUSIBLE_RATE_HZ.contains(&self.sample_rate_hz) {
+            return Err(FeatureConfigError::Rate(self.sample_rate_hz));
+        }
+        if self.segment_samples > MAX_SEGMENT_SAMPLES {
+            return Err(FeatureConfigError::SegmentTooLong(self.segment_samples));
         }
         if self.max_segments_per_track == Some(0) {
             return Err(FeatureConfigError::ZeroSegments);
         }
-        if !crate::audio::decode::PLAUSIBLE_RATE_HZ.contains(&self.sample_rate_hz) {
-            return Err(FeatureConfigError::Rate(self.sample_rate_hz));
+        match self.input {
+            Representation::Waveform => {
+                if self.pool == 0 {
+                    return Err(FeatureConfigError::ZeroPool);
+                }
+                if self.segment_samples == 0 || self.segment_samples % self.pool != 0 {
+                    return Err(FeatureConfigError::NotDivisible {
+                        segment_samples: self.segment_samples,
+                        pool: self.pool,
+                    });
+                }
+            }
+            Representation::LogMel(m) => self.validate_mel(&m)?,
+        }
+        if self.dim() > MAX_VECTOR_DIM {
+            return Err(FeatureConfigError::TooWide(self.dim()));
+        }
+        Ok(())
+    }
+
+    fn validate_mel(&self, m: &MelParams) -> Result<(), FeatureConfigError> {
+        let fail = |s: String| Err(FeatureConfigError::Mel(s));
+        if !m.n_fft.is_power_of_two() || !(64..=16_384).contains(&m.n_fft) {
+            return fail(format!(
+                "n_fft {} must be a power of two from 64 to 16384",
+                m.n_fft
+            ));
+        }
+        if m.hop == 0 || m.hop > m.n_fft {
+            return fail(format!("hop {} must be from 1 to n_fft ({})", m.hop, m.n_fft));
+        }
+        if !(1..=512).contains(&m.n_mels) {
+            return fail(format!("{} mel bands; use 1 to 512", m.n_mels));
+        }
+        if m.fmin_hz >= m.fmax_hz || m.fmax_hz > self.sample_rate_hz / 2 {
+            return fail(format!(
+                "the band {}-{} Hz must be increasing and end at most at half the sample rate ({} Hz)",
+                m.fmin_hz,
+                m.fmax_hz,
+                self.sample_rate_hz / 2
+            ));
+        }
+        if !(-200..=0).contains(&m.floor_db) {
+            return fail(format!("floor {} dB must be from -200 to 0", m.floor_db));
+        }
+        if self.segment_samples < m.n_fft {
+            return fail(format!(
+                "a segment of {} samples is shorter than one frame of {}",
+                self.segment_samples, m.n_fft
+            ));
         }
         Ok(())
     }
@@ -88,7 +281,87 @@ pub fn pool_into(segment: &[f32], pool: usize, out: &mut Vec<f32>) {
     );
 }
 
-/// The pooled vectors of one track.
+/// The analysis a log-mel representation needs, planned once and shared by every thread.
+#[derive(Debug, Clone)]
+pub struct MelAnalysis {
+    pub params: MelParams,
+    pub stft: Stft,
+    pub filterbank: MelFilterbank,
+}
+
+impl MelAnalysis {
+    pub fn new(sample_rate_hz: u32, params: MelParams) -> Self {
+        Self {
+            stft: Stft::new(params.n_fft, params.hop),
+            filterbank: MelFilterbank::new(
+                sample_rate_hz,
+                params.n_fft,
+                params.n_mels,
+                f64::from(params.fmin_hz),
+                f64::from(params.fmax_hz),
+            ),
+            params,
+        }
+    }
+
+    /// The power below which the log is floored.
+    pub fn floor_power(&self) -> f32 {
+        10f32.powf(self.params.floor_db as f32 / 10.0)
+    }
+
+    /// Appends the log-mel patch of `segment`, frame after frame.
+    pub fn patch_into(&self, segment: &[f32], out: &mut Vec<f32>) {
+        let mut power = Vec::new();
+        self.stft.power_into(segment, &mut power);
+        let floor = self.floor_power();
+        let start = out.len();
+        for frame in power.chunks_exact(self.stft.bins()) {
+            self.filterbank.apply_into(frame, out);
+        }
+        for v in &mut out[start..] {
+            *v = 10.0 * v.max(floor).log10();
+        }
+    }
+}
+
+/// Turns segments into vectors under one [`FeatureConfig`]; built once per folder.
+#[derive(Debug, Clone)]
+pub struct Featurizer {
+    config: FeatureConfig,
+    mel: Option<MelAnalysis>,
+}
+
+impl Featurizer {
+    pub fn new(config: &FeatureConfig) -> Result<Self, FeatureConfigError> {
+        config.validate()?;
+        let mel = match config.input {
+            Representation::Waveform => None,
+            Representation::LogMel(m) => Some(MelAnalysis::new(config.sample_rate_hz, m)),
+        };
+        Ok(Self {
+            config: *config,
+            mel,
+        })
+    }
+
+    pub fn config(&self) -> &FeatureConfig {
+        &self.config
+    }
+
+    pub fn mel(&self) -> Option<&MelAnalysis> {
+        self.mel.as_ref()
+    }
+
+    /// Appends the vector of one segment of `segment_samples` samples.
+    pub fn segment_into(&self, segment: &[f32], out: &mut Vec<f32>) {
+        match &self.mel {
+            None => pool_into(segment, self.config.pool, out),
+            Some(mel) => mel.patch_into(segment, out),
+        }
+    }
+}
+
+/// The vectors of one track.
 #[derive(Debug, Clone)]
 pub struct TrackFeatures {
     /// `n_segments × dim`, row-major.
@@ -98,16 +371,34 @@ pub struct TrackFeatures {
 }
 
 /// Decodes `path` (only as far as the segments need), cuts it into segments from the start and
-/// pools each. Fails with `TooShort` when not even one whole segment is there.
+/// turns each into a vector. Fails with `TooShort` when not even one whole segment is there.
 pub fn extract_track(
     path: &Path,
     cfg: &FeatureConfig,
     cancel: &AtomicBool,
 ) -> Result<TrackFeatures, DecodeError> {
+    let featurizer = Featurizer::new(cfg).map_err(|e| DecodeError::Settings(e.to_string()))?;
+    extract_track_with(path, &featurizer, cancel)
+}
+
+/// [`extract_track`] with a featurizer shared across tracks.
+pub fn extract_track_with(
+    path: &Path,
+    featurizer: &Featurizer,
+    cancel: &AtomicBool,
+) -> Result<TrackFeatures, DecodeError> {
+    let cfg = featurizer.config();
     let mut source = open_at_rate(path, cfg.sample_rate_hz)?;
     let info = source.info().clone();
     let max_segments = cfg.max_segments_per_track.unwrap_or(usize::MAX);
-    let mut vectors = Vec::with_capacity(cfg.dim() * max_segments.min(64));
+    // Reserve what the header says the track holds (bounded), not the most a track could hold:
+    // a folder of short files must not cost the memory of long ones.
+    let expected_segments = info
+        .declared_frames
+        .map_or(1, |f| (f as usize) / cfg.segment_samples.max(1))
+        .clamp(1, 64)
+        .min(max_segments);
+    let mut vectors = Vec::with_capacity(cfg.dim() * expected_segments);
     let mut segment = Vec::with_capacity(cfg.segment_samples);
     let mut n_segments = 0usize;
     let mut samples_seen = 0usize;
@@ -118,13 +409,23 @@ pub fn extract_track(
         let Some(mut block) = source.next_block()? else {
             break;
         };
+        if let Some(k) = block
+            .iter()
+            .position(|s| !s.is_finite() || s.abs() > MAX_SAMPLE_MAGNITUDE)
+        {
+            return Err(DecodeError::BadSamples {
+                path: path.to_path_buf(),
+                at_secs: (samples_seen + k) as f64 / f64::from(cfg.sample_rate_hz),
+                value: block[k],
+            });
+        }
         samples_seen += block.len();
         while !block.is_empty() {
             let take = (cfg.segment_samples - segment.len()).min(block.len());
             segment.extend_from_slice(&block[..take]);
             block = &block[take..];
             if segment.len() == cfg.segment_samples {
-                pool_into(&segment, cfg.pool, &mut vectors);
+                featurizer.segment_into(&segment, &mut vectors);
                 segment.clear();
                 n_segments += 1;
                 if n_segments == max_segments {
@@ -140,6 +441,7 @@ pub fn extract_track(
             segment_secs: cfg.segment_secs(),
         });
     }
+    vectors.shrink_to_fit();
     Ok(TrackFeatures {
         vectors,
         n_segments,

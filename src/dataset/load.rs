@@ -5,9 +5,9 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
-use super::features::{extract_track, FeatureConfig, FeatureConfigError};
+use super::features::{extract_track_with, FeatureConfig, FeatureConfigError, Featurizer};
 use super::scan::{scan_folder, ScanError, ScanResult, Skipped};
-use super::{Dataset, Segment, Track};
+use super::{DataSource, Dataset, Segment, Track};
 use crate::audio::DecodeError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,8 +32,21 @@ pub enum LoadError {
     },
 }
 
-/// Scans `root` and loads it: the whole ingestion pipeline in one call. `builtin:demo` is the
-/// synthesizer's demo set.
+/// Loads a folder or the synthesizer's demo set: the whole ingestion pipeline in one call.
+pub fn load_source(
+    source: &DataSource,
+    genre_filter: Option<&[String]>,
+    cfg: &FeatureConfig,
+    cancel: &AtomicBool,
+    progress: &(dyn Fn(LoadProgress) + Sync),
+) -> Result<Dataset, LoadError> {
+    match source {
+        DataSource::Demo => Ok(crate::demo::dataset(&Featurizer::new(cfg)?)),
+        DataSource::Folder(root) => load_folder(root, genre_filter, cfg, cancel, progress),
+    }
+}
+
+/// Scans `root` and loads it.
 pub fn load_folder(
     root: &Path,
     genre_filter: Option<&[String]>,
@@ -41,10 +54,6 @@ pub fn load_folder(
     cancel: &AtomicBool,
     progress: &(dyn Fn(LoadProgress) + Sync),
 ) -> Result<Dataset, LoadError> {
-    if crate::demo::is_demo(root) {
-        cfg.validate()?;
-        return Ok(crate::demo::dataset(cfg));
-    }
     let scan = scan_folder(root, genre_filter)?;
     load_dataset(scan, cfg, cancel, progress)
 }
@@ -57,7 +66,7 @@ pub fn load_dataset(
     cancel: &AtomicBool,
     progress: &(dyn Fn(LoadProgress) + Sync),
 ) -> Result<Dataset, LoadError> {
-    cfg.validate()?;
+    let featurizer = Featurizer::new(cfg)?;
     let total = scan.tracks.len();
     let done = AtomicUsize::new(0);
     progress(LoadProgress {
@@ -71,7 +80,7 @@ pub fn load_dataset(
             let result = if cancel.load(Ordering::Relaxed) {
                 Err(DecodeError::Cancelled)
             } else {
-                extract_track(&track.path, cfg, cancel)
+                extract_track_with(&track.path, &featurizer, cancel)
             };
             let tracks_done = done.fetch_add(1, Ordering::Relaxed) + 1;
             progress(LoadProgress {
@@ -89,7 +98,13 @@ pub fn load_dataset(
     let mut used_genres: Vec<String> = Vec::new();
     let mut tracks = Vec::new();
     let mut segments = Vec::new();
-    let mut vectors = Vec::new();
+    // One allocation for every vector; each track's own is freed as it is copied in.
+    let values: usize = results
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .map(|f| f.vectors.len())
+        .sum();
+    let mut vectors = Vec::with_capacity(values);
     for (track_ref, result) in scan.tracks.iter().zip(results) {
         match result {
             Ok(features) => {
@@ -108,6 +123,7 @@ pub fn load_dataset(
                 }));
                 vectors.extend_from_slice(&features.vectors);
                 tracks.push(Track {
+                    size_bytes: std::fs::metadata(&track_ref.path).map_or(0, |m| m.len()),
                     path: track_ref.path.clone(),
                     genre,
                     source: features.source,
@@ -134,7 +150,7 @@ pub fn load_dataset(
     }
     // Tracks arrive sorted by genre, so first-seen order is the scan's (alphabetical) order.
     Ok(Dataset {
-        root: scan.root,
+        source: DataSource::Folder(scan.root),
         genres: used_genres,
         features: *cfg,
         tracks,

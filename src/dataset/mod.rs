@@ -7,16 +7,63 @@ pub mod load;
 pub mod scan;
 pub mod split;
 
-use std::path::PathBuf;
+use std::hash::Hasher;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-pub use features::FeatureConfig;
-pub use load::{load_dataset, load_folder, LoadError, LoadProgress};
+pub use features::{FeatureConfig, InputKind, MelParams, Representation};
+pub use load::{load_dataset, load_folder, load_source, LoadError, LoadProgress};
 pub use scan::{scan_folder, ScanError, ScanResult, Skipped, TrackRef};
 pub use split::{assign_splits, Split, SplitConfig, SplitError, SplitProtocol};
 
 use crate::audio::SourceInfo;
+
+/// Where a dataset comes from: a folder of music, or the built-in synthetic demo set.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum DataSource {
+    Folder(PathBuf),
+    Demo,
+}
+
+impl DataSource {
+    /// What a user wrote: `builtin:demo` is the demo set, anything else a folder.
+    pub fn from_arg(path: &Path) -> Self {
+        if path.as_os_str() == crate::demo::ROOT {
+            Self::Demo
+        } else {
+            Self::Folder(path.to_path_buf())
+        }
+    }
+
+    pub fn is_demo(&self) -> bool {
+        matches!(self, Self::Demo)
+    }
+
+    pub fn folder(&self) -> Option<&Path> {
+        match self {
+            Self::Folder(p) => Some(p),
+            Self::Demo => None,
+        }
+    }
+
+    /// How the window and the reports name it.
+    pub fn label(&self) -> String {
+        match self {
+            Self::Folder(p) => p.display().to_string(),
+            Self::Demo => crate::demo::LABEL.to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for DataSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Folder(p) => write!(f, "{}", p.display()),
+            Self::Demo => f.write_str(crate::demo::ROOT),
+        }
+    }
+}
 
 /// One track that loaded.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -26,6 +73,9 @@ pub struct Track {
     pub genre: usize,
     pub source: SourceInfo,
     pub n_segments: usize,
+    /// The file's size when it was read (0 for the synthesizer's tracks).
+    #[serde(default)]
+    pub size_bytes: u64,
 }
 
 impl Track {
@@ -52,7 +102,7 @@ pub struct Segment {
 /// Every pooled vector of a folder with its label and provenance.
 #[derive(Debug, Clone)]
 pub struct Dataset {
-    pub root: PathBuf,
+    pub source: DataSource,
     /// Label order: genre `i` is label `i`.
     pub genres: Vec<String>,
     pub features: FeatureConfig,
@@ -87,6 +137,27 @@ impl Dataset {
     pub fn vector(&self, i: usize) -> &[f32] {
         let dim = self.dim();
         &self.vectors[i * dim..(i + 1) * dim]
+    }
+
+    /// Identifies the tracks by content, wherever the folder is and whatever it is called: a
+    /// hash of each track's genre, file name and size. Two folders with the same fingerprint hold
+    /// the same music (a model trained on one was trained on the other).
+    pub fn fingerprint(&self) -> String {
+        if self.source.is_demo() {
+            return "demo".into();
+        }
+        let mut lines: Vec<String> = self
+            .tracks
+            .iter()
+            .map(|t| format!("{}/{}:{}", self.genres[t.genre], t.file_name(), t.size_bytes))
+            .collect();
+        lines.sort();
+        let mut hasher = fnv::FnvHasher::default();
+        for line in &lines {
+            hasher.write(line.as_bytes());
+            hasher.write_u8(b'\n');
+        }
+        format!("fnv64:{:016x}:{}", hasher.finish(), lines.len())
     }
 
     /// The genre index of segment `i`.

@@ -41,11 +41,10 @@ pub struct ScanResult {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ScanError {
-    #[error("cannot open the folder {}: {source}; check the path and its permissions", path.display())]
+    #[error("cannot open the folder {}: {cause}; check the path and its permissions", path.display())]
     Unreadable {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     #[error("{} is not a folder; give the folder that holds one sub-folder per genre", path.display())]
     NotAFolder { path: PathBuf },
@@ -67,7 +66,7 @@ pub fn scan_folder(root: &Path, genre_filter: Option<&[String]>) -> Result<ScanR
     if !root.exists() {
         return Err(ScanError::Unreadable {
             path: root.to_path_buf(),
-            source: std::io::Error::from(std::io::ErrorKind::NotFound),
+            cause: std::io::Error::from(std::io::ErrorKind::NotFound),
         });
     }
     if !root.is_dir() {
@@ -82,9 +81,9 @@ pub fn scan_folder(root: &Path, genre_filter: Option<&[String]>) -> Result<ScanR
         .unwrap_or_else(|| root.to_path_buf());
 
     let mut skipped = Vec::new();
-    let entries = sorted_entries(&genre_root).map_err(|source| ScanError::Unreadable {
+    let entries = sorted_entries(&genre_root).map_err(|cause| ScanError::Unreadable {
         path: genre_root.clone(),
-        source,
+        cause,
     })?;
     let mut genres: Vec<(String, Vec<PathBuf>)> = Vec::new();
     let mut loose_files = 0usize;
@@ -100,23 +99,11 @@ pub fn scan_folder(root: &Path, genre_filter: Option<&[String]>) -> Result<ScanR
                 });
                 continue;
             };
-            match sorted_entries(&entry) {
-                Ok(files) => {
-                    let audio: Vec<PathBuf> = files
-                        .into_iter()
-                        .filter(|f| f.is_file() && has_audio_extension(f))
-                        .collect();
-                    if !audio.is_empty() {
-                        genres.push((name.to_string(), audio));
-                    }
-                }
-                Err(e) => skipped.push(Skipped {
-                    path: entry.clone(),
-                    reason: format!(
-                        "{}: cannot read this genre folder ({e}); check its permissions",
-                        entry.display()
-                    ),
-                }),
+            let mut audio = Vec::new();
+            let mut visited = Vec::new();
+            collect_tracks(&entry, 0, &mut visited, &mut audio, &mut skipped);
+            if !audio.is_empty() {
+                genres.push((name.to_string(), audio));
             }
         } else if has_audio_extension(&entry) {
             loose_files += 1;
@@ -166,6 +153,107 @@ pub fn scan_folder(root: &Path, genre_filter: Option<&[String]>) -> Result<ScanR
         tracks,
         skipped,
     })
+}
+
+/// Sub-folders deeper than this below a genre folder are not read (and said so).
+const MAX_DEPTH: usize = 8;
+
+/// The audio files of one genre folder and its sub-folders (an album per folder, say), in name
+/// order. Whatever cannot be a track is listed in `skipped` with the reason: FIFOs and devices,
+/// broken or looping links, a file named only `.wav`, unreadable or too deep sub-folders.
+fn collect_tracks(
+    dir: &Path,
+    depth: usize,
+    visited: &mut Vec<PathBuf>,
+    audio: &mut Vec<PathBuf>,
+    skipped: &mut Vec<Skipped>,
+) {
+    let skip = |skipped: &mut Vec<Skipped>, path: &Path, why: String| {
+        skipped.push(Skipped {
+            path: path.to_path_buf(),
+            reason: format!("{}: {why}", path.display()),
+        })
+    };
+    // A link back up the tree would otherwise be read forever.
+    if let Ok(real) = std::fs::canonicalize(dir) {
+        if visited.contains(&real) {
+            return skip(
+                skipped,
+                dir,
+                "this folder links back to one already read; it was read once".into(),
+            );
+        }
+        visited.push(real);
+    }
+    let entries = match sorted_entries(dir) {
+        Ok(entries) => entries,
+        Err(e) => {
+            return skip(
+                skipped,
+                dir,
+                format!("cannot read this folder ({e}); check its permissions"),
+            )
+        }
+    };
+    for entry in entries {
+        let named_audio = has_audio_extension(&entry);
+        // `metadata` follows links: an error here is a broken or looping link.
+        let meta = match std::fs::metadata(&entry) {
+            Ok(meta) => meta,
+            Err(e) => {
+                let link = std::fs::symlink_metadata(&entry).is_ok_and(|m| m.is_symlink());
+                if link || named_audio {
+                    let what = if link {
+                        "a link whose target cannot be read"
+                    } else {
+                        "cannot be read"
+                    };
+                    skip(skipped, &entry, format!("{what} ({e}); fix or remove it"));
+                }
+                continue;
+            }
+        };
+        if meta.is_dir() {
+            if depth + 1 > MAX_DEPTH {
+                skip(
+                    skipped,
+                    &entry,
+                    format!("more than {MAX_DEPTH} folders below its genre folder; move its tracks up"),
+                );
+            } else {
+                collect_tracks(&entry, depth + 1, visited, audio, skipped);
+            }
+        } else if named_audio {
+            if meta.is_file() {
+                audio.push(entry);
+            } else {
+                skip(
+                    skipped,
+                    &entry,
+                    "not a regular file (a pipe, socket or device); copy the audio into a file".into(),
+                );
+            }
+        } else if is_bare_extension(&entry) {
+            skip(
+                skipped,
+                &entry,
+                "has no name before its extension; give it a name, e.g. track.wav".into(),
+            );
+        }
+    }
+}
+
+/// A file named only `.wav` (or another audio extension): a hidden file to the system, but
+/// most likely a track that lost its name.
+fn is_bare_extension(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.strip_prefix('.'))
+        .is_some_and(|ext| {
+            crate::audio::AUDIO_EXTENSIONS
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case(ext))
+        })
 }
 
 /// Directory entries sorted by file name, so every run sees the same order.

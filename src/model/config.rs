@@ -188,34 +188,62 @@ impl ModelConfig {
             .sum()
     }
 
-    pub fn validate(&self) -> Result<(), String> {
-        if self.input_dim == 0 {
-            return Err("input dimension must be at least 1".into());
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        use ConfigError::*;
+        if self.input_dim == 0 || self.input_dim > crate::dataset::features::MAX_VECTOR_DIM {
+            return Err(InputDim(self.input_dim));
         }
-        if self.kind.has_classifier() && self.n_classes < 2 {
-            return Err(format!(
-                "a classifier needs at least 2 genres, the data has {}",
-                self.n_classes
-            ));
+        if self.n_classes > MAX_CLASSES || (self.kind.has_classifier() && self.n_classes < 2) {
+            return Err(Classes(self.n_classes));
         }
+        self.validate_settings()
+    }
+
+    /// Checks what a user chooses (everything but the widths, which come from the data), so a
+    /// bad flag is refused before any data is loaded.
+    pub fn validate_settings(&self) -> Result<(), ConfigError> {
+        use ConfigError::*;
         if !(self.dropout_keep > 0.0 && self.dropout_keep <= 1.0) {
-            return Err(format!(
-                "dropout keep probability must be in (0, 1], got {}",
-                self.dropout_keep
-            ));
+            return Err(DropoutKeep(self.dropout_keep));
         }
         if !(0.0..=1.0).contains(&self.gamma) {
-            return Err(format!("gamma must be in [0, 1], got {}", self.gamma));
+            return Err(Gamma(self.gamma));
         }
-        if !(self.input_scale > 0.0 && self.input_scale.is_finite()) {
-            return Err(format!(
-                "input scale must be positive, got {}",
-                self.input_scale
-            ));
+        if !(INPUT_SCALE_RANGE.contains(&self.input_scale)) {
+            return Err(InputScale(self.input_scale));
         }
         Ok(())
     }
 }
+
+/// Most genres a model may have (GTZAN has 10).
+pub const MAX_CLASSES: usize = 1_000;
+/// Input scales outside this range come from a damaged file, not from standardizing audio.
+pub const INPUT_SCALE_RANGE: std::ops::RangeInclusive<f64> = 1e-6..=1e6;
+
+/// Why model settings are unusable.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("input width {0} must be from 1 to {max}", max = crate::dataset::features::MAX_VECTOR_DIM)]
+    InputDim(usize),
+    #[error("{0} genres: a classifier needs from 2 to {MAX_CLASSES}")]
+    Classes(usize),
+    #[error("dropout keep probability must be in (0, 1], got {0}")]
+    DropoutKeep(f64),
+    #[error("gamma must be in [0, 1], got {0}")]
+    Gamma(f64),
+    #[error("input scale must be from 1e-6 to 1e6, got {0}")]
+    InputScale(f64),
+    #[error("learning rate must be positive and finite, got {0}")]
+    LearningRate(f64),
+    #[error("batch size must be from 1 to {MAX_BATCH}, got {0}")]
+    Batch(usize),
+    #[error("epochs must be from 1 to {MAX_EPOCHS}, got {0}")]
+    Epochs(usize),
+}
+
+pub const MAX_BATCH: usize = 1 << 20;
+pub const MAX_EPOCHS: usize = 100_000;
 
 /// How to train. Defaults are the authors': Adam at 1e-4, batches of 512, 200 epochs.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -238,18 +266,15 @@ impl Default for TrainConfig {
 }
 
 impl TrainConfig {
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), ConfigError> {
         if !(self.learning_rate > 0.0 && self.learning_rate.is_finite()) {
-            return Err(format!(
-                "learning rate must be positive, got {}",
-                self.learning_rate
-            ));
+            return Err(ConfigError::LearningRate(self.learning_rate));
         }
-        if self.batch_size == 0 {
-            return Err("batch size must be at least 1".into());
+        if self.batch_size == 0 || self.batch_size > MAX_BATCH {
+            return Err(ConfigError::Batch(self.batch_size));
         }
-        if self.epochs == 0 {
-            return Err("epochs must be at least 1".into());
+        if self.epochs == 0 || self.epochs > MAX_EPOCHS {
+            return Err(ConfigError::Epochs(self.epochs));
         }
         Ok(())
     }

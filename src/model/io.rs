@@ -11,8 +11,10 @@ use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 use serde::{Deserialize, Serialize};
 
 use super::config::{ModelConfig, TrainConfig};
-use super::network::Model;
-use crate::dataset::{Dataset, FeatureConfig, Split, SplitConfig};
+use super::network::{Model, ModelError};
+use super::norm::BandNorm;
+use crate::dataset::{Dataset, FeatureConfig, Representation, Split, SplitConfig};
+use crate::files::{read_regular_file, write_atomic, FileError};
 use crate::report::EvalReport;
 
 /// Metadata key whose value marks a genrescope model file and its format version.
@@ -25,8 +27,12 @@ const META_KEY: &str = "genrescope.meta";
 pub struct TrainingRecord {
     pub train: TrainConfig,
     pub split: SplitConfig,
-    /// The folder (or demo set) it was trained on.
+    /// The folder (or demo set) it was trained on, as given.
     pub data: String,
+    /// What that folder held ([`Dataset::fingerprint`]): decides "trained on this folder?"
+    /// wherever the folder is. Files saved before it existed compare `data` as a path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_fingerprint: Option<String>,
     pub epochs_run: usize,
     pub seconds: f64,
     pub report: Option<EvalReport>,
@@ -41,6 +47,9 @@ pub struct ModelMeta {
     /// How the training data was cut and pooled; new data must be made the same way.
     pub features: FeatureConfig,
     pub training: Option<TrainingRecord>,
+    /// Per-band input standardisation (log-mel models), fitted on the training split.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_norm: Option<BandNorm>,
 }
 
 pub struct SavedModel {
@@ -48,40 +57,43 @@ pub struct SavedModel {
     pub meta: ModelMeta,
 }
 
+/// Model files larger than this are not genrescope models (ours are a few megabytes).
+pub const MAX_MODEL_BYTES: u64 = 512 << 20;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ModelFileError {
-    #[error("cannot read {}: {source}", path.display())]
-    Read {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("cannot write {}: {source}; check that the folder exists and is writable", path.display())]
-    Write {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("{} is not a safetensors model file ({detail}); pick a .safetensors file saved by genrescope", path.display())]
+    #[error(transparent)]
+    File(#[from] FileError),
+    #[error(
+        "{} is not a safetensors model file ({detail}); pick a .safetensors file saved by genrescope",
+        path.display()
+    )]
     NotSafetensors { path: PathBuf, detail: String },
-    #[error("{} is a safetensors file but not a genrescope model (no genrescope metadata); genrescope opens only models it saved", path.display())]
+    #[error(
+        "{} is a safetensors file but not a genrescope model (no genrescope metadata); \
+         genrescope opens only models it saved",
+        path.display()
+    )]
     NotGenrescope { path: PathBuf },
-    #[error("{} was saved by another version of genrescope ({found}); retrain it with this version", path.display())]
+    #[error(
+        "{} was saved by another version of genrescope ({found}); retrain it with this version",
+        path.display()
+    )]
     Version { path: PathBuf, found: String },
-    #[error("{}: the model description in its metadata is damaged ({detail})", path.display())]
+    #[error(
+        "{}: the model description in its metadata is damaged ({detail}); the model file is \
+         unusable: retrain it or open another",
+        path.display()
+    )]
     Metadata { path: PathBuf, detail: String },
-    #[error("{}: the weights do not match the model it describes: {detail}", path.display())]
-    Architecture { path: PathBuf, detail: String },
+    #[error("{}: the weights do not match the model it describes: {error}", path.display())]
+    Architecture { path: PathBuf, error: ModelError },
     #[error("cannot save the model: {0}")]
     Tensor(#[from] candle_core::Error),
 }
 
 /// Saves `model` and `meta` to `path`, replacing it only once the new file is complete.
 pub fn save(path: &Path, model: &Model, meta: &ModelMeta) -> Result<(), ModelFileError> {
-    let write_err = |source| ModelFileError::Write {
-        path: path.to_path_buf(),
-        source,
-    };
     let named: Vec<(String, Vec<usize>, Vec<u8>)> = model
         .named_tensors()
         .into_iter()
@@ -96,56 +108,37 @@ pub fn save(path: &Path, model: &Model, meta: &ModelMeta) -> Result<(), ModelFil
             Ok((name, dims, bytes))
         })
         .collect::<Result<_, candle_core::Error>>()?;
+    let meta_err = |detail: String| ModelFileError::Metadata {
+        path: path.to_path_buf(),
+        detail,
+    };
     let views = named
         .iter()
         .map(|(name, dims, bytes)| {
             TensorView::new(Dtype::F32, dims.clone(), bytes)
                 .map(|v| (name.clone(), v))
-                .map_err(|e| ModelFileError::Metadata {
-                    path: path.to_path_buf(),
-                    detail: e.to_string(),
-                })
+                .map_err(|e| meta_err(e.to_string()))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let meta_json = serde_json::to_string(meta).map_err(|e| ModelFileError::Metadata {
-        path: path.to_path_buf(),
-        detail: e.to_string(),
-    })?;
+    // The standardisation the weights were trained with is the model's own, whatever `meta` says.
+    let meta = ModelMeta {
+        input_norm: model.norm().cloned(),
+        ..meta.clone()
+    };
+    let meta_json = serde_json::to_string(&meta).map_err(|e| meta_err(e.to_string()))?;
     let metadata = HashMap::from([
         (FORMAT_KEY.to_string(), FORMAT_VALUE.to_string()),
         (META_KEY.to_string(), meta_json),
     ]);
-    let bytes = safetensors::tensor::serialize(views, Some(metadata)).map_err(|e| {
-        ModelFileError::Metadata {
-            path: path.to_path_buf(),
-            detail: e.to_string(),
-        }
-    })?;
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    // tempfile makes private (0600) files, and the rename keeps that: a saved model gets the
-    // permissions of any other file the user writes.
-    let mut builder = tempfile::Builder::new();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o644));
-    }
-    let mut tmp = builder.tempfile_in(dir).map_err(write_err)?;
-    tmp.write_all(&bytes).map_err(write_err)?;
-    tmp.as_file().sync_all().map_err(write_err)?;
-    tmp.persist(path).map_err(|e| write_err(e.error))?;
+    let bytes = safetensors::tensor::serialize(views, Some(metadata))
+        .map_err(|e| meta_err(e.to_string()))?;
+    write_atomic(path, |w| w.write_all(&bytes))?;
     Ok(())
 }
 
 /// Loads a model saved by [`save`].
 pub fn load(path: &Path) -> Result<SavedModel, ModelFileError> {
-    let bytes = std::fs::read(path).map_err(|source| ModelFileError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let bytes = read_regular_file(path, MAX_MODEL_BYTES, "genrescope model file")?;
     load_bytes(&bytes, path)
 }
 
@@ -189,6 +182,12 @@ pub fn load_bytes(bytes: &[u8], path: &Path) -> Result<SavedModel, ModelFileErro
             meta.model.n_classes
         )));
     }
+    meta.features
+        .validate()
+        .map_err(|e| meta_err(format!("its feature settings: {e}")))?;
+    meta.model
+        .validate()
+        .map_err(|e| meta_err(format!("its model settings: {e}")))?;
     if meta.features.dim() != meta.model.input_dim {
         return Err(meta_err(format!(
             "{}-d features for a model with {}-d input",
@@ -196,14 +195,14 @@ pub fn load_bytes(bytes: &[u8], path: &Path) -> Result<SavedModel, ModelFileErro
             meta.model.input_dim
         )));
     }
-    let arch_err = |detail: String| ModelFileError::Architecture {
+    let arch_err = |error: ModelError| ModelFileError::Architecture {
         path: path.to_path_buf(),
-        detail,
+        error,
     };
     let mut tensors = HashMap::new();
     for (name, view) in st.tensors() {
         if view.dtype() != Dtype::F32 {
-            return Err(arch_err(format!(
+            return Err(meta_err(format!(
                 "tensor {name} is {:?}, genrescope models are F32",
                 view.dtype()
             )));
@@ -214,50 +213,65 @@ pub fn load_bytes(bytes: &[u8], path: &Path) -> Result<SavedModel, ModelFileErro
             .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
             .collect();
         let t = Tensor::from_vec(values, view.shape(), &Device::Cpu)
-            .map_err(|e| arch_err(format!("tensor {name}: {e}")))?;
+            .map_err(|e| arch_err(ModelError::Candle(e)))?;
         tensors.insert(name, t);
     }
-    let model = Model::from_tensors(meta.model, tensors).map_err(arch_err)?;
+    let model = Model::from_tensors(meta.model, tensors)
+        .and_then(|m| m.with_norm(meta.input_norm.clone()))
+        .map_err(arch_err)?;
     Ok(SavedModel { model, meta })
 }
 
 /// Why a model cannot be used on a dataset.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum FitError {
-    #[error("the model knows the genres {} but this data has {}; open a folder with those genres or train a new model on this one", model.join(", "), unknown.join(", "))]
+    #[error(
+        "the model knows the genres {} but this data has {}; open a folder with those genres or \
+         train a new model on this one",
+        model.join(", "),
+        unknown.join(", ")
+    )]
     Genres {
         model: Vec<String>,
         unknown: Vec<String>,
     },
-    #[error("the model expects {}-d vectors ({}) but this data has {}-d vectors ({}); reload the folder with the model's settings", model.dim(), describe(model), data.dim(), describe(data))]
+    #[error(
+        "the model expects {}-d vectors ({}) but this data has {}-d vectors ({}); reload the \
+         folder with the model's settings",
+        model.dim(),
+        model.describe(),
+        data.dim(),
+        data.describe()
+    )]
     Features {
         model: FeatureConfig,
         data: FeatureConfig,
     },
 }
 
-fn describe(f: &FeatureConfig) -> String {
-    format!(
-        "segments of {} samples at {} Hz pooled by {}",
-        f.segment_samples, f.sample_rate_hz, f.pool
-    )
-}
-
 impl ModelMeta {
-    /// The model was trained on the folder `root` (paths compared once resolved, so
-    /// `../shared/x` and `/work/shared/x` are the same folder).
-    pub fn trained_on(&self, root: &Path) -> bool {
-        let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
-        self.training
-            .as_ref()
-            .is_some_and(|t| canonical(Path::new(&t.data)) == canonical(root))
+    /// The model was trained on this data: the same tracks by content (wherever the folder is
+    /// now), or, for files saved before fingerprints, the same folder path.
+    pub fn trained_on(&self, dataset: &Dataset) -> bool {
+        let Some(record) = self.training.as_ref() else {
+            return false;
+        };
+        match &record.data_fingerprint {
+            Some(fingerprint) => *fingerprint == dataset.fingerprint(),
+            None => {
+                let canonical =
+                    |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+                canonical(Path::new(&record.data))
+                    == canonical(Path::new(&dataset.source.to_string()))
+            }
+        }
     }
 
     /// Each segment's split during training, when the model was trained on this very data (same
-    /// folder, genres and cutting): the seeded split can be recomputed exactly.
+    /// tracks, genres and cutting): the seeded split can be recomputed exactly.
     pub fn training_splits(&self, dataset: &Dataset) -> Option<Vec<Split>> {
         let record = self.training.as_ref()?;
-        let same = self.trained_on(&dataset.root)
+        let same = self.trained_on(dataset)
             && self.genres == dataset.genres
             && self.features == dataset.features;
         same.then(|| dataset.splits(&record.split).ok()).flatten()
@@ -270,10 +284,7 @@ impl ModelMeta {
         data_genres: &[String],
         data_features: &FeatureConfig,
     ) -> Result<Vec<usize>, FitError> {
-        if data_features.dim() != self.features.dim()
-            || data_features.pool != self.features.pool
-            || data_features.sample_rate_hz != self.features.sample_rate_hz
-        {
+        if !same_vectors(data_features, &self.features) {
             return Err(FitError::Features {
                 model: self.features,
                 data: *data_features,
@@ -295,4 +306,12 @@ impl ModelMeta {
             .map(|g| self.genres.iter().position(|m| m == g).unwrap_or(0))
             .collect())
     }
+}
+
+/// Two settings make the same kind of vector (how many segments a track gives does not matter).
+fn same_vectors(a: &FeatureConfig, b: &FeatureConfig) -> bool {
+    let cut = a.sample_rate_hz == b.sample_rate_hz
+        && a.segment_samples == b.segment_samples
+        && a.input == b.input;
+    cut && (a.input != Representation::Waveform || a.pool == b.pool)
 }

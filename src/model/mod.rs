@@ -1,9 +1,14 @@
-//! The paper's three networks (`config`, `network`) and their files (`io`).
+//! The paper's three networks (`config`, `network`), their input standardisation (`norm`) and
+//! their files (`io`).
 
 pub mod config;
 pub mod io;
 pub mod network;
+pub mod norm;
 
-pub use config::{Activation, LayerSpec, ModelConfig, ModelKind, TrainConfig, BOTTLENECK_DIM};
+pub use config::{
+    Activation, ConfigError, LayerSpec, ModelConfig, ModelKind, TrainConfig, BOTTLENECK_DIM,
+};
 pub use io::{load, save, FitError, ModelFileError, ModelMeta, SavedModel, TrainingRecord};
 pub use network::{argmax_rows, softmax_rows, Dropout, Inference, Model, ModelError};
+pub use norm::BandNorm;

@@ -5,7 +5,8 @@ use candle_core::{DType, Device, Tensor, Var};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::config::{Activation, LayerSpec, ModelConfig};
+use super::config::{Activation, ConfigError, LayerSpec, ModelConfig, ModelKind};
+use super::norm::{BandNorm, NormError};
 
 /// Rows per forward pass when running a whole dataset through a model in evaluation mode.
 const INFERENCE_BATCH: usize = 4096;
@@ -13,11 +14,28 @@ const INFERENCE_BATCH: usize = 4096;
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {
     #[error("invalid model settings: {0}")]
-    Config(String),
+    Config(#[from] ConfigError),
+    #[error("invalid input standardisation: {0}")]
+    Norm(#[from] NormError),
     #[error("the model has no {0}")]
     Missing(&'static str),
     #[error("expected {expected} values per row, got {got}")]
     Shape { expected: usize, got: usize },
+    #[error("tensor {name} is missing (a {kind} needs it)")]
+    MissingTensor { name: String, kind: ModelKind },
+    #[error("tensor {name} is {got:?} but a {kind} on {input_dim}-d input with {n_classes} genres needs {expected:?}")]
+    TensorShape {
+        name: String,
+        got: Vec<usize>,
+        expected: Vec<usize>,
+        kind: ModelKind,
+        input_dim: usize,
+        n_classes: usize,
+    },
+    #[error("tensor {name} is not part of a {kind} (is this a model of another kind?)")]
+    ExtraTensor { name: String, kind: ModelKind },
+    #[error("tensor {name} holds {value} at position {index}; a usable model has only finite weights")]
+    NonFinite { name: String, index: usize, value: f32 },
     #[error("tensor computation failed: {0}")]
     Candle(#[from] candle_core::Error),
 }
@@ -36,6 +54,102 @@ pub struct Model {
     encoder: Vec<Dense>,
     decoder: Vec<Dense>,
     head: Vec<Dense>,
+    norm: Option<BandNorm>,
+    input: InputMap,
+}
+
+/// How raw features become the model's units (and back, for what the decoder makes).
+enum InputMap {
+    /// `x * scale` (1: the paper's raw values).
+    Scale(f64),
+    /// `(x - shift) * multiplier`, value by value (per-band standardisation).
+    Affine {
+        shift: Tensor,
+        multiplier: Tensor,
+        shift_values: Vec<f32>,
+        multiplier_values: Vec<f32>,
+    },
+}
+
+impl InputMap {
+    fn new(config: &ModelConfig, norm: Option<&BandNorm>, device: &Device) -> Result<Self> {
+        let Some(norm) = norm else {
+            return Ok(Self::Scale(config.input_scale));
+        };
+        norm.validate(config.input_dim)?;
+        let (shift_values, multiplier_values) = norm.expand(config.input_dim);
+        Ok(Self::Affine {
+            shift: Tensor::from_slice(&shift_values, (1, config.input_dim), device)?,
+            multiplier: Tensor::from_slice(&multiplier_values, (1, config.input_dim), device)?,
+            shift_values,
+            multiplier_values,
+        })
+    }
+
+    fn to_model(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        match self {
+            Self::Scale(s) if *s == 1.0 => Ok(x.clone()),
+            Self::Scale(s) => x * *s,
+            Self::Affine {
+                shift, multiplier, ..
+            } => x.broadcast_sub(shift)?.broadcast_mul(multiplier),
+        }
+    }
+
+    fn from_model(&self, r: Tensor) -> candle_core::Result<Tensor> {
+        match self {
+            Self::Scale(s) if *s == 1.0 => Ok(r),
+            Self::Scale(s) => r / *s,
+            Self::Affine {
+                shift, multiplier, ..
+            } => r.broadcast_div(multiplier)?.broadcast_add(shift),
+        }
+    }
+
+    fn to_model_values(&self, x: &[f32]) -> Option<Vec<f32>> {
+        match self {
+            Self::Scale(s) if *s == 1.0 => None,
+            Self::Scale(s) => {
+                let s = *s as f32;
+                Some(x.iter().map(|v| v * s).collect())
+            }
+            Self::Affine {
+                shift_values,
+                multiplier_values,
+                ..
+            } => {
+                let dim = shift_values.len();
+                Some(
+                    x.iter()
+                        .enumerate()
+                        .map(|(j, v)| (v - shift_values[j % dim]) * multiplier_values[j % dim])
+                        .collect(),
+                )
+            }
+        }
+    }
+
+    fn from_model_values(&self, r: &mut [f32]) {
+        match self {
+            Self::Scale(s) if *s == 1.0 => {}
+            Self::Scale(s) => {
+                let s = *s as f32;
+                for v in r {
+                    *v /= s;
+                }
+            }
+            Self::Affine {
+                shift_values,
+                multiplier_values,
+                ..
+            } => {
+                let dim = shift_values.len();
+                for (j, v) in r.iter_mut().enumerate() {
+                    *v = *v / multiplier_values[j % dim] + shift_values[j % dim];
+                }
+            }
+        }
+    }
 }
 
 /// What one forward pass produces.
@@ -113,7 +227,7 @@ impl Model {
     /// A fresh model: Glorot-uniform weights from a seeded generator, zero biases (as the
     /// authors' `xavier_initializer`).
     pub fn new(config: ModelConfig, seed: u64) -> Result<Self> {
-        config.validate().map_err(ModelError::Config)?;
+        config.validate()?;
         let device = Device::Cpu;
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let mut make = |specs: Vec<LayerSpec>| -> Result<Vec<Dense>> {
@@ -138,38 +252,64 @@ impl Model {
             encoder: make(config.encoder_layers())?,
             decoder: make(config.decoder_layers())?,
             head: make(config.head_layers())?,
+            input: InputMap::new(&config, None, &device)?,
+            norm: None,
             config,
             device,
         })
     }
 
+    /// The same model with per-band input standardisation (replacing `input_scale`).
+    pub fn with_norm(mut self, norm: Option<BandNorm>) -> Result<Self> {
+        self.input = InputMap::new(&self.config, norm.as_ref(), &self.device)?;
+        self.norm = norm;
+        Ok(self)
+    }
+
+    /// The per-band standardisation, when the model has one.
+    pub fn norm(&self) -> Option<&BandNorm> {
+        self.norm.as_ref()
+    }
+
     /// Rebuilds a model from named tensors (`<layer>.weight`, `<layer>.bias`), checking every
-    /// name and shape against what `config` needs. The error says exactly what differs.
+    /// name, shape and value against what `config` needs. The error says exactly what differs.
     pub fn from_tensors(
         config: ModelConfig,
         mut tensors: std::collections::HashMap<String, Tensor>,
-    ) -> std::result::Result<Self, String> {
+    ) -> Result<Self> {
         config.validate()?;
-        let mut take = |specs: Vec<LayerSpec>| -> std::result::Result<Vec<Dense>, String> {
+        let mut take = |specs: Vec<LayerSpec>| -> Result<Vec<Dense>> {
             specs
                 .into_iter()
                 .map(|spec| {
-                    let mut get = |suffix: &str, shape: &[usize]| {
+                    let mut get = |suffix: &str, shape: &[usize]| -> Result<Var> {
                         let name = format!("{}.{suffix}", spec.name);
-                        let t = tensors.remove(&name).ok_or_else(|| {
-                            format!("tensor {name} is missing (a {} needs it)", config.kind)
-                        })?;
+                        let t = tensors
+                            .remove(&name)
+                            .ok_or_else(|| ModelError::MissingTensor {
+                                name: name.clone(),
+                                kind: config.kind,
+                            })?;
                         if t.dims() != shape {
-                            return Err(format!(
-                                "tensor {name} is {:?} but a {} on {}-d input with {} genres needs {shape:?}",
-                                t.dims(),
-                                config.kind,
-                                config.input_dim,
-                                config.n_classes
-                            ));
+                            return Err(ModelError::TensorShape {
+                                name,
+                                got: t.dims().to_vec(),
+                                expected: shape.to_vec(),
+                                kind: config.kind,
+                                input_dim: config.input_dim,
+                                n_classes: config.n_classes,
+                            });
                         }
-                        let t = t.to_dtype(DType::F32).map_err(|e| e.to_string())?;
-                        Var::from_tensor(&t).map_err(|e| e.to_string())
+                        let t = t.to_dtype(DType::F32)?;
+                        let values = t.flatten_all()?.to_vec1::<f32>()?;
+                        if let Some(index) = values.iter().position(|v| !v.is_finite()) {
+                            return Err(ModelError::NonFinite {
+                                name,
+                                index,
+                                value: values[index],
+                            });
+                        }
+                        Ok(Var::from_tensor(&t)?)
                     };
                     Ok(Dense {
                         weight: get("weight", &[spec.outputs, spec.inputs])?,
@@ -183,14 +323,17 @@ impl Model {
         let decoder = take(config.decoder_layers())?;
         let head = take(config.head_layers())?;
         if let Some(extra) = tensors.keys().min() {
-            return Err(format!(
-                "tensor {extra} is not part of a {} (is this a model of another kind?)",
-                config.kind
-            ));
+            return Err(ModelError::ExtraTensor {
+                name: extra.clone(),
+                kind: config.kind,
+            });
         }
+        let device = Device::Cpu;
         Ok(Self {
+            input: InputMap::new(&config, None, &device)?,
+            norm: None,
             config,
-            device: Device::Cpu,
+            device,
             encoder,
             decoder,
             head,
@@ -231,23 +374,37 @@ impl Model {
             .collect()
     }
 
-    /// A forward pass over a batch `x` (rows × input_dim). With `dropout`, in training mode.
+    /// Raw features in the model's own units (standardised, when the model standardises).
+    pub fn to_model_units(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        self.input.to_model(x)
+    }
+
+    /// A forward pass over a batch `x` of raw features (rows × input_dim); the reconstruction
+    /// comes back in raw units. With `dropout`, in training mode.
     pub fn forward(&self, x: &Tensor, dropout: Option<Dropout>) -> candle_core::Result<Outputs> {
+        let out = self.forward_model_units(&self.to_model_units(x)?, dropout)?;
+        Ok(Outputs {
+            reconstruction: out
+                .reconstruction
+                .map(|r| self.input.from_model(r))
+                .transpose()?,
+            ..out
+        })
+    }
+
+    /// A forward pass over inputs already in the model's units; the reconstruction stays in them
+    /// (the training loss is measured there).
+    pub fn forward_model_units(
+        &self,
+        x: &Tensor,
+        dropout: Option<Dropout>,
+    ) -> candle_core::Result<Outputs> {
         let mut dropout = dropout;
-        let scale = self.config.input_scale;
-        let scaled;
-        let x = if scale == 1.0 {
-            x
-        } else {
-            scaled = (x * scale)?;
-            &scaled
-        };
         let code = run(&self.encoder, x, &mut dropout)?;
         let reconstruction = if self.decoder.is_empty() {
             None
         } else {
-            let r = run(&self.decoder, &code, &mut dropout)?;
-            Some(if scale == 1.0 { r } else { (r / scale)? })
+            Some(run(&self.decoder, &code, &mut dropout)?)
         };
         let logits = if self.head.is_empty() {
             None
@@ -299,12 +456,10 @@ impl Model {
 
     /// The code of each input row: 64-d bottleneck (baseline: its 128-d hidden layer).
     pub fn encode(&self, x: &[f32]) -> Result<Vec<f32>> {
-        let scale = self.config.input_scale as f32;
-        if scale == 1.0 {
-            return self.apply(&self.encoder, x, self.config.input_dim);
+        match self.input.to_model_values(x) {
+            None => self.apply(&self.encoder, x, self.config.input_dim),
+            Some(scaled) => self.apply(&self.encoder, &scaled, self.config.input_dim),
         }
-        let scaled: Vec<f32> = x.iter().map(|v| v * scale).collect();
-        self.apply(&self.encoder, &scaled, self.config.input_dim)
     }
 
     /// Genre logits of each code row (the classifier head alone: for interpolated codes).
@@ -325,13 +480,8 @@ impl Model {
             ));
         }
         let mut out = self.apply(&self.decoder, code, self.config.code_dim())?;
-        // Back from the model's (possibly standardized) units to raw amplitude, as `forward`.
-        let scale = self.config.input_scale as f32;
-        if scale != 1.0 {
-            for v in &mut out {
-                *v /= scale;
-            }
-        }
+        // Back from the model's (possibly standardized) units to raw features, as `forward`.
+        self.input.from_model_values(&mut out);
         Ok(out)
     }
 

@@ -4,8 +4,9 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
-use genrescope::app::maps_panel::map_plot_id;
+use genrescope::app::state::MapId;
 use genrescope::app::{AppOptions, GenrescopeApp};
+use genrescope::dataset::DataSource;
 
 pub type App<'a> = Harness<'a, GenrescopeApp>;
 
@@ -17,7 +18,7 @@ pub fn app<'a>(options: AppOptions) -> App<'a> {
 
 pub fn app_on(folder: PathBuf) -> App<'static> {
     app(AppOptions {
-        folder: Some(folder),
+        data: Some(DataSource::Folder(folder)),
         ..AppOptions::default()
     })
 }
@@ -40,34 +41,41 @@ pub fn run_until(h: &mut App, secs: u64, what: &str, done: impl Fn(&GenrescopeAp
 }
 
 pub fn loaded(app: &GenrescopeApp) -> bool {
-    app.state.data.as_ref().is_some_and(|d| d.raw_map.is_some()) && app.state.loading.is_none()
+    app.state.data.as_ref().is_some_and(|d| d.raw_map.is_some()) && app.state.loading().is_none()
 }
 
 pub fn projected(app: &GenrescopeApp) -> bool {
-    app.state.model.as_ref().is_some_and(|m| m.maps.is_some()) && app.state.projecting.is_none()
+    app.state.model.as_ref().is_some_and(|m| m.maps.is_some()) && !app.state.is_projecting()
+}
+
+/// Nothing runs in the background and the maps are drawn.
+pub fn settled(app: &GenrescopeApp) -> bool {
+    loaded(app) && app.state.is_idle() && app.state.pending_model.is_none()
+}
+
+fn map_id(map: &str) -> MapId {
+    match map {
+        "map-raw" => MapId::Raw,
+        "map-code" => MapId::Code,
+        _ => MapId::Logits,
+    }
+}
+
+/// The plot memory of a map ("map-raw", "map-code", "map-logits") as drawn last frame.
+pub fn plot_memory(h: &App, map: &str) -> egui_plot::PlotMemory {
+    let id = h.state().state.map_plot_id(map_id(map));
+    egui_plot::PlotMemory::load(&h.ctx, id).expect("the plot has been shown")
 }
 
 /// Where segment `i` is drawn on a map ("map-raw", "map-code", "map-logits") this frame.
 pub fn point_on_screen(h: &App, map: &str, i: usize) -> egui::Pos2 {
-    let state = &h.state().state;
-    let projection = match map {
-        "map-raw" => state.data.as_ref().and_then(|d| d.raw_map.as_ref()),
-        "map-code" => state
-            .model
-            .as_ref()
-            .and_then(|m| m.maps.as_ref())
-            .and_then(|m| m.code_map.as_ref().ok()),
-        _ => state
-            .model
-            .as_ref()
-            .and_then(|m| m.maps.as_ref())
-            .and_then(|m| m.logits_map.as_ref()?.as_ref().ok()),
-    }
-    .expect("the map is drawn");
-    let p = projection.points[i];
-    let memory =
-        egui_plot::PlotMemory::load(&h.ctx, map_plot_id(map)).expect("the plot has been shown");
-    memory
+    let layer = h
+        .state()
+        .state
+        .layer(map_id(map))
+        .expect("the map is drawn");
+    let p = layer.projection.points[i];
+    plot_memory(h, map)
         .transform()
         .position_from_point(&egui_plot::PlotPoint::new(p[0], p[1]))
 }
@@ -79,9 +87,7 @@ pub fn visible_point(
     map: &str,
     candidates: impl IntoIterator<Item = usize>,
 ) -> (usize, egui::Pos2) {
-    let memory =
-        egui_plot::PlotMemory::load(&h.ctx, map_plot_id(map)).expect("the plot has been shown");
-    let frame = memory.transform().frame().shrink(12.0);
+    let frame = plot_memory(h, map).transform().frame().shrink(12.0);
     candidates
         .into_iter()
         .map(|i| (i, point_on_screen(h, map, i)))

@@ -1,0 +1,229 @@
+//! Choosing paths (a native dialog, or the path field when none can open) and what is written
+//! there: models, embeddings, the maps as PNGs, the interpolation path as WAV. Every destination
+//! is checked before the work starts.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::app::events::FileTarget;
+use crate::app::jobs::registry::JobKind;
+use crate::app::jobs::{work, JobError};
+use crate::app::notices::Topic;
+use crate::app::state::{Loudness, PathPrompt, Tab};
+use crate::app::GenrescopeApp;
+use crate::audible::Voice;
+use crate::dataset::DataSource;
+use crate::dsp::loudness::interpolate_rms;
+use crate::files::{check_destination, check_folder};
+
+/// rfd answers `None` both when the user cancels and when no dialog can be shown, so look for
+/// what it needs first: a session bus (for the portal) or zenity.
+pub(super) fn dialogs_available() -> bool {
+    if std::env::var_os("GENRESCOPE_NO_DIALOGS").is_some() {
+        return false;
+    }
+    let bus = std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some();
+    let zenity = std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|p| p.join("zenity").is_file()));
+    bus || zenity
+}
+
+impl GenrescopeApp {
+    /// A sensible place for `target` in the working folder, named after what is there.
+    fn default_path(&self, target: FileTarget) -> PathBuf {
+        let dir = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        let name = match target {
+            FileTarget::SaveModel => {
+                let model = self.state.model.as_ref().map(|m| &m.saved.meta);
+                let input = model.map_or("waveform", |m| m.features.input.kind().name());
+                let kind = model.map_or("model", |m| m.model.kind.name());
+                format!("genrescope-{input}-{kind}.safetensors")
+            }
+            FileTarget::OpenModel => "model.safetensors".into(),
+            FileTarget::PathWav => "interpolation.wav".into(),
+            FileTarget::EmbeddingsFolder => "genrescope-embeddings".into(),
+            FileTarget::MapsFolder => "genrescope-maps".into(),
+            FileTarget::DataFolder => String::new(),
+        };
+        dir.join(name)
+    }
+
+    /// Asks where: the native dialog when one can open, else the path field.
+    pub(super) fn ask_path(&mut self, target: FileTarget) {
+        if target == FileTarget::DataFolder {
+            return self.open_folder_dialog();
+        }
+        let needs_model = matches!(
+            target,
+            FileTarget::SaveModel | FileTarget::EmbeddingsFolder
+        );
+        if needs_model && self.state.model.is_none() {
+            self.state.notices.error(
+                Topic::Export,
+                "There is no model yet: train one or open one first.",
+            );
+            return;
+        }
+        if dialogs_available() {
+            self.start_job(JobKind::Dialog { target }, move |_, _, _| work::pick(target));
+        } else {
+            self.state.path_prompt = Some(PathPrompt {
+                target,
+                path: self.default_path(target).display().to_string(),
+            });
+        }
+    }
+
+    pub(super) fn edit_path_field(&mut self, text: String) {
+        if let Some(prompt) = self.state.path_prompt.as_mut() {
+            prompt.path = text;
+        }
+    }
+
+    pub(super) fn confirm_path_field(&mut self) {
+        let Some(prompt) = self.state.path_prompt.clone() else {
+            return;
+        };
+        let path = PathBuf::from(prompt.path.trim());
+        if prompt.path.trim().is_empty() {
+            return;
+        }
+        // The field stays open when the path is refused, so it can be corrected.
+        if self.use_path(prompt.target, path) {
+            self.state.path_prompt = None;
+        }
+    }
+
+    pub(super) fn picked(&mut self, target: FileTarget, path: Option<PathBuf>) {
+        if let Some(path) = path {
+            self.use_path(target, path);
+        }
+    }
+
+    /// Does what `target` was asked for with `path`; false when the path is refused.
+    pub(super) fn use_path(&mut self, target: FileTarget, path: PathBuf) -> bool {
+        let checked = match target {
+            FileTarget::DataFolder | FileTarget::OpenModel => Ok(()),
+            FileTarget::SaveModel | FileTarget::PathWav => check_destination(&path),
+            FileTarget::EmbeddingsFolder | FileTarget::MapsFolder => check_folder(&path),
+        };
+        if let Err(e) = checked {
+            self.state.notices.error(Topic::Export, e.to_string());
+            return false;
+        }
+        match target {
+            FileTarget::DataFolder => self.load_data(DataSource::Folder(path)),
+            FileTarget::OpenModel => self.load_model(path),
+            FileTarget::SaveModel => self.save_model(path),
+            FileTarget::PathWav => self.export_path(path),
+            FileTarget::EmbeddingsFolder => self.export_embeddings(path),
+            FileTarget::MapsFolder => self.export_maps(path),
+        }
+        true
+    }
+
+    fn save_model(&mut self, path: PathBuf) {
+        let Some(model) = self.state.model.as_ref() else {
+            return;
+        };
+        let saved = Arc::clone(&model.saved);
+        let kind = JobKind::SaveModel { path: path.clone() };
+        self.start_job(kind, move |_, _, _| work::save_model(path, saved));
+    }
+
+    fn export_path(&mut self, path: PathBuf) {
+        let Some(model) = self.state.model.as_ref() else {
+            return;
+        };
+        if self.state.interp.path.is_empty() {
+            self.state.notices.error(
+                Topic::Export,
+                "Pick A (click) and B (shift-click) on a map first: there is no path to export.",
+            );
+            return;
+        }
+        let steps = self.state.interp.path.clone();
+        let saved = Arc::clone(&model.saved);
+        let voice: Arc<Voice> = Arc::clone(&model.voice);
+        // The file sounds as the window plays it: loudness-matched unless asked otherwise.
+        let levels = match self.state.loudness {
+            Loudness::Matched => self.state.view.selected.zip(self.state.interp.b).and_then(
+                |(a, b)| Some((self.input_level(a)?, self.input_level(b)?)),
+            ),
+            Loudness::Raw => None,
+        };
+        let what = format!("interpolation WAV {}", path.display());
+        self.start_job(JobKind::Write { what }, move |_, _, _| {
+            let target = levels.map(|(a, b)| move |t| interpolate_rms(a, b, t));
+            let level = target.as_ref().map(|f| f as &dyn Fn(f32) -> f32);
+            crate::export::write_path_wav(&path, &steps, &saved.meta, &voice, level)
+                .map(|table| {
+                    crate::app::events::Output::Written(format!(
+                        "Wrote {} and {}.",
+                        path.display(),
+                        table.display()
+                    ))
+                })
+                .map_err(JobError::failed)
+        });
+    }
+
+    fn export_embeddings(&mut self, dir: PathBuf) {
+        let (Some(ds), Some(model)) = (self.state.dataset().cloned(), self.state.model.as_ref())
+        else {
+            self.state.notices.error(
+                Topic::Export,
+                "Open a folder and a model first: there are no embeddings yet.",
+            );
+            return;
+        };
+        let Some(maps) = model.maps.clone() else {
+            self.state.notices.error(
+                Topic::Export,
+                "The model is still encoding the clips; export again in a moment.",
+            );
+            return;
+        };
+        let saved = Arc::clone(&model.saved);
+        let splits = model.splits.clone();
+        let raw = self
+            .state
+            .data
+            .as_ref()
+            .and_then(|d| d.raw_map.as_ref())
+            .map(|l| l.projection.points.clone());
+        let what = format!("embeddings in {}", dir.display());
+        self.start_job(JobKind::Write { what }, move |_, _, _| {
+            let e = crate::export::Embeddings::new(
+                &ds,
+                &saved.meta,
+                &maps,
+                splits.as_deref(),
+                raw.as_deref(),
+            );
+            e.write_csv(&dir.join("embeddings.csv"))
+                .and_then(|()| e.write_projector(&dir))
+                .map(|_| {
+                    crate::app::events::Output::Written(format!(
+                        "Wrote embeddings.csv, vectors.tsv and metadata.tsv to {}.",
+                        dir.display()
+                    ))
+                })
+                .map_err(JobError::failed)
+        });
+    }
+
+    fn export_maps(&mut self, dir: PathBuf) {
+        if self.state.data.is_none() {
+            self.state
+                .notices
+                .error(Topic::Export, "Open a folder first: there are no maps yet.");
+            return;
+        }
+        self.state.view.tab = Tab::Maps;
+        let (job, _) = self.state.jobs.start(JobKind::Write {
+            what: format!("maps in {}", dir.display()),
+        });
+        self.capture.request_maps(job, dir);
+    }
+}

@@ -1,0 +1,170 @@
+//! The one place that changes the window's state: `apply` takes the user's commands, `handle`
+//! takes events (workers' progress and endings, the audio device's news). Both read as tables;
+//! each arm is a method in the file of its area. Every error becomes one notice, in words a user
+//! can act on.
+
+mod data;
+mod export;
+mod interpolation;
+mod listening;
+mod model;
+
+use super::events::{Command, Event, Outcome, Output};
+use super::jobs::registry::{Job, JobKind, Progress};
+use super::notices::Topic;
+use super::GenrescopeApp;
+
+impl GenrescopeApp {
+    pub fn apply(&mut self, command: Command) {
+        use Command::*;
+        match command {
+            OpenFolderDialog => self.open_folder_dialog(),
+            LoadData(source) => self.load_data(source),
+            UseShippedModel(model) => self.use_shipped_model(model),
+            CancelLoad => self.cancel_load(),
+            EditFolderField(text) => self.state.folder_input = text,
+            EditSettings(settings) => self.state.settings = settings,
+            StartTraining => self.start_training(),
+            CancelTraining => self.cancel_training(),
+            OpenModelDialog => self.ask_path(super::events::FileTarget::OpenModel),
+            LoadModel(path) => self.load_model(path),
+            SaveModelDialog => self.ask_path(super::events::FileTarget::SaveModel),
+            Dropped(paths) => self.dropped(paths),
+            Hover(segment) => self.state.view.hovered = segment,
+            Select(segment) => self.select_a(segment, true),
+            SelectB(segment) => self.select_b(segment, true),
+            PickOnLoad { a, b } => {
+                self.state.picks = Some((a, b));
+                self.apply_picks();
+            }
+            SetT { t, held } => self.set_t(t, held),
+            ReleaseT => self.release_t(),
+            SetPathKind(kind) => self.set_path_kind(kind),
+            SetSteps(steps) => self.set_steps(steps),
+            SetLooping(looping) => self.state.interp.looping = looping,
+            PlayPath => self.play_path(),
+            PlayVersion { segment, version } => self.play_version(segment, version),
+            SetLoudness(loudness) => self.state.loudness = loudness,
+            SetColorBy(color_by) => self.state.view.color_by = color_by,
+            StopAudio => self.stop_audio(),
+            ToggleGenre(genre) => self.toggle_genre(genre),
+            SelectCell { truth, predicted } => self.select_cell(truth, predicted),
+            ClearSelection => self.clear_selection(),
+            SetTab(tab) => self.state.view.tab = tab,
+            DismissNotice(index) => self.state.notices.dismiss(index),
+            ShowSidePanel(shown) => self.state.view.side_panel_hidden = !shown,
+            AskPath(target) => self.ask_path(target),
+            EditPathField(text) => self.edit_path_field(text),
+            ConfirmPathField => self.confirm_path_field(),
+            CancelPathField => self.state.path_prompt = None,
+            UsePath { target, path } => {
+                self.use_path(target, path);
+            }
+        }
+    }
+
+    pub fn handle(&mut self, event: Event) {
+        match event {
+            Event::LoadProgress { job, progress } => {
+                self.state.jobs.set_progress(job, Progress::Load(progress))
+            }
+            Event::Epoch { job, report } => self.epoch(job, report),
+            Event::Ended { job, outcome } => self.ended(job, outcome),
+            Event::Player(news) => self.player_news(news),
+            Event::PlaybackStarted { id, at } => self.playback_started(id, at),
+            Event::PlaybackPosition { id, frames } => self.playback_position(id, frames),
+        }
+    }
+
+    /// A job's one ending: its product is used only if it is still wanted.
+    fn ended(&mut self, id: u64, outcome: Outcome) {
+        let Some(job) = self.state.jobs.finish(id) else {
+            return;
+        };
+        match outcome {
+            Outcome::Done(output) if !job.is_cancelled() => self.job_done(job, output),
+            Outcome::Done(_) | Outcome::Cancelled => self.job_cancelled(&job),
+            Outcome::Failed(why) => self.job_failed(&job, why),
+        }
+        self.apply_picks();
+    }
+
+    fn job_done(&mut self, job: Job, output: Output) {
+        match (job.kind, output) {
+            (JobKind::LoadData { source }, Output::Data(dataset)) => {
+                self.data_loaded(job.id, source, *dataset)
+            }
+            (JobKind::RawMap { data }, Output::RawMap(map)) => self.raw_map_ready(data, *map),
+            (JobKind::Train { .. }, Output::Trained(experiment)) => self.trained(*experiment),
+            (JobKind::Project, Output::Maps(maps)) => self.maps_ready(*maps),
+            (JobKind::LoadModel { source, shipped }, Output::Model(saved)) => {
+                self.model_loaded(*saved, source, shipped)
+            }
+            (JobKind::SaveModel { .. } | JobKind::Write { .. }, Output::Written(what)) => {
+                self.state.notices.info(Topic::Export, what)
+            }
+            (JobKind::Dialog { target }, Output::Picked(path)) => self.picked(target, path),
+            (JobKind::RenderClip, Output::Clip(clip)) => self.clip_ready(job.id, clip),
+            (JobKind::Decode, Output::Decoded(decoded)) => self.decoded(job.id, *decoded),
+            (kind, _) => self.state.notices.error(
+                topic_of(&kind),
+                format!(
+                    "The {} produced something unexpected; this is a bug in genrescope.",
+                    kind.name()
+                ),
+            ),
+        }
+    }
+
+    fn job_cancelled(&mut self, job: &Job) {
+        if let JobKind::LoadData { .. } = job.kind {
+            // A model waiting for that folder is used with what is shown.
+            if !self.state.jobs.any(|k| matches!(k, JobKind::LoadData { .. })) {
+                self.activate_pending_model();
+                self.state.train_when_loaded = false;
+            }
+        }
+    }
+
+    fn job_failed(&mut self, job: &Job, why: String) {
+        match job.kind {
+            JobKind::LoadData { .. } => {
+                self.state.train_when_loaded = false;
+                self.activate_pending_model();
+            }
+            JobKind::RawMap { data } => {
+                if let Some(d) = self.state.data.as_mut().filter(|d| d.job == data) {
+                    d.raw_map_error = Some(why.clone());
+                }
+            }
+            JobKind::Project => {
+                if let Some(model) = self.state.model.as_mut() {
+                    model.maps_error = Some(why.clone());
+                }
+            }
+            JobKind::RenderClip => {
+                if self.state.now_playing.as_ref().and_then(|p| p.job) == Some(job.id) {
+                    self.state.now_playing = None;
+                }
+            }
+            JobKind::Decode => {
+                if self.state.interp.request == Some(job.id) {
+                    self.state.interp.request = None;
+                }
+            }
+            _ => {}
+        }
+        self.state.notices.error(topic_of(&job.kind), why);
+    }
+}
+
+/// Which banner a job's failure goes to.
+fn topic_of(kind: &JobKind) -> Topic {
+    match kind {
+        JobKind::LoadData { .. } | JobKind::RawMap { .. } => Topic::Data,
+        JobKind::Train { .. } => Topic::Training,
+        JobKind::Project | JobKind::LoadModel { .. } => Topic::Model,
+        JobKind::SaveModel { .. } | JobKind::Write { .. } | JobKind::Dialog { .. } => Topic::Export,
+        JobKind::RenderClip | JobKind::Decode | JobKind::Place { .. } => Topic::Listening,
+    }
+}

@@ -1,0 +1,263 @@
+//! Models: training (with its live curves), opening and saving files, the shipped models, and
+//! making a model the current one (its maps and tables computed on a worker).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::app::jobs::registry::{JobKind, Progress};
+use crate::app::jobs::work;
+use crate::app::notices::Topic;
+use crate::app::state::{ActiveModel, ErrorScale, MapLayer, PendingModel};
+use crate::app::GenrescopeApp;
+use crate::audible::Voice;
+use crate::dataset::Split;
+use crate::experiment::Experiment;
+use crate::maps::ModelMaps;
+use crate::model::{FitError, SavedModel};
+use crate::report::EvalReport;
+use crate::shipped::Shipped;
+use crate::train::EpochReport;
+
+impl GenrescopeApp {
+    pub(super) fn start_training(&mut self) {
+        let Some(data) = self.state.data.as_ref() else {
+            self.state.notices.error(
+                Topic::Training,
+                "Open a folder first: there is nothing to train on.",
+            );
+            return;
+        };
+        if self.state.is_training() {
+            return;
+        }
+        let settings = self.state.settings.clone();
+        let features = settings.features(&data.dataset.features);
+        if features != data.dataset.features {
+            // The form asks for another representation: read the folder that way first.
+            self.state.train_when_loaded = true;
+            self.state.notices.info(
+                Topic::Training,
+                format!(
+                    "Reading the clips as {} first; training starts when they are ready.",
+                    features.describe()
+                ),
+            );
+            let source = data.dataset.source.clone();
+            self.load_with(source, features);
+            return;
+        }
+        let dataset = Arc::clone(&data.dataset);
+        self.state.history.clear();
+        self.state.history_model = None;
+        self.state.notices.clear(Topic::Training);
+        let kind = JobKind::Train {
+            epochs: settings.epochs,
+        };
+        self.start_job(kind, move |job, cancel, reporter| {
+            work::train(job, dataset, settings, cancel, reporter)
+        });
+    }
+
+    pub(super) fn cancel_training(&mut self) {
+        if self
+            .state
+            .jobs
+            .cancel(|k| matches!(k, JobKind::Train { .. }))
+            > 0
+        {
+            self.state.notices.info(
+                Topic::Training,
+                if self.state.model.is_some() {
+                    "Training cancelled; the previous model is kept."
+                } else {
+                    "Training cancelled."
+                },
+            );
+        }
+    }
+
+    pub(super) fn epoch(&mut self, job: u64, report: EpochReport) {
+        let current = self.state.training().is_some_and(|t| t.id == job);
+        if current {
+            self.state.jobs.set_progress(job, Progress::Epoch(report.epoch));
+            self.state.history.push(report);
+        }
+    }
+
+    pub(super) fn trained(&mut self, experiment: Experiment) {
+        let report = experiment
+            .saved
+            .meta
+            .training
+            .as_ref()
+            .and_then(|t| t.report.clone());
+        let kind = experiment.saved.meta.model.kind;
+        let input = experiment.saved.meta.features.input.kind();
+        let epochs = experiment.history.len();
+        let source = format!("{input} {kind} trained here ({epochs} epochs)");
+        self.state
+            .notices
+            .info(Topic::Training, format!("Trained a {input} {kind} in {epochs} epochs."));
+        let pending = PendingModel {
+            saved: Arc::new(experiment.saved),
+            source,
+            shipped: None,
+        };
+        self.activate_model(pending, Some(experiment.splits), report);
+        // The curves now describe the model on screen.
+        self.state.history_model = self.state.model.as_ref().map(|m| m.generation);
+    }
+
+    pub(super) fn load_model(&mut self, path: PathBuf) {
+        let source = format!("loaded from {}", path.display());
+        self.start_job(
+            JobKind::LoadModel {
+                source,
+                shipped: None,
+            },
+            move |_, _, _| work::load_model(path),
+        );
+    }
+
+    pub(super) fn load_shipped(&mut self, model: Shipped) {
+        self.start_job(
+            JobKind::LoadModel {
+                source: model.label(),
+                shipped: Some(model),
+            },
+            move |_, _, _| work::load_shipped(model),
+        );
+    }
+
+    pub(super) fn use_shipped_model(&mut self, model: Shipped) {
+        self.state.offers.retain(|m| *m != model);
+        self.load_shipped(model);
+    }
+
+    pub(super) fn model_loaded(&mut self, saved: SavedModel, source: String, shipped: Option<Shipped>) {
+        let pending = PendingModel {
+            saved: Arc::new(saved),
+            source,
+            shipped,
+        };
+        // A model that arrives while a folder loads is meant for that folder.
+        if self.state.loading().is_some() {
+            self.state.pending_model = Some(pending);
+        } else {
+            self.activate_model(pending, None, None);
+        }
+    }
+
+    /// A model waiting for a folder that did not come is used with what is shown.
+    pub(super) fn activate_pending_model(&mut self) {
+        if let Some(pending) = self.state.pending_model.take() {
+            self.activate_model(pending, None, None);
+        }
+    }
+
+    /// Makes a model the current one if it fits the data, then computes its maps (and its
+    /// tables, unless `report` is given). A model for the same genres in another
+    /// representation has the folder read again its way first.
+    pub(super) fn activate_model(
+        &mut self,
+        pending: PendingModel,
+        splits: Option<Vec<Split>>,
+        report: Option<EvalReport>,
+    ) {
+        let meta = &pending.saved.meta;
+        let splits = match self.state.dataset() {
+            Some(ds) => match meta.genre_map(&ds.genres, &ds.features) {
+                Ok(_) => splits.or_else(|| meta.training_splits(ds)),
+                Err(FitError::Features { .. }) if meta.genre_map(&ds.genres, &meta.features).is_ok() => {
+                    let (source, features) = (ds.source.clone(), meta.features);
+                    self.state.notices.info(
+                        Topic::Model,
+                        format!(
+                            "Reading the clips as {} for the {}…",
+                            features.describe(),
+                            pending.source
+                        ),
+                    );
+                    self.state.pending_model = Some(pending);
+                    self.load_with(source, features);
+                    return;
+                }
+                Err(e) => {
+                    self.state.notices.error(
+                        Topic::Model,
+                        format!("The model ({}) does not fit this data: {e}", pending.source),
+                    );
+                    return;
+                }
+            },
+            None => None,
+        };
+        let voice = match Voice::new(&meta.features) {
+            Ok(voice) => Arc::new(voice),
+            Err(e) => {
+                self.state.notices.error(
+                    Topic::Model,
+                    format!("The model ({}) cannot be listened to: {e}", pending.source),
+                );
+                return;
+            }
+        };
+        self.state.next_generation += 1;
+        let generation = self.state.next_generation;
+        let evaluate = report.is_none();
+        self.state.notices.clear(Topic::Model);
+        if self.state.history_model.is_some() {
+            // Curves of an earlier run do not describe this model.
+            self.state.history.clear();
+            self.state.history_model = None;
+        }
+        self.state.model = Some(ActiveModel {
+            saved: Arc::clone(&pending.saved),
+            voice,
+            source: pending.source,
+            shipped: pending.shipped,
+            splits: splits.clone(),
+            report,
+            maps: None,
+            code_layer: None,
+            logits_layer: None,
+            error_scale: None,
+            maps_error: None,
+            generation,
+        });
+        self.state.view.highlighted.clear();
+        self.state.view.highlight_label = None;
+        self.refresh_offers();
+        self.state.jobs.cancel(|k| *k == JobKind::Project);
+        if let Some(ds) = self.state.dataset().cloned() {
+            let saved = pending.saved;
+            self.start_job(JobKind::Project, move |_, _, _| {
+                work::project(ds, saved, splits, evaluate)
+            });
+        }
+    }
+
+    pub(super) fn maps_ready(&mut self, mut maps: ModelMaps) {
+        let Some(model) = self.state.model.as_mut() else {
+            return;
+        };
+        match maps.report.take() {
+            Some(Ok(report)) => model.report = Some(report),
+            Some(Err(e)) => self.state.notices.error(
+                Topic::Model,
+                format!("Cannot score the model on this data: {e}"),
+            ),
+            None => {}
+        }
+        let layer = |m: &Result<crate::projection::Projection, _>| m.as_ref().ok().cloned().map(MapLayer::new);
+        model.code_layer = layer(&maps.code_map);
+        model.logits_layer = maps.logits_map.as_ref().and_then(layer);
+        model.error_scale = maps
+            .reconstruction_error
+            .as_deref()
+            .and_then(ErrorScale::new);
+        model.maps = Some(Arc::new(maps));
+        model.maps_error = None;
+        self.request_interpolation(false, false);
+    }
+}

@@ -1,0 +1,127 @@
+//! The decoder behind the sliders: one long-lived worker that decodes a code (an interpolation
+//! step) and, when asked, the whole path and the audio to play. Only the newest request matters
+//! while a slider moves: older ones still waiting end as cancelled.
+
+use std::sync::atomic::AtomicBool;
+use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::Arc;
+
+use super::registry::JobId;
+use super::{run_guarded, JobError, JobResult, Reporter};
+use crate::app::events::{Event, Outcome, Output};
+use crate::audible::Voice;
+use crate::audio::clip::{ClipSource, Mono, PreparedClip};
+use crate::audio::playback::OutputFormat;
+use crate::dsp::loudness::match_rms;
+use crate::interpolate::{decode_codes, PathStep};
+use crate::model::SavedModel;
+
+/// Play the decoded point on this device.
+pub struct AudioRequest {
+    pub format: OutputFormat,
+    pub looping: bool,
+    /// Bring the sound to this RMS (loudness matching), or leave it as decoded.
+    pub target_rms: Option<f32>,
+}
+
+pub struct DecodeRequest {
+    pub job: JobId,
+    pub cancel: Arc<AtomicBool>,
+    pub saved: Arc<SavedModel>,
+    pub voice: Arc<Voice>,
+    /// The code to decode, and where on its path it is.
+    pub point: (f32, Vec<f32>),
+    /// Codes along the whole path (empty: only the point).
+    pub path: Vec<(f32, Vec<f32>)>,
+    pub audio: Option<AudioRequest>,
+}
+
+/// The decoder's answer.
+pub struct Decoded {
+    pub point: PathStep,
+    pub path: Vec<PathStep>,
+    pub clip: Option<PreparedClip>,
+    /// Play the clip in a loop (while a slider is held).
+    pub looping: bool,
+    /// The loudness matching applied to the clip, in dB.
+    pub gain_db: f32,
+}
+
+/// The handle the window keeps: requests go in, `Event::Ended`s come back.
+pub struct Decoder {
+    tx: Option<Sender<DecodeRequest>>,
+}
+
+impl Decoder {
+    pub fn start(reporter: Reporter) -> Self {
+        let (tx, rx) = channel();
+        let started = std::thread::Builder::new()
+            .name("genrescope-decoder".into())
+            .spawn(move || serve(rx, reporter));
+        Self {
+            tx: started.ok().map(|_| tx),
+        }
+    }
+
+    /// Queues a request; gives it back if the worker is not running.
+    pub fn submit(&self, request: DecodeRequest) -> Result<(), DecodeRequest> {
+        match &self.tx {
+            Some(tx) => tx.send(request).map_err(|e| e.0),
+            None => Err(request),
+        }
+    }
+}
+
+fn serve(rx: Receiver<DecodeRequest>, reporter: Reporter) {
+    while let Ok(mut request) = rx.recv() {
+        while let Ok(newer) = rx.try_recv() {
+            reporter.send(Event::Ended {
+                job: request.job,
+                outcome: Outcome::Cancelled,
+            });
+            request = newer;
+        }
+        let cancel = Arc::clone(&request.cancel);
+        let job = request.job;
+        let outcome = run_guarded("decoder", &cancel, || decode(request));
+        reporter.send(Event::Ended { job, outcome });
+    }
+}
+
+fn decode(request: DecodeRequest) -> JobResult {
+    let model = &request.saved.model;
+    let (params, codes): (Vec<f32>, Vec<Vec<f32>>) = std::iter::once(request.point)
+        .chain(request.path)
+        .unzip();
+    let mut steps = decode_codes(model, &params, codes)
+        .map_err(|e| JobError::Failed(format!("Cannot decode: {e}")))?;
+    let path = steps.split_off(1);
+    let point = steps
+        .pop()
+        .ok_or_else(|| JobError::Failed("Cannot decode: no code was given".into()))?;
+    let looping = request.audio.as_ref().is_some_and(|a| a.looping);
+    let (clip, gain_db) = match request.audio {
+        Some(audio) => {
+            let mut samples = request
+                .voice
+                .render(&point.decoded)
+                .map_err(|e| JobError::Failed(format!("Cannot make the decoded step audible: {e}")))?;
+            let gain_db = audio
+                .target_rms
+                .map_or(0.0, |target| match_rms(&mut samples, target));
+            let rate_hz = request.voice.sample_rate_hz();
+            let clip = ClipSource::Made(Box::new(move || Ok(Mono { samples, rate_hz })))
+                .prepare(&audio.format)
+                .map_err(|e| JobError::Failed(format!("Cannot play the decoded step: {e}")))?;
+            (Some(clip), gain_db)
+        }
+        None => (None, 0.0),
+    };
+    Ok(Output::Decoded(Box::new(Decoded {
+        point,
+        path,
+        clip,
+        looping,
+        gain_db,
+    })))
+}

@@ -1,0 +1,133 @@
+//! The bodies of the window's jobs: each owns its inputs, reports progress through the
+//! `Reporter`, checks its cancel flag where the work allows, and returns one `Output`.
+
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+use super::registry::JobId;
+use super::{JobError, JobResult, Reporter};
+use crate::app::events::{Event, FileTarget, Output};
+use crate::app::state::TrainSettings;
+use crate::audio::clip::ClipSource;
+use crate::audio::playback::OutputFormat;
+use crate::dataset::{load_source, DataSource, Dataset, FeatureConfig, LoadError, Split};
+use crate::experiment::run_experiment;
+use crate::maps::model_maps;
+use crate::model::{load, save, SavedModel};
+use crate::projection::Projection;
+use crate::shipped::Shipped;
+
+pub fn load_data(
+    job: JobId,
+    source: DataSource,
+    features: FeatureConfig,
+    cancel: &AtomicBool,
+    reporter: &Reporter,
+) -> JobResult {
+    let progress = |p| reporter.send(Event::LoadProgress { job, progress: p });
+    match load_source(&source, None, &features, cancel, &progress) {
+        Ok(dataset) => Ok(Output::Data(Box::new(dataset))),
+        Err(LoadError::Cancelled) => Err(JobError::Cancelled),
+        Err(e) => Err(JobError::Failed(format!("Cannot load {}: {e}", source.label()))),
+    }
+}
+
+pub fn raw_map(dataset: Arc<Dataset>) -> JobResult {
+    Projection::fit(&dataset.vectors, dataset.dim())
+        .map(|p| Output::RawMap(Box::new(p)))
+        .map_err(JobError::failed)
+}
+
+pub fn train(
+    job: JobId,
+    dataset: Arc<Dataset>,
+    settings: TrainSettings,
+    cancel: &AtomicBool,
+    reporter: &Reporter,
+) -> JobResult {
+    run_experiment(
+        &dataset,
+        settings.model_template(),
+        &settings.train_config(),
+        &settings.split_config(),
+        settings.standardize,
+        cancel,
+        &mut |report| {
+            reporter.send(Event::Epoch {
+                job,
+                report: report.clone(),
+            })
+        },
+    )
+    .map(|e| Output::Trained(Box::new(e)))
+    .map_err(|e| match e {
+        crate::experiment::ExperimentError::Train(crate::train::TrainError::Cancelled) => {
+            JobError::Cancelled
+        }
+        e => JobError::Failed(format!("Training failed: {e}. The previous model is kept.")),
+    })
+}
+
+/// Runs the model over every segment and fits the two model maps. With `evaluate`, also makes
+/// the paper's tables: on `splits` when given, else with the whole folder held out.
+pub fn project(
+    dataset: Arc<Dataset>,
+    saved: Arc<SavedModel>,
+    splits: Option<Vec<Split>>,
+    evaluate: bool,
+) -> JobResult {
+    model_maps(&dataset, &saved, splits.as_deref(), evaluate)
+        .map(|m| Output::Maps(Box::new(m)))
+        .map_err(|e| JobError::Failed(format!("Cannot encode the clips: {e}")))
+}
+
+pub fn load_model(path: PathBuf) -> JobResult {
+    load(&path)
+        .map(|m| Output::Model(Box::new(m)))
+        .map_err(JobError::failed)
+}
+
+pub fn load_shipped(model: Shipped) -> JobResult {
+    model
+        .load()
+        .map(|m| Output::Model(Box::new(m)))
+        .map_err(JobError::failed)
+}
+
+pub fn save_model(path: PathBuf, saved: Arc<SavedModel>) -> JobResult {
+    save(&path, &saved.model, &saved.meta)
+        .map(|()| Output::Written(format!("Saved the model to {}.", path.display())))
+        .map_err(JobError::failed)
+}
+
+/// A native file or folder dialog for `target` (it blocks its thread).
+pub fn pick(target: FileTarget) -> JobResult {
+    let dialog = rfd::FileDialog::new();
+    let path = match target {
+        FileTarget::OpenModel => dialog
+            .add_filter("genrescope model", &["safetensors"])
+            .pick_file(),
+        FileTarget::SaveModel => dialog
+            .add_filter("genrescope model", &["safetensors"])
+            .set_file_name("model.safetensors")
+            .save_file(),
+        FileTarget::PathWav => dialog
+            .add_filter("WAV audio", &["wav"])
+            .set_file_name("interpolation.wav")
+            .save_file(),
+        FileTarget::DataFolder => dialog
+            .set_title("Open a dataset folder (one sub-folder per genre)")
+            .pick_folder(),
+        FileTarget::EmbeddingsFolder | FileTarget::MapsFolder => dialog.pick_folder(),
+    };
+    Ok(Output::Picked(path))
+}
+
+/// Makes a clip ready for the output device (decoding, upsampling, resampling).
+pub fn render_clip(source: ClipSource, format: OutputFormat) -> JobResult {
+    source
+        .prepare(&format)
+        .map(Output::Clip)
+        .map_err(|e| JobError::Failed(format!("Cannot play the clip: {e}")))
+}

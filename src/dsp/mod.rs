@@ -1,0 +1,8 @@
+//! Signal processing that is not decoding: short-time Fourier transforms (`stft`), the mel
+//! filterbank (`mel`), phase recovery (`griffin_lim`) and loudness (`loudness`). Pure functions
+//! and small plans that are built once and shared across threads.
+
+pub mod griffin_lim;
+pub mod loudness;
+pub mod mel;
+pub mod stft;
