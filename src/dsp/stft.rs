@@ -123,10 +123,12 @@ impl Stft {
                 norm[start + k] += w * w;
             }
         }
+        // Where few frames overlap (the first and last samples) the summed window is tiny:
+        // dividing by it would amplify any inconsistency between overlapping frames (as phase
+        // recovery leaves) a thousandfold. Below a tenth of its peak it fades out instead.
+        let floor = 0.1 * norm.iter().fold(0.0f32, |m, &v| m.max(v));
         for (o, n) in out.iter_mut().zip(&norm) {
-            if *n > 1e-6 {
-                *o /= n;
-            }
+            *o /= n.max(floor).max(1e-12);
         }
         out.truncate(len_samples);
         out
