@@ -20,7 +20,7 @@ fn the_window_opens_on_the_demo_and_offers_the_gtzan_model_for_gtzan() {
     run_until(&mut h, 60, "the demo's maps", |a| loaded(a) && projected(a));
     h.get_by_label("Synthetic demo set");
     h.get_by_label_contains("shipped demo model");
-    for title in ["Raw input (500-d)", "Bottleneck (64-d)", "Logits (4-d)"] {
+    for title in ["Raw input (500-d waveform)", "Bottleneck (64-d)", "Logits (4-d)"] {
         h.get_by_label(title);
     }
     // The first frames said what was loading, not "open a folder".

@@ -49,7 +49,7 @@ fn open_a_folder_by_path_then_train_and_cancel() {
     // Per-genre counts and the total are shown; the raw map is drawn.
     h.get_by_label("● jazz");
     h.get_by_label("36");
-    h.get_by_label("Raw input (500-d)");
+    h.get_by_label("Raw input (500-d waveform)");
     h.get_by_label_contains("No files skipped");
 
     h.state_mut().state.settings.epochs = 5_000;
@@ -82,7 +82,7 @@ fn training_draws_three_maps_links_hover_and_click_and_fills_the_tables() {
     }
     h.get_by_label("Train").click();
     run_until(&mut h, 120, "training and projection", projected);
-    for title in ["Raw input (500-d)", "Bottleneck (64-d)", "Logits (3-d)"] {
+    for title in ["Raw input (500-d waveform)", "Bottleneck (64-d)", "Logits (3-d)"] {
         h.get_by_label(title);
     }
     assert!(h.query_by_label_contains("No model yet").is_none());
@@ -122,7 +122,7 @@ fn training_draws_three_maps_links_hover_and_click_and_fills_the_tables() {
     h.run_steps(2);
     h.get_by_label("Table 1: accuracy");
     h.get_by_label_contains("Table 2: per genre, on the test set");
-    h.get_by_label_contains("segment split");
+    h.get_by_label_contains("track split");
     let report = h
         .state()
         .state
@@ -144,7 +144,7 @@ fn training_draws_three_maps_links_hover_and_click_and_fills_the_tables() {
     h.run_steps(2);
     assert_eq!(h.state().state.view.tab, Tab::Maps);
     assert_eq!(h.state().state.view.highlighted.len(), cm.get(t, p));
-    h.get_by_label_contains("segment(s): true");
+    h.get_by_label_contains("clip(s): true");
 }
 
 #[test]

@@ -230,7 +230,10 @@ fn export_writes_embeddings_csv_and_the_projectors_tsvs() {
         .all(|l| l.split('\t').count() == 64 && l.split('\t').all(|v| v.parse::<f32>().is_ok())));
     let metadata = std::fs::read_to_string(out.join("metadata.tsv")).unwrap();
     let meta: Vec<&str> = metadata.lines().collect();
-    assert_eq!(meta[0], "track\tsegment\tgenre\tpredicted\tsplit");
+    assert_eq!(
+        meta[0],
+        "track\tsegment\tgenre\tpredicted\tsplit\trepresentation"
+    );
     assert_eq!(meta.len(), 19);
-    assert!(meta[1..].iter().all(|l| l.split('\t').count() == 5));
+    assert!(meta[1..].iter().all(|l| l.split('\t').count() == 6 && l.ends_with("\twaveform")));
 }

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use candle_core::{Device, Tensor};
 use genrescope::metrics::{track_vote, ConfusionMatrix};
-use genrescope::model::{Activation, Model, ModelConfig, ModelKind, TrainConfig};
+use genrescope::model::{Activation, ConfigError, Model, ModelConfig, ModelKind, TrainConfig};
 use genrescope::train::{loss_tensor, predict, train, Examples, TrainError};
 
 /// Separable synthetic data: each class a sine of its own frequency plus noise.
@@ -165,7 +165,6 @@ fn each_model_learns_separable_synthetic_data() {
             first.loss,
             last.loss
         );
-        assert!(last.elapsed_secs >= first.elapsed_secs);
         if kind.has_classifier() {
             assert!(
                 last.dev_accuracy.unwrap() > 0.9,
@@ -290,7 +289,7 @@ fn bad_settings_are_refused() {
         )
         .err()
         .unwrap(),
-        TrainError::Invalid(_)
+        TrainError::Settings(ConfigError::LearningRate(_))
     ));
     let keep0 = ModelConfig {
         dropout_keep: 0.0,
@@ -300,7 +299,7 @@ fn bad_settings_are_refused() {
         train(keep0, &TrainConfig::default(), ex, None, &no, &mut |_| {})
             .err()
             .unwrap(),
-        TrainError::Invalid(_)
+        TrainError::Settings(ConfigError::DropoutKeep(_))
     ));
     let wrong_labels = cfg(ModelKind::Dsae, 16, 1);
     assert!(train(
@@ -435,7 +434,8 @@ fn metrics_agree_with_a_hand_computed_confusion_matrix() {
     // genre 0: tp 2, predicted 3, support 4
     assert!((m[0].precision - 2.0 / 3.0).abs() < 1e-12);
     assert!((m[0].recall - 0.5).abs() < 1e-12);
-    assert!((m[0].f1 - 2.0 * (2.0 / 3.0) * 0.5 / (2.0 / 3.0 + 0.5)).abs() < 1e-12);
+    // F1 = 2PR / (P + R) = (2/3) / (7/6), counted by hand.
+    assert!((m[0].f1 - 4.0 / 7.0).abs() < 1e-12);
     // genre 1: tp 2, predicted 4, support 3
     assert!((m[1].precision - 0.5).abs() < 1e-12);
     assert!((m[1].recall - 2.0 / 3.0).abs() < 1e-12);
