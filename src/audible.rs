@@ -75,7 +75,11 @@ impl Voice {
             Some(mel) => self.resynthesize(mel, vector),
         };
         for s in &mut audio {
-            *s = if s.is_finite() { s.clamp(-1.0, 1.0) } else { 0.0 };
+            *s = if s.is_finite() {
+                s.clamp(-1.0, 1.0)
+            } else {
+                0.0
+            };
         }
         Ok(audio)
     }
@@ -118,7 +122,10 @@ impl Voice {
         let frames = patch.len() / n_mels;
         let mut magnitude = vec![0.0f32; frames * bins];
         let mut power = vec![0.0f32; n_mels];
-        for (frame, out) in patch.chunks_exact(n_mels).zip(magnitude.chunks_exact_mut(bins)) {
+        for (frame, out) in patch
+            .chunks_exact(n_mels)
+            .zip(magnitude.chunks_exact_mut(bins))
+        {
             // dB back to power; the decoder may overshoot, so cap it at a full-scale level.
             for (p, db) in power.iter_mut().zip(frame) {
                 *p = 10f32.powf(db.min(120.0) / 10.0);
@@ -153,7 +160,12 @@ mod tests {
         // Pooling the audio again gives the vector back, near enough.
         let mut again = Vec::new();
         crate::dataset::features::pool_into(&audio, 40, &mut again);
-        let err: f32 = again.iter().zip(&pooled).map(|(a, b)| (a - b).abs()).sum::<f32>() / 500.0;
+        let err: f32 = again
+            .iter()
+            .zip(&pooled)
+            .map(|(a, b)| (a - b).abs())
+            .sum::<f32>()
+            / 500.0;
         assert!(err < 0.02, "{err}");
         assert!(voice.render(&pooled[..10]).is_err());
     }
@@ -182,7 +194,11 @@ mod tests {
             .filter(|(a, _)| *a > -20.0)
             .collect();
         let mean_err = loud.iter().map(|(a, b)| (a - b).abs()).sum::<f32>() / loud.len() as f32;
-        assert!(mean_err < 3.0, "mean error {mean_err} dB over {} cells", loud.len());
+        assert!(
+            mean_err < 3.0,
+            "mean error {mean_err} dB over {} cells",
+            loud.len()
+        );
         // The level estimate is close to the signal's own RMS (within 2 dB).
         let voice = Voice::new(&cfg).unwrap();
         let ratio = voice.level(&patch) / crate::dsp::loudness::rms(&signal);

@@ -88,7 +88,11 @@ pub fn run_experiment(
     let norm = match dataset.features.input {
         Representation::LogMel(_) => {
             config.input_scale = 1.0;
-            Some(BandNorm::fit(&train_x, dataset.dim(), dataset.features.bands()))
+            Some(BandNorm::fit(
+                &train_x,
+                dataset.dim(),
+                dataset.features.bands(),
+            ))
         }
         Representation::Waveform if standardize => {
             config.input_scale = standardizing_scale(&train_x);

@@ -81,12 +81,7 @@ pub fn write_atomic<E: std::fmt::Display>(
     let written = write(&mut writer)
         .map_err(|e| e.to_string())
         .and_then(|()| writer.flush().map_err(|e| e.to_string()))
-        .and_then(|()| {
-            writer
-                .get_ref()
-                .sync_all()
-                .map_err(|e| e.to_string())
-        });
+        .and_then(|()| writer.get_ref().sync_all().map_err(|e| e.to_string()));
     // Dropping `tmp_path` removes the file unless it was persisted.
     match written {
         Ok(()) => tmp_path
@@ -162,7 +157,11 @@ fn process_alive(pid: u32) -> bool {
 
 /// Reads a whole file that must be a regular file of at most `max_bytes` (`what` names it in
 /// the error: "model file").
-pub fn read_regular_file(path: &Path, max_bytes: u64, what: &'static str) -> Result<Vec<u8>, FileError> {
+pub fn read_regular_file(
+    path: &Path,
+    max_bytes: u64,
+    what: &'static str,
+) -> Result<Vec<u8>, FileError> {
     let read_err = |cause: String| FileError::Read {
         path: path.to_path_buf(),
         cause,
@@ -225,7 +224,10 @@ mod tests {
 
     #[test]
     fn temporary_names_carry_their_owner() {
-        assert_eq!(tmp_owner(".m.safetensors.genrescope-4242-aB3xZ9.tmp"), Some(4242));
+        assert_eq!(
+            tmp_owner(".m.safetensors.genrescope-4242-aB3xZ9.tmp"),
+            Some(4242)
+        );
         assert_eq!(tmp_owner("m.safetensors"), None);
         assert_eq!(tmp_owner(".x.tmp"), None);
     }

@@ -4,8 +4,12 @@
 //! provenance (decoding through `audio`); `model` holds the paper's three networks in candle,
 //! `train` fits them on a worker thread and `metrics` gives the paper's tables; `projection`
 //! fits the PCA maps. The `app` (eframe) owns all state on the UI thread and talks to workers
-//! through events; `cli` runs the same pipeline headless.
+//! through events; `cli` runs the same pipeline headless. Without the default `window` feature
+//! the crate is the pipeline alone (no eframe, egui, cpal or rfd): what the fuzz targets build.
 
+#[cfg(feature = "window")]
+pub mod adam;
+#[cfg(feature = "window")]
 pub mod app;
 pub mod audible;
 pub mod audio;
@@ -19,9 +23,10 @@ pub mod files;
 pub mod interpolate;
 pub mod maps;
 pub mod metrics;
-pub mod presets;
 pub mod model;
+pub mod presets;
 pub mod projection;
 pub mod report;
+pub mod runtime;
 pub mod shipped;
 pub mod train;

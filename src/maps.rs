@@ -30,7 +30,10 @@ pub fn predictions(logits: &[f32], n_classes: usize) -> Vec<(usize, f32)> {
             row.iter()
                 .copied()
                 .enumerate()
-                .fold((0, f32::MIN), |best, (k, p)| if p > best.1 { (k, p) } else { best })
+                .fold(
+                    (0, f32::MIN),
+                    |best, (k, p)| if p > best.1 { (k, p) } else { best },
+                )
         })
         .collect()
 }

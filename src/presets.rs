@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 use crate::dataset::InputKind;
 use crate::model::{Activation, ModelConfig, ModelKind, TrainConfig};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Preset {
     /// The authors' settings: Adam 1e-4, batch 512, 200 epochs, dropout keep 0.9, ReLU output

@@ -83,10 +83,7 @@ impl Projection {
             .map(|m| m.mapv(|v| v as f32))
             .ok_or(ProjectionError::TooFew(n))?;
         let centered = &x - &mean;
-        let total: f64 = centered
-            .mapv(|v| f64::from(v) * f64::from(v))
-            .sum()
-            / (n - 1) as f64;
+        let total: f64 = centered.mapv(|v| f64::from(v) * f64::from(v)).sum() / (n - 1) as f64;
         let components = if dim <= LINFA_MAX_DIM {
             linfa_components(&x)?
         } else if dim <= EXACT_MAX_DIM {
@@ -153,10 +150,13 @@ impl Projection {
     fn orient(&mut self, centered: &Array2<f32>) {
         let points = self.project_centered(centered);
         for k in 0..2 {
-            let extreme = points
-                .iter()
-                .map(|p| p[k])
-                .fold(0.0f64, |best, v| if v.abs() > best.abs() { v } else { best });
+            let extreme = points.iter().map(|p| p[k]).fold(0.0f64, |best, v| {
+                if v.abs() > best.abs() {
+                    v
+                } else {
+                    best
+                }
+            });
             if extreme < 0.0 {
                 for v in &mut self.components[k] {
                     *v = -*v;
@@ -194,7 +194,10 @@ fn linfa_components(x: &ArrayView2<f32>) -> Result<[Vec<f32>; 2], ProjectionErro
 }
 
 /// The top eigenvectors of a symmetric matrix, largest eigenvalue first.
-fn top_eigenvectors(matrix: &Array2<f64>, count: usize) -> Result<Vec<Array1<f64>>, ProjectionError> {
+fn top_eigenvectors(
+    matrix: &Array2<f64>,
+    count: usize,
+) -> Result<Vec<Array1<f64>>, ProjectionError> {
     let (values, vectors) = matrix.eigh().map_err(pca_err)?;
     let mut order: Vec<usize> = (0..values.len()).collect();
     order.sort_by(|&a, &b| values[b].total_cmp(&values[a]));
@@ -255,7 +258,10 @@ mod tests {
         let d2: Vec<f32> = (0..dim).map(|j| ((j as f32) * 0.11).cos()).collect();
         (0..n)
             .flat_map(|_| {
-                let (a, b) = (rng.random::<f32>() * 6.0 - 3.0, rng.random::<f32>() * 2.0 - 1.0);
+                let (a, b) = (
+                    rng.random::<f32>() * 6.0 - 3.0,
+                    rng.random::<f32>() * 2.0 - 1.0,
+                );
                 let noise: Vec<f32> = (0..dim).map(|_| rng.random::<f32>() * 0.1).collect();
                 (0..dim)
                     .map(|j| 1.0 + a * d1[j] + b * d2[j] + noise[j])
@@ -265,7 +271,10 @@ mod tests {
     }
 
     fn dot(a: &[f32], b: &[f32]) -> f64 {
-        a.iter().zip(b).map(|(x, y)| f64::from(*x) * f64::from(*y)).sum()
+        a.iter()
+            .zip(b)
+            .map(|(x, y)| f64::from(*x) * f64::from(*y))
+            .sum()
     }
 
     #[test]
@@ -290,7 +299,10 @@ mod tests {
         let p = Projection::fit(&rows, 40).unwrap();
         let lifted = p.lift([1.5, -0.25]);
         let back = p.project(&lifted).unwrap()[0];
-        assert!((back[0] - 1.5).abs() < 1e-4 && (back[1] + 0.25).abs() < 1e-4, "{back:?}");
+        assert!(
+            (back[0] - 1.5).abs() < 1e-4 && (back[1] + 0.25).abs() < 1e-4,
+            "{back:?}"
+        );
     }
 
     #[test]

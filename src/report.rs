@@ -19,6 +19,10 @@ pub struct SplitResult {
     pub track_vote: Option<TrackVote>,
     /// Mean squared reconstruction error per value (models with a decoder).
     pub reconstruction_mse: Option<f64>,
+    /// That error as a fraction of the split's own variance (per value, around each value's
+    /// mean over the split): 1 is no better than decoding every clip as the average clip.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reconstruction_fraction: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -90,6 +94,7 @@ pub fn evaluate(
             accuracy: None,
             track_vote: None,
             reconstruction_mse: None,
+            reconstruction_fraction: None,
         };
         if let (Some(pred), Some(probs)) = (&predicted, &probs) {
             let t: Vec<usize> = idx.iter().map(|&i| truth[i]).collect();
@@ -112,7 +117,10 @@ pub fn evaluate(
                     r.iter().zip(o).map(|(a, b)| f64::from(a - b).powi(2))
                 })
                 .sum();
-            result.reconstruction_mse = Some(sum / (idx.len() * dim).max(1) as f64);
+            let mse = sum / (idx.len() * dim).max(1) as f64;
+            result.reconstruction_mse = Some(mse);
+            let variance = split_variance(x, dim, idx);
+            result.reconstruction_fraction = (variance > 0.0).then(|| mse / variance);
         }
         splits.push(result);
     }
@@ -148,6 +156,27 @@ pub fn evaluate(
     })
 }
 
+/// Mean over the values of each value's variance across the rows `idx` of `x`.
+fn split_variance(x: &[f32], dim: usize, idx: &[usize]) -> f64 {
+    if idx.len() < 2 {
+        return 0.0;
+    }
+    let mut sum = vec![0.0f64; dim];
+    let mut sum_sq = vec![0.0f64; dim];
+    for &i in idx {
+        for (j, &v) in x[i * dim..(i + 1) * dim].iter().enumerate() {
+            sum[j] += f64::from(v);
+            sum_sq[j] += f64::from(v) * f64::from(v);
+        }
+    }
+    let n = idx.len() as f64;
+    sum.iter()
+        .zip(&sum_sq)
+        .map(|(s, q)| (q / n - (s / n).powi(2)).max(0.0))
+        .sum::<f64>()
+        / dim as f64
+}
+
 fn percent(v: f64) -> String {
     format!("{:.1}%", 100.0 * v)
 }
@@ -155,7 +184,12 @@ fn percent(v: f64) -> String {
 impl EvalReport {
     /// The held-out segments counted in confusion cell (`truth`, `predicted`), given each
     /// segment's predicted output.
-    pub fn cell_segments(&self, truth: usize, predicted: usize, predictions: &[usize]) -> Vec<usize> {
+    pub fn cell_segments(
+        &self,
+        truth: usize,
+        predicted: usize,
+        predictions: &[usize],
+    ) -> Vec<usize> {
         self.held_out_segments
             .iter()
             .zip(&self.held_out_truth)
@@ -172,8 +206,8 @@ impl EvalReport {
         let _ = writeln!(out, "Table 1: accuracy");
         let _ = writeln!(
             out,
-            "{:<10} {:>9} {:>10} {:>18} {:>14}",
-            "split", "segments", "accuracy", "tracks (vote)", "recon. MSE"
+            "{:<10} {:>9} {:>10} {:>18} {:>14} {:>10}",
+            "split", "segments", "accuracy", "tracks (vote)", "recon. MSE", "of var."
         );
         for s in &self.splits {
             let vote = s.track_vote.as_ref().map_or("-".to_string(), |v| {
@@ -181,13 +215,14 @@ impl EvalReport {
             });
             let _ = writeln!(
                 out,
-                "{:<10} {:>9} {:>10} {:>18} {:>14}",
+                "{:<10} {:>9} {:>10} {:>18} {:>14} {:>10}",
                 s.split,
                 s.segments,
                 s.accuracy.map_or("-".to_string(), percent),
                 vote,
                 s.reconstruction_mse
-                    .map_or("-".to_string(), |m| format!("{m:.3e}"))
+                    .map_or("-".to_string(), |m| format!("{m:.3e}")),
+                s.reconstruction_fraction.map_or("-".to_string(), percent)
             );
         }
         if let Some(cm) = &self.confusion {

@@ -5,12 +5,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use candle_core::{Tensor, D};
-use candle_nn::{AdamW, Optimizer, ParamsAdamW};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
+use crate::adam::Adam;
 use crate::model::{argmax_rows, Dropout, Model, ModelConfig, ModelError, ModelKind, TrainConfig};
 
 /// Rows of `input_dim` values and their genre labels.
@@ -83,6 +83,8 @@ struct Losses {
     logits: Option<Tensor>,
 }
 
+/// The losses of a batch `x` already in the model's units: the reconstruction error is
+/// measured there (raw amplitude unless the inputs are standardized).
 fn losses(
     model: &Model,
     x: &Tensor,
@@ -90,12 +92,9 @@ fn losses(
     dropout: Option<Dropout>,
 ) -> candle_core::Result<Losses> {
     let cfg = model.config();
-    // The reconstruction error is measured in the model's own units (raw amplitude unless the
-    // inputs are standardized).
-    let x = model.to_model_units(x)?;
-    let out = model.forward_model_units(&x, dropout)?;
+    let out = model.forward_model_units(x, dropout)?;
     let mse = match &out.reconstruction {
-        Some(r) => Some(candle_nn::loss::mse(r, &x)?),
+        Some(r) => Some(candle_nn::loss::mse(r, x)?),
         None => None,
     };
     let ce = match &out.logits {
@@ -119,7 +118,7 @@ fn losses(
 /// The training objective of a batch in evaluation mode (no dropout), as a differentiable
 /// scalar tensor: gamma * MSE + (1 - gamma) * CE for the DSAE, MSE or CE for the others.
 pub fn loss_tensor(model: &Model, x: &Tensor, y: &Tensor) -> candle_core::Result<Tensor> {
-    Ok(losses(model, x, y, None)?.total)
+    Ok(losses(model, &model.to_model_units(x)?, y, None)?.total)
 }
 
 fn scalar(t: &Tensor) -> candle_core::Result<f64> {
@@ -141,12 +140,14 @@ fn tensors(model: &Model, ex: Examples, rows: &[usize]) -> candle_core::Result<(
     ))
 }
 
-/// Loss and accuracy of `ex` in evaluation mode.
-pub fn evaluate_loss(model: &Model, ex: Examples) -> Result<(f64, Option<f64>), TrainError> {
-    const CHUNK: usize = 4096;
+/// Rows per evaluation pass.
+const EVAL_CHUNK: usize = 4096;
+
+/// Loss and accuracy of `ex` (already in the model's units) in evaluation mode.
+fn evaluate_model_units(model: &Model, ex: Examples) -> Result<(f64, Option<f64>), TrainError> {
     let (mut loss_sum, mut correct) = (0.0, 0usize);
     let all: Vec<usize> = (0..ex.len()).collect();
-    for rows in all.chunks(CHUNK) {
+    for rows in all.chunks(EVAL_CHUNK) {
         let (x, y) = tensors(model, ex, rows)?;
         let out = losses(model, &x, &y, None)?;
         loss_sum += scalar(&out.total)? * rows.len() as f64;
@@ -166,6 +167,32 @@ pub fn evaluate_loss(model: &Model, ex: Examples) -> Result<(f64, Option<f64>), 
         .has_classifier()
         .then(|| correct as f64 / n);
     Ok((loss_sum / n, accuracy))
+}
+
+/// Loss and accuracy of raw examples `ex` in evaluation mode.
+pub fn evaluate_loss(model: &Model, ex: Examples) -> Result<(f64, Option<f64>), TrainError> {
+    let x = model.to_model_values(ex.x);
+    evaluate_model_units(model, Examples { x: &x, y: ex.y })
+}
+
+/// Accuracy of `ex` (in the model's units) in evaluation mode, through the encoder and the
+/// classifier only.
+fn accuracy_model_units(model: &Model, ex: Examples) -> Result<Option<f64>, TrainError> {
+    let mut correct = 0usize;
+    let all: Vec<usize> = (0..ex.len()).collect();
+    for rows in all.chunks(EVAL_CHUNK) {
+        let (x, _) = tensors(model, ex, rows)?;
+        let Some(logits) = model.logits_model_units(&x)? else {
+            return Ok(None);
+        };
+        let predicted = logits.argmax(D::Minus1)?.to_vec1::<u32>()?;
+        correct += predicted
+            .iter()
+            .zip(rows)
+            .filter(|(p, &r)| **p == ex.y[r])
+            .count();
+    }
+    Ok(Some(correct as f64 / ex.len().max(1) as f64))
 }
 
 /// Trains a fresh model. `on_epoch` sees every epoch's report; `cancel` is checked between
@@ -219,14 +246,18 @@ pub fn train_model(
             k / model_config.input_dim
         )));
     }
-    let params = ParamsAdamW {
-        lr: train_config.learning_rate,
-        beta1: 0.9,
-        beta2: 0.999,
-        eps: 1e-8,
-        weight_decay: 0.0, // plain Adam, as the authors' tf.train.AdamOptimizer
+    // Plain Adam, as the authors' tf.train.AdamOptimizer.
+    let mut optimizer = Adam::new(model.vars(), train_config.learning_rate);
+    // Standardised once, not per batch and epoch.
+    let train_x = model.to_model_values(train_set.x);
+    let train_set = Examples {
+        x: &train_x,
+        y: train_set.y,
     };
-    let mut optimizer = AdamW::new(model.vars(), params)?;
+    let dev_x = dev_set.map(|d| model.to_model_values(d.x));
+    let dev_set = dev_set
+        .zip(dev_x.as_deref())
+        .map(|(d, x)| Examples { x, y: d.y });
     let mut shuffle_rng = ChaCha8Rng::seed_from_u64(train_config.seed.wrapping_add(1));
     let mut dropout_rng = ChaCha8Rng::seed_from_u64(train_config.seed.wrapping_add(2));
     let mut order: Vec<usize> = (0..train_set.len()).collect();
@@ -266,10 +297,10 @@ pub fn train_model(
             }
         }
         let n = train_set.len() as f64;
-        let (_, train_accuracy) = evaluate_loss(&model, train_set)?;
+        let train_accuracy = accuracy_model_units(&model, train_set)?;
         let (dev_loss, dev_accuracy) = match dev_set.filter(|d| !d.is_empty()) {
             Some(dev) => {
-                let (l, a) = evaluate_loss(&model, dev)?;
+                let (l, a) = evaluate_model_units(&model, dev)?;
                 (Some(l), a)
             }
             None => (None, None),

@@ -20,14 +20,21 @@ fn the_window_opens_on_the_demo_and_offers_the_gtzan_model_for_gtzan() {
     run_until(&mut h, 60, "the demo's maps", |a| loaded(a) && projected(a));
     h.get_by_label("Synthetic demo set");
     h.get_by_label_contains("shipped demo model");
-    for title in ["Raw input (500-d waveform)", "Bottleneck (64-d)", "Logits (4-d)"] {
+    for title in [
+        "Raw input (500-d waveform)",
+        "Bottleneck (64-d)",
+        "Logits (4-d)",
+    ] {
         h.get_by_label(title);
     }
     // The first frames said what was loading, not "open a folder".
-    assert!(h.query_by_label_contains("Open a folder of music").is_none());
+    assert!(h
+        .query_by_label_contains("Open a folder of music")
+        .is_none());
 
     let Some(dir) = gtzan_dir() else { return };
-    h.state_mut().apply(Command::LoadData(DataSource::Folder(dir)));
+    h.state_mut()
+        .apply(Command::LoadData(DataSource::Folder(dir)));
     run_until(&mut h, 60, "gtzan-mini", loaded);
     assert!(
         h.state().state.model.is_none(),
@@ -35,7 +42,8 @@ fn the_window_opens_on_the_demo_and_offers_the_gtzan_model_for_gtzan() {
     );
     h.get_by_label_contains("knows other genres (house, metal, strings, swing)");
     assert_eq!(h.state().state.offers, GTZAN_MODELS);
-    h.get_by_label_contains("Use the shipped gtzan-mini waveform DSAE").click();
+    h.get_by_label_contains("Use the shipped gtzan-mini waveform DSAE")
+        .click();
     run_until(&mut h, 60, "the gtzan model's maps", projected);
     let model = h.state().state.model.as_ref().unwrap();
     assert!(model.source.contains("gtzan-mini"));

@@ -4,28 +4,18 @@ mod common;
 
 use genrescope::dataset::DataSource;
 
+use common::capture::*;
 use common::ui::*;
 use common::*;
 use genrescope::app::events::Command;
 use genrescope::app::AppOptions;
-use genrescope::audio::resample::resample_clip;
 use genrescope::audible::Voice;
+use genrescope::audio::resample::resample_clip;
 
 #[test]
 fn t_zero_and_one_play_the_decoders_output_for_a_and_b() {
     let tmp = tempfile::tempdir().unwrap();
-    let capture = tmp.path().join("capture.raw");
-    std::fs::create_dir_all(tmp.path().join("alsa")).unwrap();
-    std::fs::write(
-        tmp.path().join("alsa/asoundrc"),
-        format!(
-            "pcm.!default {{ type plug; slave {{ pcm \"tofile\"; format S16_LE; rate 44100; channels 2 }} }}\n\
-             pcm.tofile {{ type file; slave.pcm \"null\"; file \"{}\"; format \"raw\" }}\n",
-            capture.display()
-        ),
-    )
-    .unwrap();
-    std::env::set_var("XDG_CONFIG_HOME", tmp.path());
+    let capture = capture_to_file(tmp.path());
     let data = tmp.path().join("data");
     make_dataset(&data, None, &["low", "high"], 1, 3.0);
     let model = tmp.path().join("m.safetensors");
@@ -80,19 +70,11 @@ fn t_zero_and_one_play_the_decoders_output_for_a_and_b() {
     }
     drop(h);
 
-    let left: Vec<f32> = std::fs::read(&capture)
-        .unwrap()
-        .chunks_exact(4)
-        .map(|f| f32::from(i16::from_le_bytes([f[0], f[1]])) / 32768.0)
-        .collect();
+    let left = read_left(&capture);
     // Each step was written as a clip, with silence between: cut the capture at long silences.
     let clips = sounding_runs(&left, 2_000);
     assert_eq!(clips.len(), 2, "two clips were played: {clips:?}");
-    let best = |clip: &[f32], run: (usize, usize)| -> (usize, f64) {
-        (run.0.saturating_sub(50)..run.0 + 50)
-            .map(|s| (s, correlation(&left[s..s + clip.len()], clip)))
-            .fold((0, f64::MIN), |best, x| if x.1 > best.1 { x } else { best })
-    };
+    let best = |clip: &[f32], run: (usize, usize)| best_lag(&left, clip, run.0, 50);
     let (at_a, corr_a) = best(&expected[0], clips[0]);
     let (at_b, corr_b) = best(&expected[1], clips[1]);
     assert!(corr_a > 0.999, "t = 0: correlation {corr_a}");

@@ -15,13 +15,10 @@ use genrescope::app::AppOptions;
 fn no_audio_device_is_said_once_and_nothing_else_breaks() {
     let tmp = tempfile::tempdir().unwrap();
     // ALSA's default device points at a sound card that does not exist, as on a server.
-    std::fs::create_dir_all(tmp.path().join("alsa")).unwrap();
-    std::fs::write(
-        tmp.path().join("alsa/asoundrc"),
+    common::capture::alsa_config(
+        tmp.path(),
         "pcm.!default { type hw; card 77 }\nctl.!default { type hw; card 77 }\n",
-    )
-    .unwrap();
-    std::env::set_var("XDG_CONFIG_HOME", tmp.path());
+    );
     let data = tmp.path().join("data");
     make_dataset(&data, None, &["a", "b"], 2, 2.0);
 

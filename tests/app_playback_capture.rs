@@ -5,35 +5,13 @@ mod common;
 
 use genrescope::dataset::DataSource;
 
-use std::path::Path;
-
+use common::capture::*;
 use common::ui::*;
 use common::*;
 use genrescope::app::state::AudioStatus;
 use genrescope::app::AppOptions;
 use genrescope::audio::read_clip;
 use genrescope::audio::resample::resample_clip;
-
-const CAPTURE_RATE_HZ: u32 = 44_100;
-
-/// Points ALSA's default device at a raw S16_LE stereo file, for this process.
-fn capture_to_file(dir: &Path) -> std::path::PathBuf {
-    let capture = dir.join("capture.raw");
-    let alsa = dir.join("alsa");
-    std::fs::create_dir_all(&alsa).unwrap();
-    std::fs::write(
-        alsa.join("asoundrc"),
-        format!(
-            "pcm.!default {{ type plug; slave {{ pcm \"tofile\"; format S16_LE; rate {CAPTURE_RATE_HZ}; channels 2 }} }}\n\
-             pcm.tofile {{ type file; slave.pcm \"null\"; file \"{}\"; format \"raw\" }}\n",
-            capture.display()
-        ),
-    )
-    .unwrap();
-    // Before anything in this process touches ALSA; this binary has this one test.
-    std::env::set_var("XDG_CONFIG_HOME", dir);
-    capture
-}
 
 #[test]
 fn clicking_a_point_plays_its_original_audio() {
@@ -96,7 +74,12 @@ fn clicking_a_point_plays_its_original_audio() {
         a.state.now_playing.is_none()
     });
     assert!(
-        h.state().state.notices.shown().iter().all(|n| !n.is_error()),
+        h.state()
+            .state
+            .notices
+            .shown()
+            .iter()
+            .all(|n| !n.is_error()),
         "{:?}",
         h.state().state.notices
     );
@@ -109,11 +92,7 @@ fn clicking_a_point_plays_its_original_audio() {
     };
     drop(h); // closes the stream and the capture file
 
-    let bytes = std::fs::read(&capture).unwrap();
-    let left: Vec<f32> = bytes
-        .chunks_exact(4)
-        .map(|f| f32::from(i16::from_le_bytes([f[0], f[1]])) / 32768.0)
-        .collect();
+    let left = read_left(&capture);
     // Two clips were played, each its own stretch of sound: the GTZAN-like clip, then the demo's.
     let runs = sounding_runs(&left, 5_000);
     assert_eq!(runs.len(), 2, "two clips were played: {runs:?}");
@@ -127,12 +106,7 @@ fn clicking_a_point_plays_its_original_audio() {
         expected.len()
     );
     // Align on the best lag near the start, then compare shapes.
-    let best = |signal: &[f32], near: usize| -> (usize, f64) {
-        let window = &signal[..signal.len() - 200];
-        (near.saturating_sub(100)..near + 100)
-            .map(|s| (s, correlation(&left[s..s + window.len()], window)))
-            .fold((0, f64::MIN), |best, x| if x.1 > best.1 { x } else { best })
-    };
+    let best = |clip: &[f32], near: usize| best_lag(&left, &clip[..clip.len() - 200], near, 100);
     let (lag, corr) = best(&expected, start);
     assert!(corr > 0.999, "correlation {corr} at {lag}");
     // And it is this clip, not another segment of the same track.

@@ -24,9 +24,7 @@ fn a_window_with_a_model_but_no_data_says_how_to_open_some() {
         model: Some(model),
         ..AppOptions::default()
     });
-    run_until(&mut h, 30, "the model", |a| {
-        !a.state.is_loading_model()
-    });
+    run_until(&mut h, 30, "the model", |a| !a.state.is_loading_model());
     h.get_by_label("Open a folder of music to explore");
     h.get_by_label("Open folder…");
     h.get_by_label_contains("loaded from");
@@ -82,7 +80,11 @@ fn training_draws_three_maps_links_hover_and_click_and_fills_the_tables() {
     }
     h.get_by_label("Train").click();
     run_until(&mut h, 120, "training and projection", projected);
-    for title in ["Raw input (500-d waveform)", "Bottleneck (64-d)", "Logits (3-d)"] {
+    for title in [
+        "Raw input (500-d waveform)",
+        "Bottleneck (64-d)",
+        "Logits (3-d)",
+    ] {
         h.get_by_label(title);
     }
     assert!(h.query_by_label_contains("No model yet").is_none());
@@ -94,7 +96,12 @@ fn training_draws_three_maps_links_hover_and_click_and_fills_the_tables() {
     let pos = point_on_screen(&h, "map-raw", 7);
     h.hover_at(pos);
     h.run_steps(2);
-    let hovered = h.state().state.view.hovered.expect("a point under the pointer");
+    let hovered = h
+        .state()
+        .state
+        .view
+        .hovered
+        .expect("a point under the pointer");
     let info = h.state().state.segment_info(hovered).unwrap();
     assert!(h.get_all_by_label_contains(&info.track).count() >= 1);
     assert!(info.predicted.is_some());
@@ -258,9 +265,7 @@ fn dropping_a_folder_or_a_model_opens_it() {
         model: Some(model.clone()),
         ..AppOptions::default()
     });
-    run_until(&mut h, 30, "the model", |a| {
-        !a.state.is_loading_model()
-    });
+    run_until(&mut h, 30, "the model", |a| !a.state.is_loading_model());
     drop_on(&mut h, root.clone());
     run_until(&mut h, 60, "the dropped folder", loaded);
     assert_eq!(h.state().state.dataset().unwrap().len(), 36);

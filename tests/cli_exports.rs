@@ -235,5 +235,7 @@ fn export_writes_embeddings_csv_and_the_projectors_tsvs() {
         "track\tsegment\tgenre\tpredicted\tsplit\trepresentation"
     );
     assert_eq!(meta.len(), 19);
-    assert!(meta[1..].iter().all(|l| l.split('\t').count() == 6 && l.ends_with("\twaveform")));
+    assert!(meta[1..]
+        .iter()
+        .all(|l| l.split('\t').count() == 6 && l.ends_with("\twaveform")));
 }

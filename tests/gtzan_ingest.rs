@@ -1,5 +1,6 @@
 //! Ingestion on the real GTZAN tracks in ../shared (paths from GENRESCOPE_GTZAN_DIR and
-//! GENRESCOPE_GTZAN_AU_DIR): counts, .au/.wav identity, and numpy's pooling to 1e-6.
+//! GENRESCOPE_GTZAN_AU_DIR): counts, .au/.wav identity, numpy's pooling to 1e-6, and a numpy
+//! log-mel reference.
 
 mod common;
 
@@ -8,17 +9,15 @@ use std::process::Command;
 use std::sync::atomic::AtomicBool;
 
 use common::*;
-use genrescope::dataset::{load_folder, Dataset, FeatureConfig};
+use genrescope::dataset::features::Featurizer;
+use genrescope::dataset::{load_folder, Dataset, FeatureConfig, InputKind, Representation};
 
 fn load(dir: &Path) -> Dataset {
-    load_folder(
-        dir,
-        None,
-        &FeatureConfig::default(),
-        &AtomicBool::new(false),
-        &|_| {},
-    )
-    .unwrap()
+    load_with(dir, &FeatureConfig::default())
+}
+
+fn load_with(dir: &Path, cfg: &FeatureConfig) -> Dataset {
+    load_folder(dir, None, cfg, &AtomicBool::new(false), &|_| {}).unwrap()
 }
 
 #[test]
@@ -113,4 +112,76 @@ fn pooled_vectors_equal_numpy_reshape_mean() {
         .map(|(a, b)| (a - b).abs())
         .fold(0.0f32, f32::max);
     assert!(worst < 1e-6, "largest difference from numpy: {worst}");
+}
+
+#[test]
+fn log_mel_filterbank_and_patches_equal_a_numpy_reference() {
+    let Some(dir) = gtzan_dir() else { return };
+    let Some(python) = python_with_numpy() else {
+        return;
+    };
+    let cfg = FeatureConfig::default().with_input(InputKind::Logmel);
+    let Representation::LogMel(m) = cfg.input else {
+        unreachable!()
+    };
+    let featurizer = Featurizer::new(&cfg).unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/logmel.py");
+    // A few real segments: different genres, different offsets into the track.
+    for (track, segment) in [
+        ("classical/classical.00003.wav", 2usize),
+        ("metal/metal.00005.wav", 7),
+        ("pop/pop.00001.wav", 13),
+    ] {
+        let path = dir.join("genres_original").join(track);
+        let offset = segment * cfg.segment_samples;
+        let out = Command::new(&python)
+            .arg(&script)
+            .arg(&path)
+            .args([offset, cfg.segment_samples, m.n_fft, m.hop, m.n_mels].map(|v| v.to_string()))
+            .args([m.fmin_hz, m.fmax_hz].map(|v| v.to_string()))
+            .arg(m.floor_db.to_string())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let values: Vec<f32> = out
+            .stdout
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect();
+        let weights = featurizer.mel().unwrap().filterbank.weights();
+        let (ref_weights, ref_patch) = values.split_at(weights.len());
+        let worst_weight = ref_weights
+            .iter()
+            .zip(weights)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0f32, f32::max);
+        assert!(worst_weight < 1e-4, "filterbank differs by {worst_weight}");
+        let clip =
+            genrescope::audio::read_clip(&path, 22_050, offset, cfg.segment_samples).unwrap();
+        let mut patch = Vec::new();
+        featurizer.segment_into(&clip, &mut patch);
+        assert_eq!(patch.len(), ref_patch.len());
+        let worst_db = ref_patch
+            .iter()
+            .zip(&patch)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0f32, f32::max);
+        assert!(
+            worst_db < 1e-4 * 80.0,
+            "{track}: patch differs by {worst_db} dB"
+        );
+        // And the folder loader makes the same patch for that segment.
+        let ds = load_with(&dir, &cfg);
+        let i = ds
+            .find_segment(&format!(
+                "{}:{segment}",
+                path.file_name().unwrap().to_str().unwrap()
+            ))
+            .unwrap();
+        assert_eq!(ds.vector(i), &patch[..]);
+    }
 }

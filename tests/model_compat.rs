@@ -44,10 +44,9 @@ fn assert_same(what: &str, got: &[f32], want: &[f32]) {
 
 #[test]
 fn model_files_from_before_load_and_compute_what_they_did() {
-    let recorded: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(fixture("shipped-v1-outputs.json")).unwrap(),
-    )
-    .unwrap();
+    let recorded: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("shipped-v1-outputs.json")).unwrap())
+            .unwrap();
     let x = inputs();
     for (name, file) in [
         ("demo", "demo-dsae-v1.safetensors"),
@@ -62,7 +61,11 @@ fn model_files_from_before_load_and_compute_what_they_did() {
         assert!(saved.meta.input_norm.is_none());
         let want = &recorded[name];
         let inference = saved.model.infer(&x).unwrap();
-        assert_same(&format!("{name} code"), &inference.code, &values(&want["code"]));
+        assert_same(
+            &format!("{name} code"),
+            &inference.code,
+            &values(&want["code"]),
+        );
         assert_same(
             &format!("{name} logits"),
             inference.logits.as_deref().unwrap(),
@@ -74,6 +77,10 @@ fn model_files_from_before_load_and_compute_what_they_did() {
             &values(&want["reconstruction"]),
         );
         let decoded = saved.model.decode(&inference.code).unwrap();
-        assert_same(&format!("{name} decode"), &decoded, &values(&want["decoded"]));
+        assert_same(
+            &format!("{name} decode"),
+            &decoded,
+            &values(&want["decoded"]),
+        );
     }
 }

@@ -94,7 +94,12 @@ impl Capture {
 
     /// Called every frame after drawing: takes the screenshots asked for and hands their
     /// writing to workers. Returns commands for the apply step.
-    pub fn tick(&mut self, ctx: &egui::Context, state: &AppState, spawner: &Spawner) -> Vec<Command> {
+    pub fn tick(
+        &mut self,
+        ctx: &egui::Context,
+        state: &AppState,
+        spawner: &Spawner,
+    ) -> Vec<Command> {
         self.tick_maps(ctx, state, spawner);
         self.tick_screenshot(ctx, state)
     }
@@ -248,6 +253,5 @@ fn save_png(path: &Path, image: &egui::ColorImage) -> Result<(), String> {
     let bytes: Vec<u8> = image.pixels.iter().flat_map(|c| c.to_array()).collect();
     let buffer = image::RgbaImage::from_raw(w as u32, h as u32, bytes)
         .ok_or_else(|| "the screenshot has an inconsistent size".to_string())?;
-    write_atomic(path, |w| buffer.write_to(w, image::ImageFormat::Png))
-        .map_err(|e| e.to_string())
+    write_atomic(path, |w| buffer.write_to(w, image::ImageFormat::Png)).map_err(|e| e.to_string())
 }

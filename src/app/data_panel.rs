@@ -46,10 +46,12 @@ pub fn data_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
     });
 
     if let Some(loading) = state.loading() {
-        let p = state.load_progress().unwrap_or(crate::dataset::LoadProgress {
-            tracks_done: 0,
-            tracks_total: 0,
-        });
+        let p = state
+            .load_progress()
+            .unwrap_or(crate::dataset::LoadProgress {
+                tracks_done: 0,
+                tracks_total: 0,
+            });
         let fraction = if p.tracks_total == 0 {
             0.0
         } else {
@@ -85,22 +87,24 @@ pub fn data_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
     } else {
         ui.add(egui::Label::new(RichText::new(ds.source.label()).monospace().small()).wrap());
     }
-    egui::Grid::new("genre-counts").striped(true).show(ui, |ui| {
-        ui.label(RichText::new("genre").strong());
-        ui.label(RichText::new("tracks").strong());
-        ui.label(RichText::new("clips").strong());
-        ui.end_row();
-        for (g, count) in ds.genre_counts().iter().enumerate() {
-            ui.label(RichText::new(format!("● {}", count.genre)).color(genre_color(g)));
-            ui.label(count.tracks.to_string());
-            ui.label(count.segments.to_string());
+    egui::Grid::new("genre-counts")
+        .striped(true)
+        .show(ui, |ui| {
+            ui.label(RichText::new("genre").strong());
+            ui.label(RichText::new("tracks").strong());
+            ui.label(RichText::new("clips").strong());
             ui.end_row();
-        }
-        ui.label("total");
-        ui.label(ds.tracks.len().to_string());
-        ui.label(ds.len().to_string());
-        ui.end_row();
-    });
+            for (g, count) in ds.genre_counts().iter().enumerate() {
+                ui.label(RichText::new(format!("● {}", count.genre)).color(genre_color(g)));
+                ui.label(count.tracks.to_string());
+                ui.label(count.segments.to_string());
+                ui.end_row();
+            }
+            ui.label("total");
+            ui.label(ds.tracks.len().to_string());
+            ui.label(ds.len().to_string());
+            ui.end_row();
+        });
     ui.add(
         egui::Label::new(
             RichText::new(format!(

@@ -92,9 +92,15 @@ pub enum Command {
     /// A shift-click: select it as B (the other end of the interpolation) and play it.
     SelectB(usize),
     /// `--a` / `--b` at start-up: pick these clips once they are loaded, without playing them.
-    PickOnLoad { a: Option<String>, b: Option<String> },
+    PickOnLoad {
+        a: Option<String>,
+        b: Option<String>,
+    },
     /// Move the interpolation slider; `held` while the user is still dragging it.
-    SetT { t: f32, held: bool },
+    SetT {
+        t: f32,
+        held: bool,
+    },
     /// The slider was let go: stop looping.
     ReleaseT,
     SetPathKind(PathKind),
@@ -103,13 +109,19 @@ pub enum Command {
     /// Play every step of the path one after another.
     PlayPath,
     /// A's original audio, what the model sees, its reconstruction, or all three.
-    PlayVersion { segment: usize, version: ClipVersion },
+    PlayVersion {
+        segment: usize,
+        version: ClipVersion,
+    },
     SetLoudness(Loudness),
     SetColorBy(ColorBy),
     StopAudio,
     ToggleGenre(usize),
     /// Select the segments of one confusion-matrix cell (true genre, predicted genre).
-    SelectCell { truth: usize, predicted: usize },
+    SelectCell {
+        truth: usize,
+        predicted: usize,
+    },
     ClearSelection,
     SetTab(Tab),
     DismissNotice(usize),
@@ -121,7 +133,10 @@ pub enum Command {
     ConfirmPathField,
     CancelPathField,
     /// A path chosen for `target`.
-    UsePath { target: FileTarget, path: PathBuf },
+    UsePath {
+        target: FileTarget,
+        path: PathBuf,
+    },
 }
 
 /// A worker's product.
@@ -164,7 +179,13 @@ pub enum Event {
     /// The audio device finished a clip or failed.
     Player(PlayerNews),
     /// The first samples of clip `id` reached the device at `at`.
-    PlaybackStarted { id: u64, at: Instant },
+    PlaybackStarted {
+        id: u64,
+        at: Instant,
+    },
     /// Clip `id` has played `frames` frames (followed while a path plays).
-    PlaybackPosition { id: u64, frames: usize },
+    PlaybackPosition {
+        id: u64,
+        frames: usize,
+    },
 }

@@ -75,7 +75,11 @@ fn clips_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
     ui.horizontal_wrapped(|ui| {
         let versions = [
             ("▶ original", ClipVersion::Original, true),
-            ("▶ what the model sees", ClipVersion::Input, state.model.is_some()),
+            (
+                "▶ what the model sees",
+                ClipVersion::Input,
+                state.model.is_some(),
+            ),
             ("▶ reconstruction", ClipVersion::Reconstruction, has_decoder),
             ("▶ all three", ClipVersion::All, has_decoder),
         ];
@@ -213,7 +217,10 @@ fn interpolation_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
     if let Some(ms) = interp.latency_ms {
         facts.push(format!("slider to sound: {ms:.1} ms"));
     }
-    if let Some(db) = interp.gain_db.filter(|_| state.loudness == Loudness::Matched) {
+    if let Some(db) = interp
+        .gain_db
+        .filter(|_| state.loudness == Loudness::Matched)
+    {
         facts.push(format!("loudness matched: {db:+.1} dB"));
     }
     if let Some(k) = interp.path_step_playing {

@@ -176,10 +176,7 @@ pub fn draw_map(ui: &mut Ui, scene: &MapScene, height: f32) -> MapInput {
                                 format!("error level {}", group.color),
                                 error_color(group.color),
                             ),
-                            None => (
-                                scene.genres[group.color].clone(),
-                                genre_color(group.color),
-                            ),
+                            None => (scene.genres[group.color].clone(), genre_color(group.color)),
                         };
                         plot_ui.points(
                             Points::new(name, group_points)
@@ -298,15 +295,17 @@ fn map_status(state: &AppState, map: MapId) -> Result<&MapLayer, String> {
     let no_map = |e: &dyn std::fmt::Display| format!("No map: {e}");
     if map == MapId::Raw {
         return Err(match state.data.as_ref() {
-            Some(d) => d
-                .raw_map_error
-                .as_ref()
-                .map_or_else(|| "Computing the PCA of the raw input…".into(), |e| no_map(e)),
+            Some(d) => d.raw_map_error.as_ref().map_or_else(
+                || "Computing the PCA of the raw input…".into(),
+                |e| no_map(e),
+            ),
             None => String::new(),
         });
     }
     let model = state.model.as_ref();
-    if map == MapId::Logits && model.is_some_and(|m| m.saved.meta.model.kind == ModelKind::Autoencoder) {
+    if map == MapId::Logits
+        && model.is_some_and(|m| m.saved.meta.model.kind == ModelKind::Autoencoder)
+    {
         return Err("The autoencoder has no classifier, so no logits.".into());
     }
     Err(match model {
@@ -366,7 +365,9 @@ pub fn maps_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
                 return;
             }
             ui.heading("Open a folder of music to explore");
-            ui.label("Use Open folder…, drag a folder onto this window, or type its path on the left.");
+            ui.label(
+                "Use Open folder…, drag a folder onto this window, or type its path on the left.",
+            );
             ui.label(
                 "Expected layout: <folder>/<genre>/*.wav (also GTZAN's genres/ and Kaggle's \
                  genres_original/).",
@@ -450,8 +451,10 @@ pub fn maps_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
 }
 
 fn placeholder(ui: &mut Ui, message: &str, height: f32) {
-    let (rect, _) =
-        ui.allocate_exact_size(egui::vec2(ui.available_width(), height), egui::Sense::hover());
+    let (rect, _) = ui.allocate_exact_size(
+        egui::vec2(ui.available_width(), height),
+        egui::Sense::hover(),
+    );
     ui.painter()
         .rect_filled(rect, 4.0, ui.visuals().extreme_bg_color);
     let galley = ui.painter().layout(
@@ -570,49 +573,53 @@ fn details_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
     ui.separator();
     let view = &state.view;
     let focus = view.hovered.or(view.selected);
-    ui.horizontal_wrapped(|ui| match focus.and_then(|i| state.segment_info(i).map(|info| (i, info))) {
-        Some((i, info)) => {
-            let what = if Some(i) == view.selected && view.hovered.is_none() {
-                "Selected"
-            } else {
-                "Clip"
-            };
-            ui.label(RichText::new(format!("{what}: {}", info.track)).strong());
-            ui.label(format!("{:.2}-{:.2} s", info.start_secs, info.end_secs));
-            ui.label(format!("true: {}", info.genre));
-            if let Some((g, p)) = &info.predicted {
-                let right = *g == info.genre;
-                let color = if right {
-                    Color32::from_rgb(120, 200, 120)
+    ui.horizontal_wrapped(|ui| {
+        match focus.and_then(|i| state.segment_info(i).map(|info| (i, info))) {
+            Some((i, info)) => {
+                let what = if Some(i) == view.selected && view.hovered.is_none() {
+                    "Selected"
                 } else {
-                    Color32::from_rgb(230, 120, 110)
+                    "Clip"
                 };
-                ui.label(RichText::new(format!("predicted: {g} ({:.0}%)", 100.0 * p)).color(color));
-            }
-            if let Some(split) = info.split {
-                ui.label(format!("split: {}", split.name()));
-            }
-            if let Some(sel) = view.selected {
-                if ui.button("▶ Play selected").clicked() {
-                    out.push(Command::PlayVersion {
-                        segment: sel,
-                        version: super::events::ClipVersion::Original,
-                    });
+                ui.label(RichText::new(format!("{what}: {}", info.track)).strong());
+                ui.label(format!("{:.2}-{:.2} s", info.start_secs, info.end_secs));
+                ui.label(format!("true: {}", info.genre));
+                if let Some((g, p)) = &info.predicted {
+                    let right = *g == info.genre;
+                    let color = if right {
+                        Color32::from_rgb(120, 200, 120)
+                    } else {
+                        Color32::from_rgb(230, 120, 110)
+                    };
+                    ui.label(
+                        RichText::new(format!("predicted: {g} ({:.0}%)", 100.0 * p)).color(color),
+                    );
+                }
+                if let Some(split) = info.split {
+                    ui.label(format!("split: {}", split.name()));
+                }
+                if let Some(sel) = view.selected {
+                    if ui.button("▶ Play selected").clicked() {
+                        out.push(Command::PlayVersion {
+                            segment: sel,
+                            version: super::events::ClipVersion::Original,
+                        });
+                    }
                 }
             }
-        }
-        None => {
-            let total = state.dataset().map_or(0, |d| d.len());
-            let shown = state.visible_clips();
-            let count = if shown == total {
-                format!("{total} clips")
-            } else {
-                format!("{shown} of {total} clips shown")
-            };
-            ui.label(format!(
+            None => {
+                let total = state.dataset().map_or(0, |d| d.len());
+                let shown = state.visible_clips();
+                let count = if shown == total {
+                    format!("{total} clips")
+                } else {
+                    format!("{shown} of {total} clips shown")
+                };
+                ui.label(format!(
                 "{count}. Hover a point for its details; click to hear it; space stops. Drag to \
                  pan, scroll to zoom, double-click to reset."
             ));
+            }
         }
     });
 }

@@ -37,7 +37,14 @@ pub fn metrics_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
         .striped(true)
         .min_col_width(70.0)
         .show(ui, |ui| {
-            for h in ["split", "clips", "accuracy", "tracks (vote)", "recon. MSE"] {
+            for h in [
+                "split",
+                "clips",
+                "accuracy",
+                "tracks (vote)",
+                "recon. MSE",
+                "of variance",
+            ] {
                 ui.label(RichText::new(h).strong());
             }
             ui.end_row();
@@ -52,6 +59,7 @@ pub fn metrics_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
                     s.reconstruction_mse
                         .map_or("-".into(), |m| format!("{m:.2e}")),
                 );
+                ui.label(s.reconstruction_fraction.map_or("-".into(), pct));
                 ui.end_row();
             }
         });

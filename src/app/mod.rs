@@ -27,8 +27,8 @@ use std::time::Instant;
 use crate::audio::playback::Player;
 use crate::dataset::DataSource;
 
-pub use capture::ScreenshotOutcome;
 use capture::Capture;
+pub use capture::ScreenshotOutcome;
 use events::{Command, Event};
 use jobs::decoder::Decoder;
 use jobs::registry::{JobId, JobKind};
@@ -69,6 +69,7 @@ pub struct GenrescopeApp {
 
 impl GenrescopeApp {
     pub fn new(ctx: &egui::Context, options: AppOptions, outcome: ScreenshotOutcome) -> Self {
+        crate::runtime::tune();
         theme::install_fonts(ctx);
         let (tx, events) = channel();
         let spawner = Spawner::new(tx, ctx.clone());
@@ -143,7 +144,8 @@ impl GenrescopeApp {
         }
         if self.state.now_playing.is_some() || self.state.interp.playing_path.is_some() {
             // Follow the player (end of clip, the step being played) without input.
-            self.spawner.request_repaint_after(std::time::Duration::from_millis(50));
+            self.spawner
+                .request_repaint_after(std::time::Duration::from_millis(50));
         }
     }
 

@@ -49,7 +49,11 @@ impl Notices {
     /// changes nothing).
     pub fn post(&mut self, topic: Topic, level: Level, text: impl Into<String>) {
         let text = text.into();
-        if self.shown.iter().any(|n| n.topic == topic && n.text == text) {
+        if self
+            .shown
+            .iter()
+            .any(|n| n.topic == topic && n.text == text)
+        {
             return;
         }
         self.shown.retain(|n| n.topic != topic);

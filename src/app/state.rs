@@ -164,14 +164,7 @@ impl TrainSettings {
 
     /// The knobs differ from the preset they started from.
     pub fn is_modified(&self) -> bool {
-        *self
-            != Self::from_preset(
-                self.kind,
-                self.input,
-                self.preset,
-                self.protocol,
-                self.seed,
-            )
+        *self != Self::from_preset(self.kind, self.input, self.preset, self.protocol, self.seed)
     }
 
     pub fn model_template(&self) -> ModelConfig {
@@ -275,8 +268,8 @@ impl ErrorScale {
         let levels = logs
             .iter()
             .map(|&l| {
-                (((l - lo) / span * ERROR_LEVELS as f64) as isize).clamp(0, ERROR_LEVELS as isize - 1)
-                    as u8
+                (((l - lo) / span * ERROR_LEVELS as f64) as isize)
+                    .clamp(0, ERROR_LEVELS as isize - 1) as u8
             })
             .collect();
         Some(Self {
@@ -417,8 +410,7 @@ impl AppState {
 
     /// The data being loaded, if any.
     pub fn loading(&self) -> Option<&super::jobs::registry::Job> {
-        self.jobs
-            .find(|k| matches!(k, JobKind::LoadData { .. }))
+        self.jobs.find(|k| matches!(k, JobKind::LoadData { .. }))
     }
 
     pub fn load_progress(&self) -> Option<crate::dataset::LoadProgress> {

@@ -184,19 +184,21 @@ fn history_ui(ui: &mut Ui, state: &AppState) {
         return;
     }
     ui.menu_button(format!("messages ({})", history.len()), |ui| {
-        egui::ScrollArea::vertical().max_height(300.0).show(ui, |ui| {
-            ui.set_max_width(520.0);
-            for notice in history.iter().rev() {
-                let ago = notice.at.elapsed().as_secs();
-                let text = RichText::new(format!("{ago} s ago: {}", notice.text)).small();
-                let text = if notice.is_error() {
-                    text.color(ui.visuals().warn_fg_color)
-                } else {
-                    text
-                };
-                ui.add(egui::Label::new(text).wrap());
-            }
-        });
+        egui::ScrollArea::vertical()
+            .max_height(300.0)
+            .show(ui, |ui| {
+                ui.set_max_width(520.0);
+                for notice in history.iter().rev() {
+                    let ago = notice.at.elapsed().as_secs();
+                    let text = RichText::new(format!("{ago} s ago: {}", notice.text)).small();
+                    let text = if notice.is_error() {
+                        text.color(ui.visuals().warn_fg_color)
+                    } else {
+                        text
+                    };
+                    ui.add(egui::Label::new(text).wrap());
+                }
+            });
     });
 }
 

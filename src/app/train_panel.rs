@@ -185,7 +185,11 @@ fn form_ui(ui: &mut Ui, s: &mut TrainSettings) {
                 "input-kind",
                 &mut s.input,
                 &[
-                    (InputKind::Waveform, "waveform (paper)", "500 pooled samples a clip"),
+                    (
+                        InputKind::Waveform,
+                        "waveform (paper)",
+                        "500 pooled samples a clip",
+                    ),
                     (
                         InputKind::Logmel,
                         "log-mel",

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use ausnd::{AuError, AuReader, Sample, SampleFormat};
 
-use super::source::{downmix_into, MonoSource, SourceInfo, MAX_CHANNELS, PLAUSIBLE_RATE_HZ};
 use super::error::DecodeError;
+use super::source::{downmix_into, MonoSource, SourceInfo, MAX_CHANNELS, PLAUSIBLE_RATE_HZ};
 
 /// The first four bytes of every `.au` file.
 pub const MAGIC: &[u8; 4] = b".snd";

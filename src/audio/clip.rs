@@ -6,8 +6,15 @@ use std::path::PathBuf;
 
 use super::decode::read_clip;
 use super::error::DecodeError;
-use super::playback::OutputFormat;
 use super::resample::{resample_clip, ResampleError};
+
+/// The device a clip is prepared for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFormat {
+    pub sample_rate_hz: u32,
+    pub channels: usize,
+    pub device: String,
+}
 
 /// Mono audio at a sample rate.
 #[derive(Debug, Clone, PartialEq)]
@@ -151,7 +158,10 @@ mod tests {
         let gap = (SEQUENCE_GAP_SECS * 44_100.0) as usize;
         assert_eq!(clip.part_starts, vec![0, 22_050 + gap]);
         let frames = clip.frames.len() / 2;
-        assert!((frames as i64 - (22_050 + gap + 22_050) as i64).abs() <= 2, "{frames}");
+        assert!(
+            (frames as i64 - (22_050 + gap + 22_050) as i64).abs() <= 2,
+            "{frames}"
+        );
         // Channels carry the same sample.
         assert_eq!(clip.frames[2000], clip.frames[2001]);
     }

@@ -94,38 +94,61 @@ struct SymphoniaSource {
     track_id: u32,
     info: SourceInfo,
     frames_decoded: u64,
+    /// The header's own promise of length, when it had to be repaired (`wav_repair`): ending
+    /// before it is a truncation.
+    promised_frames: Option<u64>,
     interleaved: Vec<f32>,
     mono: Vec<f32>,
 }
 
+/// What symphonia's probe says, in words for a user.
+fn describe_probe_error(e: &SymError) -> String {
+    match e {
+        SymError::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
+            "the file ends inside its header".into()
+        }
+        SymError::Unsupported(_) => "its content is in none of the formats genrescope reads \
+             (WAV, FLAC, MP3, Ogg Vorbis, AIFF, AU)"
+            .into(),
+        other => format!("its header is damaged ({other})"),
+    }
+}
+
 impl SymphoniaSource {
     fn open(path: &Path) -> Result<Self, DecodeError> {
-        let file = File::open(path).map_err(|cause| DecodeError::Io {
+        let io_err = |cause| DecodeError::Io {
             path: path.to_path_buf(),
             cause,
-        })?;
-        let mss = MediaSourceStream::new(Box::new(file), Default::default());
+        };
         let mut hint = Hint::new();
         if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
             hint.with_extension(ext);
         }
+        let probe = |source: Box<dyn symphonia::core::io::MediaSource>| {
+            symphonia::default::get_probe().probe(
+                &hint,
+                MediaSourceStream::new(source, Default::default()),
+                FormatOptions::default(),
+                MetadataOptions::default(),
+            )
+        };
         let not_audio = |detail: String| DecodeError::NotAudio {
             path: path.to_path_buf(),
             detail,
         };
-        let format = symphonia::default::get_probe()
-            .probe(
-                &hint,
-                mss,
-                FormatOptions::default(),
-                MetadataOptions::default(),
-            )
-            .map_err(|e| match e {
-                SymError::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
-                    not_audio("the file ends inside its header".into())
-                }
-                other => not_audio(format!("no known audio format: {other}")),
-            })?;
+        let file = File::open(path).map_err(io_err)?;
+        let (format, promised_frames) = match probe(Box::new(file)) {
+            Ok(format) => (format, None),
+            // A WAV whose size fields are placeholders or promise more than the file holds:
+            // read what is there.
+            Err(first) => match File::open(path).ok().and_then(super::wav_repair::repair) {
+                Some((patched, repair)) => (
+                    probe(Box::new(patched)).map_err(|e| not_audio(describe_probe_error(&e)))?,
+                    repair.declared_frames,
+                ),
+                None => return Err(not_audio(describe_probe_error(&first))),
+            },
+        };
         let track = format
             .default_track(TrackType::Audio)
             .ok_or_else(|| not_audio("no audio track".into()))?;
@@ -152,7 +175,7 @@ impl SymphoniaSource {
             return Err(corrupt(format!("the header claims {channels} channels")));
         }
         let track_id = track.id;
-        let declared_frames = track.num_frames;
+        let declared_frames = promised_frames.or(track.num_frames);
         let decoder = symphonia::default::get_codecs()
             .make_audio_decoder(&params, &AudioDecoderOptions::default())
             .map_err(|e| not_audio(format!("unsupported codec: {e}")))?;
@@ -173,9 +196,25 @@ impl SymphoniaSource {
                 declared_frames,
             },
             frames_decoded: 0,
+            promised_frames,
             interleaved: Vec::new(),
             mono: Vec::new(),
         })
+    }
+
+    /// The stream ended: a truncation when a repaired header promised more.
+    fn ended(&self) -> Result<Option<&[f32]>, DecodeError> {
+        match self.promised_frames {
+            Some(promised) if promised > self.frames_decoded => {
+                let rate = f64::from(self.info.sample_rate_hz);
+                Err(DecodeError::Truncated {
+                    path: self.path.clone(),
+                    declared_secs: promised as f64 / rate,
+                    decoded_secs: self.frames_decoded as f64 / rate,
+                })
+            }
+            _ => Ok(None),
+        }
     }
 
     /// The stream stopped early with an I/O error: a truncation when the header promised more,
@@ -206,9 +245,8 @@ impl MonoSource for SymphoniaSource {
         loop {
             let packet = match self.format.next_packet() {
                 Ok(Some(packet)) => packet,
-                Ok(None) => return Ok(None),
+                Ok(None) | Err(SymError::ResetRequired) => return self.ended(),
                 Err(SymError::IoError(err)) => return self.ended_early(err),
-                Err(SymError::ResetRequired) => return Ok(None),
                 Err(err) => {
                     return Err(DecodeError::Corrupt {
                         path: self.path.clone(),

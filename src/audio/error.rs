@@ -11,7 +11,11 @@ pub enum DecodeError {
     },
     #[error("{}: the file is empty (0 bytes); re-copy it from the original dataset", path.display())]
     Empty { path: PathBuf },
-    #[error("{}: not an audio file genrescope can read ({detail}); convert it to WAV, FLAC or MP3", path.display())]
+    #[error(
+        "{}: not audio genrescope can read: {detail}; re-copy it from its source, or convert it \
+         to WAV (e.g. with sox or ffmpeg)",
+        path.display()
+    )]
     NotAudio { path: PathBuf, detail: String },
     #[error(
         "{}: .au encoding {code} ({name}) is not supported; convert it with `sox {} -e signed -b 16 out.wav`",

@@ -1,17 +1,20 @@
 //! Audio in and out: decoding files to mono f32 (`decode`, `au`), rate conversion (`resample`),
-//! and playback through cpal (`playback`).
+//! clips made ready for a device (`clip`) and playback through cpal (`playback`, with the
+//! window).
 
 pub mod au;
 pub mod clip;
 pub mod decode;
 pub mod error;
+#[cfg(feature = "window")]
 pub mod playback;
 pub mod resample;
 pub mod source;
+mod wav_repair;
 
 pub use decode::{open_at_rate, open_mono, read_clip};
-pub use source::{MonoSource, SourceInfo};
 pub use error::DecodeError;
+pub use source::{MonoSource, SourceInfo};
 
 /// The file extensions genrescope tries to decode; anything else in a genre folder is ignored.
 pub const AUDIO_EXTENSIONS: &[&str] = &[

@@ -15,13 +15,7 @@ use std::time::{Duration, Instant};
 use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
 use cpal::{FromSample, SampleFormat, SizedSample, StreamConfig};
 
-/// The device a player writes to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutputFormat {
-    pub sample_rate_hz: u32,
-    pub channels: usize,
-    pub device: String,
-}
+pub use super::clip::OutputFormat;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PlaybackError {

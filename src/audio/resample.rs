@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use audioadapter_buffers::direct::InterleavedSlice;
 use rubato::{Fft, FixedSync, Indexing, Resampler};
 
-use super::source::{MonoSource, SourceInfo};
 use super::error::DecodeError;
+use super::source::{MonoSource, SourceInfo};
 
 const CHUNK_FRAMES: usize = 1024;
 

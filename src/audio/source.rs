@@ -42,4 +42,3 @@ pub fn downmix_into(interleaved: &[f32], channels: usize, out: &mut Vec<f32>) {
             .map(|frame| frame.iter().sum::<f32>() * scale),
     );
 }
-

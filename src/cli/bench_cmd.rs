@@ -1,7 +1,6 @@
 //! `genrescope bench [DIR]`: the timings README reports, measured on this machine. Nothing here
 //! is asserted by a test: machines are noisy; the numbers are for people.
 
-use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
@@ -11,11 +10,9 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
-use crate::app::maps_panel::{draw_map, MapScene, Marks};
-use crate::app::state::MapLayer;
 use crate::audible::Voice;
+use crate::audio::clip::OutputFormat;
 use crate::audio::clip::{ClipSource, Mono};
-use crate::audio::playback::OutputFormat;
 use crate::dataset::{load_source, DataSource, FeatureConfig};
 use crate::interpolate::{decode_path, PathKind};
 use crate::model::{ModelConfig, ModelKind, TrainConfig};
@@ -41,7 +38,7 @@ struct Row {
     unit: &'static str,
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
+pub(super) fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
 }
@@ -60,58 +57,13 @@ fn peak_rss_mb() -> Option<f64> {
 }
 
 /// Random inputs with the amplitude of pooled music, and labels.
-fn synthetic(n: usize, dim: usize, classes: usize, seed: u64) -> (Vec<f32>, Vec<u32>) {
+pub(super) fn synthetic(n: usize, dim: usize, classes: usize, seed: u64) -> (Vec<f32>, Vec<u32>) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let x = (0..n * dim)
         .map(|_| (rng.random::<f32>() - 0.5) * 0.3)
         .collect();
     let y = (0..n).map(|i| (i % classes) as u32).collect();
     (x, y)
-}
-
-/// CPU time of one frame of three maps with `n` points each: layout plus tessellation, drawn
-/// through the maps panel's public scene.
-fn maps_frame_secs(n: usize) -> anyhow::Result<f64> {
-    let (logits, labels) = synthetic(n, 4, 4, 7);
-    let layer = MapLayer::new(Projection::fit(&logits, 4)?);
-    let genres: Vec<String> = ["classical", "jazz", "metal", "pop"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    let hidden = BTreeSet::new();
-    let ctx = egui::Context::default();
-    let input = || egui::RawInput {
-        screen_rect: Some(egui::Rect::from_min_size(
-            egui::Pos2::ZERO,
-            egui::vec2(1500.0, 900.0),
-        )),
-        ..Default::default()
-    };
-    let mut frames = Vec::new();
-    for _ in 0..12 {
-        let start = Instant::now();
-        let output = ctx.run_ui(input(), |ui| {
-            ui.columns(3, |columns| {
-                for (k, ui) in columns.iter_mut().enumerate() {
-                    let scene = MapScene {
-                        id: egui::Id::unique(("bench-map", k)),
-                        layer: &layer,
-                        genres: &genres,
-                        labels: &labels,
-                        splits: None,
-                        error_levels: None,
-                        hidden: &hidden,
-                        marks: Marks::default(),
-                        tooltip: None,
-                    };
-                    draw_map(ui, &scene, 700.0);
-                }
-            });
-        });
-        let _ = ctx.tessellate(output.shapes, output.pixels_per_point);
-        frames.push(start.elapsed().as_secs_f64());
-    }
-    Ok(median(frames[2..].to_vec()))
 }
 
 pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
@@ -234,10 +186,11 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         "ms",
     );
 
+    #[cfg(feature = "window")]
     for n in [8_000, 100_000] {
         add(
             &format!("maps frame with {n} points (CPU: layout + tessellation)"),
-            maps_frame_secs(n)? * 1e3,
+            super::bench_maps::maps_frame_secs(n)? * 1e3,
             "ms",
         );
     }

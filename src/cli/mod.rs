@@ -2,6 +2,8 @@
 
 pub mod args;
 pub mod bench_cmd;
+#[cfg(feature = "window")]
+mod bench_maps;
 pub mod demo_cmd;
 pub mod eval_cmd;
 pub mod export_cmd;

@@ -137,7 +137,9 @@ pub enum FeatureConfigError {
     ZeroSegments,
     #[error("sample rate {0} Hz is outside 1,000-768,000 Hz")]
     Rate(u32),
-    #[error("a segment of {0} samples is longer than the {MAX_SEGMENT_SAMPLES} genrescope accepts")]
+    #[error(
+        "a segment of {0} samples is longer than the {MAX_SEGMENT_SAMPLES} genrescope accepts"
+    )]
     SegmentTooLong(usize),
     #[error(
         "these settings make vectors of {0} values, more than the {MAX_VECTOR_DIM} genrescope \
@@ -245,7 +247,10 @@ impl FeatureConfig {
             ));
         }
         if m.hop == 0 || m.hop > m.n_fft {
-            return fail(format!("hop {} must be from 1 to n_fft ({})", m.hop, m.n_fft));
+            return fail(format!(
+                "hop {} must be from 1 to n_fft ({})",
+                m.hop, m.n_fft
+            ));
         }
         if !(1..=512).contains(&m.n_mels) {
             return fail(format!("{} mel bands; use 1 to 512", m.n_mels));

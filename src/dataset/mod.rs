@@ -149,7 +149,14 @@ impl Dataset {
         let mut lines: Vec<String> = self
             .tracks
             .iter()
-            .map(|t| format!("{}/{}:{}", self.genres[t.genre], t.file_name(), t.size_bytes))
+            .map(|t| {
+                format!(
+                    "{}/{}:{}",
+                    self.genres[t.genre],
+                    t.file_name(),
+                    t.size_bytes
+                )
+            })
             .collect();
         lines.sort();
         let mut hasher = fnv::FnvHasher::default();

@@ -218,7 +218,9 @@ fn collect_tracks(
                 skip(
                     skipped,
                     &entry,
-                    format!("more than {MAX_DEPTH} folders below its genre folder; move its tracks up"),
+                    format!(
+                        "more than {MAX_DEPTH} folders below its genre folder; move its tracks up"
+                    ),
                 );
             } else {
                 collect_tracks(&entry, depth + 1, visited, audio, skipped);
@@ -230,7 +232,8 @@ fn collect_tracks(
                 skip(
                     skipped,
                     &entry,
-                    "not a regular file (a pipe, socket or device); copy the audio into a file".into(),
+                    "not a regular file (a pipe, socket or device); copy the audio into a file"
+                        .into(),
                 );
             }
         } else if is_bare_extension(&entry) {

@@ -17,7 +17,12 @@ const PHASE_SEED: u64 = 0x6772_6966_6669;
 
 /// A signal of `len_samples` samples whose STFT magnitude is close to `magnitude`
 /// (row-major `frames × bins`).
-pub fn griffin_lim(stft: &Stft, magnitude: &[f32], len_samples: usize, iterations: usize) -> Vec<f32> {
+pub fn griffin_lim(
+    stft: &Stft,
+    magnitude: &[f32],
+    len_samples: usize,
+    iterations: usize,
+) -> Vec<f32> {
     let mut rng = ChaCha8Rng::seed_from_u64(PHASE_SEED);
     let mut angles: Vec<Complex32> = magnitude
         .iter()

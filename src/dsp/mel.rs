@@ -55,7 +55,13 @@ pub struct MelFilterbank {
 impl MelFilterbank {
     /// librosa.filters.mel(sr=sample_rate_hz, n_fft, n_mels, fmin, fmax) (htk=False,
     /// norm="slaney"), computed in f64 and stored as f32 as librosa stores it.
-    pub fn new(sample_rate_hz: u32, n_fft: usize, n_mels: usize, fmin_hz: f64, fmax_hz: f64) -> Self {
+    pub fn new(
+        sample_rate_hz: u32,
+        n_fft: usize,
+        n_mels: usize,
+        fmin_hz: f64,
+        fmax_hz: f64,
+    ) -> Self {
         let bins = n_fft / 2 + 1;
         let rate = f64::from(sample_rate_hz);
         let fft_hz: Vec<f64> = (0..bins).map(|k| k as f64 * rate / n_fft as f64).collect();
@@ -231,7 +237,9 @@ mod tests {
         }
         // Mel power back to linear and to mel again: the same mel power, also for spectra
         // with sharp peaks (pure tones) where the plain pseudo-inverse goes negative.
-        let smooth: Vec<f32> = (0..513).map(|k| 1.0 + (k as f32 / 60.0).sin().abs()).collect();
+        let smooth: Vec<f32> = (0..513)
+            .map(|k| 1.0 + (k as f32 / 60.0).sin().abs())
+            .collect();
         let mut peaks = vec![1e-4f32; 513];
         peaks[10] = 50.0;
         peaks[70] = 20.0;

@@ -95,7 +95,7 @@ pub enum ModelFileError {
 /// Saves `model` and `meta` to `path`, replacing it only once the new file is complete.
 pub fn save(path: &Path, model: &Model, meta: &ModelMeta) -> Result<(), ModelFileError> {
     let named: Vec<(String, Vec<usize>, Vec<u8>)> = model
-        .named_tensors()
+        .named_tensors()?
         .into_iter()
         .map(|(name, t)| {
             let dims = t.dims().to_vec();

@@ -34,8 +34,14 @@ pub enum ModelError {
     },
     #[error("tensor {name} is not part of a {kind} (is this a model of another kind?)")]
     ExtraTensor { name: String, kind: ModelKind },
-    #[error("tensor {name} holds {value} at position {index}; a usable model has only finite weights")]
-    NonFinite { name: String, index: usize, value: f32 },
+    #[error(
+        "tensor {name} holds {value} at position {index}; a usable model has only finite weights"
+    )]
+    NonFinite {
+        name: String,
+        index: usize,
+        value: f32,
+    },
     #[error("tensor computation failed: {0}")]
     Candle(#[from] candle_core::Error),
 }
@@ -44,6 +50,9 @@ pub type Result<T> = std::result::Result<T, ModelError>;
 
 struct Dense {
     spec: LayerSpec,
+    /// Held as `inputs × outputs` (the transpose of the file's `outputs × inputs`): the forward
+    /// pass is then `x · W` with no transposed view in the graph, so the weight's gradient comes
+    /// out of one matrix product already contiguous instead of through candle's strided copy.
     weight: Var,
     bias: Var,
 }
@@ -106,7 +115,7 @@ impl InputMap {
         }
     }
 
-    fn to_model_values(&self, x: &[f32]) -> Option<Vec<f32>> {
+    fn to_model_values_owned(&self, x: &[f32]) -> Option<Vec<f32>> {
         match self {
             Self::Scale(s) if *s == 1.0 => None,
             Self::Scale(s) => {
@@ -206,9 +215,12 @@ fn activate(x: Tensor, activation: Activation) -> candle_core::Result<Tensor> {
 
 impl Dense {
     fn forward(&self, x: &Tensor, dropout: &mut Option<Dropout>) -> candle_core::Result<Tensor> {
-        let y = x
-            .matmul(&self.weight.as_tensor().t()?)?
-            .broadcast_add(self.bias.as_tensor())?;
+        // The bias enters as a rank-1 product (a column of ones times the bias row) rather
+        // than a broadcast: its gradient is then one matrix product instead of candle's slow
+        // strided sum over the batch.
+        let ones = Tensor::ones((x.dim(0)?, 1), DType::F32, x.device())?;
+        let y = (x.matmul(self.weight.as_tensor())?
+            + ones.matmul(&self.bias.as_tensor().unsqueeze(0)?)?)?;
         let y = activate(y, self.spec.activation)?;
         match dropout {
             Some(d) if self.spec.dropout_after => d.apply(&y),
@@ -238,7 +250,11 @@ impl Model {
                     let w: Vec<f32> = (0..spec.inputs * spec.outputs)
                         .map(|_| rng.random_range(-limit..limit) as f32)
                         .collect();
-                    let weight = Tensor::from_vec(w, (spec.outputs, spec.inputs), &device)?;
+                    // Drawn in the file's order (outputs × inputs), so a seed gives the same model
+                    // as always, then held transposed.
+                    let weight = Tensor::from_vec(w, (spec.outputs, spec.inputs), &device)?
+                        .t()?
+                        .contiguous()?;
                     let bias = Tensor::zeros(spec.outputs, DType::F32, &device)?;
                     Ok(Dense {
                         spec,
@@ -309,6 +325,11 @@ impl Model {
                                 value: values[index],
                             });
                         }
+                        let t = if t.rank() == 2 {
+                            t.t()?.contiguous()?
+                        } else {
+                            t
+                        };
                         Ok(Var::from_tensor(&t)?)
                     };
                     Ok(Dense {
@@ -359,24 +380,38 @@ impl Model {
             .collect()
     }
 
-    /// Every weight by name, for saving.
-    pub fn named_tensors(&self) -> Vec<(String, Tensor)> {
-        self.layers()
-            .flat_map(|l| {
-                [
-                    (
-                        format!("{}.weight", l.spec.name),
-                        l.weight.as_tensor().clone(),
-                    ),
-                    (format!("{}.bias", l.spec.name), l.bias.as_tensor().clone()),
-                ]
-            })
-            .collect()
+    /// Every weight by name, in the file's layout (`outputs × inputs`), for saving.
+    pub fn named_tensors(&self) -> candle_core::Result<Vec<(String, Tensor)>> {
+        let mut named = Vec::new();
+        for l in self.layers() {
+            let weight = l.weight.as_tensor().t()?.contiguous()?;
+            named.push((format!("{}.weight", l.spec.name), weight));
+            named.push((format!("{}.bias", l.spec.name), l.bias.as_tensor().clone()));
+        }
+        Ok(named)
     }
 
     /// Raw features in the model's own units (standardised, when the model standardises).
     pub fn to_model_units(&self, x: &Tensor) -> candle_core::Result<Tensor> {
         self.input.to_model(x)
+    }
+
+    /// Row-major raw features in the model's own units (borrowed when they already are).
+    pub fn to_model_values<'a>(&self, x: &'a [f32]) -> std::borrow::Cow<'a, [f32]> {
+        match self.input.to_model_values_owned(x) {
+            Some(v) => std::borrow::Cow::Owned(v),
+            None => std::borrow::Cow::Borrowed(x),
+        }
+    }
+
+    /// The logits of inputs already in the model's units, in evaluation mode: the encoder and
+    /// the head only (what accuracy needs; the decoder is half the work).
+    pub fn logits_model_units(&self, x: &Tensor) -> candle_core::Result<Option<Tensor>> {
+        if self.head.is_empty() {
+            return Ok(None);
+        }
+        let code = run(&self.encoder, x, &mut None)?;
+        Ok(Some(run(&self.head, &code, &mut None)?))
     }
 
     /// A forward pass over a batch `x` of raw features (rows × input_dim); the reconstruction
@@ -456,10 +491,11 @@ impl Model {
 
     /// The code of each input row: 64-d bottleneck (baseline: its 128-d hidden layer).
     pub fn encode(&self, x: &[f32]) -> Result<Vec<f32>> {
-        match self.input.to_model_values(x) {
-            None => self.apply(&self.encoder, x, self.config.input_dim),
-            Some(scaled) => self.apply(&self.encoder, &scaled, self.config.input_dim),
-        }
+        self.apply(
+            &self.encoder,
+            &self.to_model_values(x),
+            self.config.input_dim,
+        )
     }
 
     /// Genre logits of each code row (the classifier head alone: for interpolated codes).

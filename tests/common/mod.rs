@@ -2,6 +2,7 @@
 //! and the location of the real GTZAN tracks.
 #![allow(dead_code)]
 
+pub mod capture;
 pub mod ui;
 
 use std::f32::consts::TAU;
@@ -183,4 +184,66 @@ pub fn sounding_runs(samples: &[f32], gap: usize) -> Vec<(usize, usize)> {
         runs.push((s, last_sound + 1));
     }
     runs
+}
+
+/// A small DSAE trained on `dir` (synthetic tones learn fast), saved to `out`.
+pub fn train_small_model(dir: &std::path::Path, out: &std::path::Path, epochs: usize) {
+    let tc = genrescope::model::TrainConfig {
+        epochs,
+        learning_rate: 3e-3,
+        batch_size: 16,
+        seed: 1,
+    };
+    train_model(dir, out, genrescope::model::ModelConfig::dsae(0, 0), tc);
+}
+
+/// An autoencoder without dropout that memorises the few clips of `dir`, so its decoder's
+/// outputs for different clips really differ (with dropout it decodes them all alike).
+pub fn train_memorising_autoencoder(dir: &std::path::Path, out: &std::path::Path) {
+    let template = genrescope::model::ModelConfig {
+        dropout_keep: 1.0,
+        ..genrescope::model::ModelConfig::dsae(0, 0)
+            .with_kind(genrescope::model::ModelKind::Autoencoder)
+    };
+    let tc = genrescope::model::TrainConfig {
+        epochs: 600,
+        learning_rate: 1e-3,
+        batch_size: 16,
+        seed: 1,
+    };
+    train_model(dir, out, template, tc);
+}
+
+pub fn train_model(
+    dir: &std::path::Path,
+    out: &std::path::Path,
+    template: genrescope::model::ModelConfig,
+    tc: genrescope::model::TrainConfig,
+) {
+    train_model_with(dir, out, template, tc, &Default::default());
+}
+
+/// A model of `template`'s kind trained on `dir` cut as `features`, saved to `out`.
+pub fn train_model_with(
+    dir: &std::path::Path,
+    out: &std::path::Path,
+    template: genrescope::model::ModelConfig,
+    tc: genrescope::model::TrainConfig,
+    features: &genrescope::dataset::FeatureConfig,
+) {
+    use std::sync::atomic::AtomicBool;
+    let ds =
+        genrescope::dataset::load_folder(dir, None, features, &AtomicBool::new(false), &|_| {})
+            .unwrap();
+    let exp = genrescope::experiment::run_experiment(
+        &ds,
+        template,
+        &tc,
+        &Default::default(),
+        false,
+        &AtomicBool::new(false),
+        &mut |_| {},
+    )
+    .unwrap();
+    genrescope::model::save(out, &exp.saved.model, &exp.saved.meta).unwrap();
 }

@@ -27,7 +27,9 @@ impl GenrescopeApp {
             return;
         }
         let target = FileTarget::DataFolder;
-        self.start_job(JobKind::Dialog { target }, move |_, _, _| work::pick(target));
+        self.start_job(JobKind::Dialog { target }, move |_, _, _| {
+            work::pick(target)
+        });
     }
 
     /// Opens a folder or the demo set, cancelling any load still running. The demo comes with

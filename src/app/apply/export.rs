@@ -53,10 +53,7 @@ impl GenrescopeApp {
         if target == FileTarget::DataFolder {
             return self.open_folder_dialog();
         }
-        let needs_model = matches!(
-            target,
-            FileTarget::SaveModel | FileTarget::EmbeddingsFolder
-        );
+        let needs_model = matches!(target, FileTarget::SaveModel | FileTarget::EmbeddingsFolder);
         if needs_model && self.state.model.is_none() {
             self.state.notices.error(
                 Topic::Export,
@@ -65,7 +62,9 @@ impl GenrescopeApp {
             return;
         }
         if dialogs_available() {
-            self.start_job(JobKind::Dialog { target }, move |_, _, _| work::pick(target));
+            self.start_job(JobKind::Dialog { target }, move |_, _, _| {
+                work::pick(target)
+            });
         } else {
             self.state.path_prompt = Some(PathPrompt {
                 target,
@@ -147,9 +146,12 @@ impl GenrescopeApp {
         let voice: Arc<Voice> = Arc::clone(&model.voice);
         // The file sounds as the window plays it: loudness-matched unless asked otherwise.
         let levels = match self.state.loudness {
-            Loudness::Matched => self.state.view.selected.zip(self.state.interp.b).and_then(
-                |(a, b)| Some((self.input_level(a)?, self.input_level(b)?)),
-            ),
+            Loudness::Matched => self
+                .state
+                .view
+                .selected
+                .zip(self.state.interp.b)
+                .and_then(|(a, b)| Some((self.input_level(a)?, self.input_level(b)?))),
             Loudness::Raw => None,
         };
         let what = format!("interpolation WAV {}", path.display());

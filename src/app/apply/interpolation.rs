@@ -137,7 +137,9 @@ impl GenrescopeApp {
     /// Puts a worker's answer on the maps: the path and the point through the same PCA fits.
     fn show_interpolation(&mut self, current: PathStep, path: Vec<PathStep>) {
         let model = self.state.model.as_ref();
-        let code_map = model.and_then(|m| m.code_layer.as_ref()).map(|l| &l.projection);
+        let code_map = model
+            .and_then(|m| m.code_layer.as_ref())
+            .map(|l| &l.projection);
         let logits_map = model
             .and_then(|m| m.logits_layer.as_ref())
             .map(|l| &l.projection);
@@ -181,7 +183,13 @@ impl GenrescopeApp {
             .interp
             .path
             .iter()
-            .map(|step| voiced(Arc::clone(&voice), step.decoded.clone(), self.path_level(step.t)))
+            .map(|step| {
+                voiced(
+                    Arc::clone(&voice),
+                    step.decoded.clone(),
+                    self.path_level(step.t),
+                )
+            })
             .collect();
         let label = format!("the path A → B, {} steps", self.state.interp.path.len());
         self.play_clip(ClipSource::Sequence(parts), label);

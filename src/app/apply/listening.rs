@@ -135,9 +135,9 @@ impl GenrescopeApp {
             Loudness::Matched => self.input_level(segment),
             Loudness::Raw => None,
         };
-        let reconstruction = voice.zip(self.state.reconstruction(segment)).map(|(v, r)| {
-            voiced(v, r.to_vec(), target)
-        });
+        let reconstruction = voice
+            .zip(self.state.reconstruction(segment))
+            .map(|(v, r)| voiced(v, r.to_vec(), target));
         let (source, what) = match (version, input, reconstruction) {
             (ClipVersion::Original, _, _) => (original(&ds, segment), ""),
             (ClipVersion::Input, Some(input), _) => (input, " (what the model sees)"),
@@ -226,9 +226,10 @@ impl GenrescopeApp {
             }
             Err(e) => {
                 self.state.audio = Some(AudioStatus::Failed(e.to_string()));
-                self.state
-                    .notices
-                    .error(Topic::Audio, format!("Cannot play: {e}. Click again to retry."));
+                self.state.notices.error(
+                    Topic::Audio,
+                    format!("Cannot play: {e}. Click again to retry."),
+                );
                 None
             }
         }
@@ -256,7 +257,8 @@ impl GenrescopeApp {
                 events.push(Event::PlaybackStarted { id, at });
             }
         }
-        if let (Some((path_id, _)), Some((id, frames))) = (&interp.playing_path, player.position()) {
+        if let (Some((path_id, _)), Some((id, frames))) = (&interp.playing_path, player.position())
+        {
             if *path_id == id {
                 events.push(Event::PlaybackPosition { id, frames });
             }
@@ -275,7 +277,13 @@ impl GenrescopeApp {
                 {
                     self.state.now_playing = None;
                 }
-                if self.state.interp.playing_path.as_ref().is_some_and(|p| p.0 == id) {
+                if self
+                    .state
+                    .interp
+                    .playing_path
+                    .as_ref()
+                    .is_some_and(|p| p.0 == id)
+                {
                     self.state.interp.playing_path = None;
                     self.state.interp.path_step_playing = None;
                 }

@@ -119,7 +119,11 @@ impl GenrescopeApp {
     fn job_cancelled(&mut self, job: &Job) {
         if let JobKind::LoadData { .. } = job.kind {
             // A model waiting for that folder is used with what is shown.
-            if !self.state.jobs.any(|k| matches!(k, JobKind::LoadData { .. })) {
+            if !self
+                .state
+                .jobs
+                .any(|k| matches!(k, JobKind::LoadData { .. }))
+            {
                 self.activate_pending_model();
                 self.state.train_when_loaded = false;
             }

@@ -79,7 +79,9 @@ impl GenrescopeApp {
     pub(super) fn epoch(&mut self, job: u64, report: EpochReport) {
         let current = self.state.training().is_some_and(|t| t.id == job);
         if current {
-            self.state.jobs.set_progress(job, Progress::Epoch(report.epoch));
+            self.state
+                .jobs
+                .set_progress(job, Progress::Epoch(report.epoch));
             self.state.history.push(report);
         }
     }
@@ -95,9 +97,10 @@ impl GenrescopeApp {
         let input = experiment.saved.meta.features.input.kind();
         let epochs = experiment.history.len();
         let source = format!("{input} {kind} trained here ({epochs} epochs)");
-        self.state
-            .notices
-            .info(Topic::Training, format!("Trained a {input} {kind} in {epochs} epochs."));
+        self.state.notices.info(
+            Topic::Training,
+            format!("Trained a {input} {kind} in {epochs} epochs."),
+        );
         let pending = PendingModel {
             saved: Arc::new(experiment.saved),
             source,
@@ -134,7 +137,12 @@ impl GenrescopeApp {
         self.load_shipped(model);
     }
 
-    pub(super) fn model_loaded(&mut self, saved: SavedModel, source: String, shipped: Option<Shipped>) {
+    pub(super) fn model_loaded(
+        &mut self,
+        saved: SavedModel,
+        source: String,
+        shipped: Option<Shipped>,
+    ) {
         let pending = PendingModel {
             saved: Arc::new(saved),
             source,
@@ -168,7 +176,9 @@ impl GenrescopeApp {
         let splits = match self.state.dataset() {
             Some(ds) => match meta.genre_map(&ds.genres, &ds.features) {
                 Ok(_) => splits.or_else(|| meta.training_splits(ds)),
-                Err(FitError::Features { .. }) if meta.genre_map(&ds.genres, &meta.features).is_ok() => {
+                Err(FitError::Features { .. })
+                    if meta.genre_map(&ds.genres, &meta.features).is_ok() =>
+                {
                     let (source, features) = (ds.source.clone(), meta.features);
                     self.state.notices.info(
                         Topic::Model,
@@ -249,7 +259,9 @@ impl GenrescopeApp {
             ),
             None => {}
         }
-        let layer = |m: &Result<crate::projection::Projection, _>| m.as_ref().ok().cloned().map(MapLayer::new);
+        let layer = |m: &Result<crate::projection::Projection, _>| {
+            m.as_ref().ok().cloned().map(MapLayer::new)
+        };
         model.code_layer = layer(&maps.code_map);
         model.logits_layer = maps.logits_map.as_ref().and_then(layer);
         model.error_scale = maps

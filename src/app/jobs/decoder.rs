@@ -90,9 +90,8 @@ fn serve(rx: Receiver<DecodeRequest>, reporter: Reporter) {
 
 fn decode(request: DecodeRequest) -> JobResult {
     let model = &request.saved.model;
-    let (params, codes): (Vec<f32>, Vec<Vec<f32>>) = std::iter::once(request.point)
-        .chain(request.path)
-        .unzip();
+    let (params, codes): (Vec<f32>, Vec<Vec<f32>>) =
+        std::iter::once(request.point).chain(request.path).unzip();
     let mut steps = decode_codes(model, &params, codes)
         .map_err(|e| JobError::Failed(format!("Cannot decode: {e}")))?;
     let path = steps.split_off(1);
@@ -102,10 +101,9 @@ fn decode(request: DecodeRequest) -> JobResult {
     let looping = request.audio.as_ref().is_some_and(|a| a.looping);
     let (clip, gain_db) = match request.audio {
         Some(audio) => {
-            let mut samples = request
-                .voice
-                .render(&point.decoded)
-                .map_err(|e| JobError::Failed(format!("Cannot make the decoded step audible: {e}")))?;
+            let mut samples = request.voice.render(&point.decoded).map_err(|e| {
+                JobError::Failed(format!("Cannot make the decoded step audible: {e}"))
+            })?;
             let gain_db = audio
                 .target_rms
                 .map_or(0.0, |target| match_rms(&mut samples, target));

@@ -81,10 +81,12 @@ impl Spawner {
         let reporter = self.reporter.clone();
         let name = kind.name();
         let thread_name = format!("genrescope-{}", name.replace(' ', "-"));
-        let spawned = std::thread::Builder::new().name(thread_name).spawn(move || {
-            let outcome = run_guarded(name, &cancel, || work(&reporter));
-            reporter.send(Event::Ended { job, outcome });
-        });
+        let spawned = std::thread::Builder::new()
+            .name(thread_name)
+            .spawn(move || {
+                let outcome = run_guarded(name, &cancel, || work(&reporter));
+                reporter.send(Event::Ended { job, outcome });
+            });
         if let Err(e) = spawned {
             self.reporter.send(Event::Ended {
                 job,

@@ -18,26 +18,40 @@ pub type JobId = u64;
 /// What a job does, with what its ending needs to know.
 #[derive(Debug, Clone, PartialEq)]
 pub enum JobKind {
-    LoadData { source: DataSource },
+    LoadData {
+        source: DataSource,
+    },
     /// The PCA of the raw input of the data loaded by job `data`.
-    RawMap { data: JobId },
-    Train { epochs: usize },
+    RawMap {
+        data: JobId,
+    },
+    Train {
+        epochs: usize,
+    },
     /// Encoding every clip with the current model and fitting its maps.
     Project,
     LoadModel {
         source: String,
         shipped: Option<crate::shipped::Shipped>,
     },
-    SaveModel { path: PathBuf },
+    SaveModel {
+        path: PathBuf,
+    },
     /// A file export (embeddings, maps, audio).
-    Write { what: String },
-    Dialog { target: FileTarget },
+    Write {
+        what: String,
+    },
+    Dialog {
+        target: FileTarget,
+    },
     /// Preparing a clip for the device.
     RenderClip,
     /// Decoding codes (an interpolation step, a probe) and preparing their sound.
     Decode,
     /// Placing a file on the maps.
-    Place { path: PathBuf },
+    Place {
+        path: PathBuf,
+    },
 }
 
 impl JobKind {
@@ -172,7 +186,11 @@ mod tests {
         assert_eq!(jobs.cancel(|k| *k == JobKind::Project), 2);
         assert!(cancel_b.load(Ordering::Relaxed));
         assert!(!jobs.any(|k| *k == JobKind::Project));
-        assert_eq!(jobs.len(), 2, "cancelled jobs stay until their ending arrives");
+        assert_eq!(
+            jobs.len(),
+            2,
+            "cancelled jobs stay until their ending arrives"
+        );
         assert!(jobs.finish(a).is_some() && jobs.finish(b).is_some());
         assert!(jobs.is_empty());
     }

@@ -29,7 +29,10 @@ pub fn load_data(
     match load_source(&source, None, &features, cancel, &progress) {
         Ok(dataset) => Ok(Output::Data(Box::new(dataset))),
         Err(LoadError::Cancelled) => Err(JobError::Cancelled),
-        Err(e) => Err(JobError::Failed(format!("Cannot load {}: {e}", source.label()))),
+        Err(e) => Err(JobError::Failed(format!(
+            "Cannot load {}: {e}",
+            source.label()
+        ))),
     }
 }
 

@@ -1,0 +1,145 @@
+//! Adam (Kingma and Ba), the authors' optimiser, as one fused in-place pass over each parameter.
+//! candle-nn's `AdamW` computes the same update as about ten tensor ops per parameter, each
+//! allocating and sweeping a buffer the size of the weights; for the 2,432 × 256 input layer of
+//! a log-mel model that was a third of the training time. The formula is candle-nn's (bias
+//! correction on both moments, ε outside the square root), without weight decay.
+
+use std::sync::Mutex;
+
+use candle_core::backprop::GradStore;
+use candle_core::{CpuStorage, InplaceOp2, Layout, Var};
+
+pub struct Adam {
+    learning_rate: f64,
+    beta1: f64,
+    beta2: f64,
+    eps: f64,
+    step: i32,
+    params: Vec<(Var, Mutex<Moments>)>,
+}
+
+/// The running first and second moments of one parameter.
+struct Moments {
+    m: Vec<f32>,
+    v: Vec<f32>,
+}
+
+impl Adam {
+    pub fn new(vars: Vec<Var>, learning_rate: f64) -> Self {
+        let params = vars
+            .into_iter()
+            .map(|var| {
+                let n = var.elem_count();
+                let moments = Moments {
+                    m: vec![0.0; n],
+                    v: vec![0.0; n],
+                };
+                (var, Mutex::new(moments))
+            })
+            .collect();
+        Self {
+            learning_rate,
+            beta1: 0.9,
+            beta2: 0.999,
+            eps: 1e-8,
+            step: 0,
+            params,
+        }
+    }
+
+    /// One update of every parameter that has a gradient.
+    pub fn step(&mut self, grads: &GradStore) -> candle_core::Result<()> {
+        self.step += 1;
+        let update = Update {
+            learning_rate: self.learning_rate as f32,
+            beta1: self.beta1 as f32,
+            beta2: self.beta2 as f32,
+            eps: self.eps as f32,
+            scale_m: (1.0 / (1.0 - self.beta1.powi(self.step))) as f32,
+            scale_v: (1.0 / (1.0 - self.beta2.powi(self.step))) as f32,
+        };
+        for (var, moments) in &self.params {
+            if let Some(grad) = grads.get(var) {
+                var.as_tensor().inplace_op2(
+                    grad,
+                    &Step {
+                        update: &update,
+                        moments,
+                    },
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Backpropagates `loss` and steps.
+    pub fn backward_step(&mut self, loss: &candle_core::Tensor) -> candle_core::Result<()> {
+        let grads = loss.backward()?;
+        self.step(&grads)
+    }
+}
+
+struct Update {
+    learning_rate: f32,
+    beta1: f32,
+    beta2: f32,
+    eps: f32,
+    scale_m: f32,
+    scale_v: f32,
+}
+
+struct Step<'a> {
+    update: &'a Update,
+    moments: &'a Mutex<Moments>,
+}
+
+fn contiguous<'a>(storage: &'a CpuStorage, layout: &Layout) -> candle_core::Result<&'a [f32]> {
+    match (storage, layout.contiguous_offsets()) {
+        (CpuStorage::F32(values), Some((start, end))) => Ok(&values[start..end]),
+        _ => candle_core::bail!("adam: parameters and gradients must be contiguous f32"),
+    }
+}
+
+impl InplaceOp2 for Step<'_> {
+    fn name(&self) -> &'static str {
+        "adam-step"
+    }
+
+    fn cpu_fwd(
+        &self,
+        theta: &mut CpuStorage,
+        theta_layout: &Layout,
+        grad: &CpuStorage,
+        grad_layout: &Layout,
+    ) -> candle_core::Result<()> {
+        let grad = contiguous(grad, grad_layout)?;
+        let (CpuStorage::F32(values), Some((start, end))) =
+            (theta, theta_layout.contiguous_offsets())
+        else {
+            candle_core::bail!("adam: parameters must be contiguous f32");
+        };
+        let theta = &mut values[start..end];
+        let mut moments = self
+            .moments
+            .lock()
+            .map_err(|_| candle_core::Error::Msg("adam: moments poisoned".into()))?;
+        let Moments { m, v } = &mut *moments;
+        if theta.len() != grad.len() || m.len() != grad.len() {
+            candle_core::bail!("adam: a gradient does not match its parameter");
+        }
+        let u = self.update;
+        for (((t, g), m), v) in theta
+            .iter_mut()
+            .zip(grad)
+            .zip(m.iter_mut())
+            .zip(v.iter_mut())
+        {
+            *m = u.beta1 * *m + (1.0 - u.beta1) * g;
+            *v = u.beta2 * *v + (1.0 - u.beta2) * g * g;
+            let m_hat = *m * u.scale_m;
+            let v_hat = *v * u.scale_v;
+            *t -= u.learning_rate * m_hat / (v_hat.sqrt() + u.eps);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,52 @@
+//! Hearing what the app played: ALSA's default device pointed at a file (per test process), and
+//! the comparisons the capture tests make.
+
+use std::path::{Path, PathBuf};
+
+use super::correlation;
+
+/// The device rate of the capture chain (the player prefers 44.1 kHz when it is offered).
+pub const CAPTURE_RATE_HZ: u32 = 44_100;
+
+/// Points ALSA's default device at a raw S16_LE stereo file written by the file plugin over the
+/// null device (no clock: playback runs flat out). Call before anything in this process touches
+/// ALSA; each test binary that plays has its own process.
+pub fn capture_to_file(dir: &Path) -> PathBuf {
+    let capture = dir.join("capture.raw");
+    alsa_config(
+        dir,
+        &format!(
+            "pcm.!default {{ type plug; slave {{ pcm \"tofile\"; format S16_LE; rate \
+             {CAPTURE_RATE_HZ}; channels 2 }} }}\n\
+             pcm.tofile {{ type file; slave.pcm \"null\"; file \"{}\"; format \"raw\" }}\n",
+            capture.display()
+        ),
+    );
+    capture
+}
+
+/// Uses `asoundrc` as this process's ALSA configuration.
+pub fn alsa_config(dir: &Path, asoundrc: &str) {
+    let alsa = dir.join("alsa");
+    std::fs::create_dir_all(&alsa).unwrap();
+    std::fs::write(alsa.join("asoundrc"), asoundrc).unwrap();
+    std::env::set_var("XDG_CONFIG_HOME", dir);
+}
+
+/// The left channel of a raw S16_LE stereo capture.
+pub fn read_left(capture: &Path) -> Vec<f32> {
+    std::fs::read(capture)
+        .unwrap()
+        .chunks_exact(4)
+        .map(|f| f32::from(i16::from_le_bytes([f[0], f[1]])) / 32768.0)
+        .collect()
+}
+
+/// Where near `near` (within ± `span` samples) `clip` lines up best with `signal`, and how
+/// well (Pearson correlation over the clip).
+pub fn best_lag(signal: &[f32], clip: &[f32], near: usize, span: usize) -> (usize, f64) {
+    (near.saturating_sub(span)..near + span)
+        .filter(|&s| s + clip.len() <= signal.len())
+        .map(|s| (s, correlation(&signal[s..s + clip.len()], clip)))
+        .fold((0, f64::MIN), |best, x| if x.1 > best.1 { x } else { best })
+}
