@@ -2,6 +2,8 @@
 //! still load and compute exactly what they computed then. The fixtures are the shipped models
 //! as they were, and their outputs on fixed inputs recorded with the code of that time.
 
+mod common;
+
 use std::path::Path;
 
 use genrescope::model::load;
@@ -83,4 +85,104 @@ fn model_files_from_before_load_and_compute_what_they_did() {
             &values(&want["decoded"]),
         );
     }
+}
+
+#[test]
+fn the_shipped_models_keep_their_weights_and_now_know_their_data_by_content() {
+    for (shipped, before) in [
+        ("demo-dsae.safetensors", "demo-dsae-v1.safetensors"),
+        (
+            "gtzan-mini-dsae.safetensors",
+            "gtzan-mini-dsae-v1.safetensors",
+        ),
+    ] {
+        let now = load(
+            &Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("models")
+                .join(shipped),
+        )
+        .unwrap();
+        let then = load(&fixture(before)).unwrap();
+        let (a, b) = (
+            now.model.named_tensors().unwrap(),
+            then.model.named_tensors().unwrap(),
+        );
+        assert_eq!(a.len(), b.len());
+        for ((name, x), (_, y)) in a.iter().zip(&b) {
+            let (x, y): (Vec<f32>, Vec<f32>) = (
+                x.flatten_all().unwrap().to_vec1().unwrap(),
+                y.flatten_all().unwrap().to_vec1().unwrap(),
+            );
+            assert_eq!(x, y, "{shipped}: {name}");
+        }
+        let record = now.meta.training.as_ref().unwrap();
+        assert!(record.data_fingerprint.is_some(), "{shipped}");
+        assert!(then
+            .meta
+            .training
+            .as_ref()
+            .unwrap()
+            .data_fingerprint
+            .is_none());
+    }
+}
+
+/// Run from another working directory, the shipped GTZAN model still knows gtzan-mini as the
+/// data it was trained on (the file records a relative path; the fingerprint decides).
+#[test]
+fn trained_on_is_decided_by_content_from_any_working_directory() {
+    let Some(dir) = common::gtzan_dir() else {
+        return;
+    };
+    let dir = std::fs::canonicalize(dir).unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/gtzan-mini-dsae.safetensors");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_genrescope"))
+        .current_dir(elsewhere.path())
+        .args([
+            "eval",
+            model.to_str().unwrap(),
+            dir.to_str().unwrap(),
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["held_out"], "trained-on", "{report}");
+    // A copy of the folder elsewhere is the same music: still training data.
+    let copy = elsewhere.path().join("copy");
+    let status = std::process::Command::new("cp")
+        .args(["-r", dir.to_str().unwrap(), copy.to_str().unwrap()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_genrescope"))
+        .args([
+            "eval",
+            model.to_str().unwrap(),
+            copy.to_str().unwrap(),
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["held_out"], "trained-on");
+    // Fewer tracks are other music: held out.
+    std::fs::remove_file(copy.join("genres_original/jazz/jazz.00003.wav")).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_genrescope"))
+        .args([
+            "eval",
+            model.to_str().unwrap(),
+            copy.to_str().unwrap(),
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["held_out"], "held-out");
 }

@@ -285,6 +285,7 @@ impl Player {
             status: Arc::clone(&status),
             current: None,
             channels: self.format.channels,
+            quiet: false,
         };
         let stream = match self.sample_format {
             SampleFormat::F32 => self.build::<f32>(callback, &status),
@@ -341,6 +342,33 @@ struct Clip {
     looping: bool,
 }
 
+/// Messages alsa-lib wanted to print from the audio thread (a failing device prints one per
+/// write, millions in minutes): counted instead of printed; the stream's own errors reach the
+/// window through cpal's error callback.
+pub static ALSA_MESSAGES: AtomicU64 = AtomicU64::new(0);
+
+#[cfg(target_os = "linux")]
+unsafe extern "C" fn count_alsa_message(
+    _file: *const std::ffi::c_char,
+    _line: std::ffi::c_int,
+    _function: *const std::ffi::c_char,
+    _err: std::ffi::c_int,
+    _fmt: *const std::ffi::c_char,
+    _args: *mut alsa_sys::__va_list_tag,
+) {
+    ALSA_MESSAGES.fetch_add(1, Ordering::Relaxed);
+}
+
+/// Routes alsa-lib's messages on this thread to the counter (a thread-local setting: called
+/// from the audio callback, it covers exactly the thread that writes to the device).
+fn quiet_alsa_on_this_thread() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: installs a handler with the signature alsa-lib expects; it only bumps an atomic.
+    unsafe {
+        alsa_sys::snd_lib_error_set_local(Some(count_alsa_message));
+    }
+}
+
 /// Lives on the audio thread.
 struct Callback {
     epoch: Instant,
@@ -349,6 +377,8 @@ struct Callback {
     status: Arc<PlayStatus>,
     current: Option<Clip>,
     channels: usize,
+    /// alsa-lib's messages on this thread are counted, not printed (set on the first call).
+    quiet: bool,
 }
 
 impl Callback {
@@ -363,6 +393,10 @@ impl Callback {
     }
 
     fn fill<T: SizedSample + FromSample<f32>>(&mut self, data: &mut [T]) {
+        if !self.quiet {
+            self.quiet = true;
+            quiet_alsa_on_this_thread();
+        }
         while let Ok(command) = self.commands.pop() {
             if let Command::Loop(looping) = command {
                 if let Some(clip) = self.current.as_mut() {
