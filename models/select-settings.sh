@@ -29,6 +29,8 @@ case "$input" in
     "lr1e-3-b64-e30-keep0.8|--lr 1e-3 --batch 64 --epochs 30 --dropout-keep 0.8 --decoder-output linear"
     "lr1e-3-b64-e60-keep0.8|--lr 1e-3 --batch 64 --epochs 60 --dropout-keep 0.8 --decoder-output linear"
     "lr1e-3-b64-e60-keep0.5|--lr 1e-3 --batch 64 --epochs 60 --dropout-keep 0.5 --decoder-output linear"
+    "lr1e-3-b64-e100-keep0.5|--lr 1e-3 --batch 64 --epochs 100 --dropout-keep 0.5 --decoder-output linear"
+    "lr1e-3-b64-e60-keep0.3|--lr 1e-3 --batch 64 --epochs 60 --dropout-keep 0.3 --decoder-output linear"
     "lr1e-3-b64-e60-keep0.8-g0.5|--lr 1e-3 --batch 64 --epochs 60 --dropout-keep 0.8 --gamma 0.5 --decoder-output linear"
     "lr3e-4-b64-e100-keep0.8|--lr 3e-4 --batch 64 --epochs 100 --dropout-keep 0.8 --decoder-output linear"
     "lr3e-4-b64-e200-keep1|--lr 3e-4 --batch 64 --epochs 200 --dropout-keep 1.0 --decoder-output linear"

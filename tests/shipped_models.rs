@@ -95,3 +95,28 @@ fn the_shipped_gtzan_model_fits_and_classifies_gtzan_mini() {
     // The demo's genres are not the paper's.
     assert!(!Shipped::GtzanWaveform.fits(&demo_set()));
 }
+
+#[test]
+fn the_shipped_log_mel_model_reads_its_patches_and_classifies_gtzan_mini() {
+    let saved = Shipped::GtzanLogmel.load().unwrap();
+    assert_eq!(saved.meta.genres, ["classical", "jazz", "metal", "pop"]);
+    assert_eq!(
+        saved.meta.features.input.kind(),
+        genrescope::dataset::InputKind::Logmel
+    );
+    assert_eq!(saved.meta.input_norm.as_ref().unwrap().bands(), 64);
+    let Some(dir) = gtzan_dir() else { return };
+    let ds = load_folder(
+        &dir,
+        None,
+        &saved.meta.features,
+        &AtomicBool::new(false),
+        &|_| {},
+    )
+    .unwrap();
+    assert!(Shipped::GtzanLogmel.fits(&ds));
+    let report = evaluate_folder(&saved, &ds).unwrap();
+    assert_eq!(report.held_out, "trained-on");
+    let accuracy = report.splits[0].accuracy.unwrap();
+    assert!(accuracy >= GTZAN_ACCURACY_FLOOR, "{accuracy}");
+}
