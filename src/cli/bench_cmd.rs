@@ -1,5 +1,6 @@
 //! `genrescope bench [DIR]`: the timings README reports, measured on this machine. Nothing here
-//! is asserted by a test: machines are noisy; the numbers are for people.
+//! is asserted by a test: machines are noisy; the numbers are for people. Each row has a stable
+//! `key` for scripts (scripts/bench-peers compares them with the Python stack).
 
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
@@ -11,12 +12,12 @@ use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
 use crate::audible::Voice;
-use crate::audio::clip::OutputFormat;
-use crate::audio::clip::{ClipSource, Mono};
-use crate::dataset::{load_source, DataSource, FeatureConfig};
+use crate::audio::clip::{ClipSource, Mono, OutputFormat};
+use crate::dataset::{load_source, DataSource, FeatureConfig, InputKind};
 use crate::interpolate::{decode_path, PathKind};
-use crate::model::{ModelConfig, ModelKind, TrainConfig};
+use crate::model::{Model, ModelConfig, ModelKind, SavedModel, TrainConfig};
 use crate::projection::Projection;
+use crate::shipped::Shipped;
 use crate::train::{train, Examples};
 
 #[derive(Debug, Args)]
@@ -33,6 +34,7 @@ pub struct BenchArgs {
 
 #[derive(Debug, Serialize)]
 struct Row {
+    key: &'static str,
     what: String,
     value: f64,
     unit: &'static str,
@@ -47,6 +49,17 @@ fn time<T>(f: impl FnOnce() -> T) -> (f64, T) {
     let start = Instant::now();
     let out = f();
     (start.elapsed().as_secs_f64(), out)
+}
+
+/// The median time of `f` over `runs` calls.
+fn median_secs<T>(runs: usize, mut f: impl FnMut() -> anyhow::Result<T>) -> anyhow::Result<f64> {
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let (secs, out) = time(&mut f);
+        out?;
+        times.push(secs);
+    }
+    Ok(median(times))
 }
 
 fn peak_rss_mb() -> Option<f64> {
@@ -66,17 +79,76 @@ pub(super) fn synthetic(n: usize, dim: usize, classes: usize, seed: u64) -> (Vec
     (x, y)
 }
 
-pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
-    let mut rows = Vec::new();
-    let mut add = |what: &str, value: f64, unit: &'static str| {
-        if !args.json {
-            println!("{what:<58} {value:>10.3} {unit}");
+struct Table {
+    rows: Vec<Row>,
+    print: bool,
+}
+
+impl Table {
+    fn add(&mut self, key: &'static str, what: impl Into<String>, value: f64, unit: &'static str) {
+        let what = what.into();
+        if self.print {
+            println!("{what:<66} {value:>10.3} {unit}");
         }
-        rows.push(Row {
-            what: what.into(),
+        self.rows.push(Row {
+            key,
+            what,
             value,
             unit,
         });
+    }
+}
+
+/// Seconds per epoch of the paper's DSAE on 6,000 × 500 at `batch`, the median of `epochs`.
+fn epoch_secs(kind: ModelKind, batch: usize, epochs: usize) -> anyhow::Result<f64> {
+    let (x, y) = synthetic(6_000, 500, 4, 1);
+    let tc = TrainConfig {
+        epochs,
+        batch_size: batch,
+        ..TrainConfig::default()
+    };
+    let mut epoch_times = Vec::new();
+    let mut last = 0.0;
+    train(
+        ModelConfig::dsae(500, 4).with_kind(kind),
+        &tc,
+        Examples { x: &x, y: &y },
+        None,
+        &AtomicBool::new(false),
+        &mut |r| {
+            epoch_times.push(r.elapsed_secs - last);
+            last = r.elapsed_secs;
+        },
+    )?;
+    Ok(median(epoch_times))
+}
+
+/// Time from a slider step's code to device frames: decode, make audible, convert for a
+/// 44.1 kHz stereo device (what the window's decoder worker does), in milliseconds.
+fn slider_step_ms(saved: &SavedModel, a: &[f32], b: &[f32]) -> anyhow::Result<f64> {
+    let voice = Voice::new(&saved.meta.features)?;
+    let format = OutputFormat {
+        sample_rate_hz: 44_100,
+        channels: 2,
+        device: "bench".into(),
+    };
+    let mut k = 0;
+    let secs = median_secs(40, || -> anyhow::Result<usize> {
+        let t = (k % 10) as f32 / 9.0;
+        k += 1;
+        let step = decode_path(&saved.model, a, b, &[t], PathKind::Linear)?;
+        let samples = voice.render(&step[0].decoded)?;
+        let rate_hz = voice.sample_rate_hz();
+        let clip = ClipSource::Made(Box::new(move || Ok(Mono { samples, rate_hz })));
+        Ok(clip.prepare(&format)?.frames.len())
+    })?;
+    Ok(secs * 1e3)
+}
+
+pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
+    let mut table = Table {
+        rows: Vec::new(),
+        print: !args.json,
     };
 
     // Decoding and pooling.
@@ -86,119 +158,156 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         .or_else(|| std::env::var_os("GENRESCOPE_GTZAN_DIR").map(PathBuf::from))
         .unwrap_or_else(|| PathBuf::from(crate::demo::ROOT));
     let source = DataSource::from_arg(&dir);
-    let cfg = FeatureConfig::default();
-    let mut runs = Vec::new();
-    let mut dataset = None;
-    for _ in 0..3 {
-        let (secs, ds) =
-            time(|| load_source(&source, None, &cfg, &AtomicBool::new(false), &|_| {}));
-        runs.push(secs);
-        dataset = Some(ds?);
+    for input in [InputKind::Waveform, InputKind::Logmel] {
+        let cfg = FeatureConfig::default().with_input(input);
+        let mut runs = Vec::new();
+        let mut dataset = None;
+        for _ in 0..3 {
+            let (secs, ds) =
+                time(|| load_source(&source, None, &cfg, &AtomicBool::new(false), &|_| {}));
+            runs.push(secs);
+            dataset = Some(ds?);
+        }
+        let ds = dataset.ok_or_else(|| anyhow::anyhow!("no data"))?;
+        let secs = median(runs);
+        let audio_secs = (ds.len() * cfg.segment_samples) as f64 / f64::from(cfg.sample_rate_hz);
+        let (key, speed_key) = match input {
+            InputKind::Waveform => ("ingest_waveform_s", "ingest_waveform_realtime"),
+            InputKind::Logmel => ("ingest_logmel_s", "ingest_logmel_realtime"),
+        };
+        table.add(
+            key,
+            format!("decode + {input} features, {} ({} tracks)", source, ds.tracks.len()),
+            secs,
+            "s",
+        );
+        table.add(
+            speed_key,
+            "  audio turned into features per second of wall time",
+            audio_secs / secs,
+            "x real time",
+        );
     }
-    let ds = dataset.ok_or_else(|| anyhow::anyhow!("no data"))?;
-    let secs = median(runs);
-    let audio_secs = (ds.len() * cfg.segment_samples) as f64 / f64::from(cfg.sample_rate_hz);
-    add(
-        &format!(
-            "decode + pool {} ({} tracks)",
-            dir.display(),
-            ds.tracks.len()
-        ),
-        secs,
+
+    // Training at the paper's configuration: 6,000 examples, batch 512 (and 64).
+    table.add(
+        "train_epoch_dsae_b512",
+        "train dsae, one epoch of 6,000 x 500 (batch 512)",
+        epoch_secs(ModelKind::Dsae, 512, args.epochs)?,
         "s",
     );
-    add(
-        "  audio decoded and pooled per second of wall time",
-        audio_secs / secs,
-        "x real time",
+    table.add(
+        "train_epoch_dsae_b64",
+        "train dsae, one epoch of 6,000 x 500 (batch 64)",
+        epoch_secs(ModelKind::Dsae, 64, args.epochs)?,
+        "s",
+    );
+    table.add(
+        "train_epoch_baseline_b512",
+        "train baseline, one epoch of 6,000 x 500 (batch 512)",
+        epoch_secs(ModelKind::Baseline, 512, args.epochs)?,
+        "s",
     );
 
-    // Training at the paper's configuration: 6,000 examples, batch 512.
-    let (x, y) = synthetic(6_000, 500, 4, 1);
-    for kind in [ModelKind::Dsae, ModelKind::Baseline] {
+    // Encoding and projecting every clip, at 8,000 clips (the paper's set).
+    let saved = Shipped::GtzanWaveform.load()?;
+    let (x8, _) = synthetic(8_000, 500, 4, 2);
+    let infer = median_secs(5, || Ok(saved.model.infer(&x8)?))?;
+    table.add(
+        "forward_8000",
+        "forward pass, 8,000 clips (codes, logits, reconstructions)",
+        infer,
+        "s",
+    );
+    let inference = saved.model.infer(&x8)?;
+    let code = inference.code[..64].to_vec();
+    let decode = median_secs(200, || Ok(saved.model.decode(&code)?))?;
+    table.add(
+        "decoder_step_us",
+        "one decoder step, 64 -> 500",
+        decode * 1e6,
+        "us",
+    );
+    let raw = median_secs(5, || Ok(Projection::fit(&x8, 500)?))?;
+    table.add("pca_8000x500_s", "PCA of the raw input, 8,000 x 500", raw, "s");
+    let code_pca = median_secs(5, || {
+        Ok(Projection::fit(&inference.code, inference.code_dim)?)
+    })?;
+    table.add(
+        "pca_8000x64_s",
+        "PCA of the bottleneck, 8,000 x 64",
+        code_pca,
+        "s",
+    );
+
+    // A slider step, both representations.
+    let (a, b) = (&inference.code[..64], &inference.code[64..128]);
+    table.add(
+        "slider_step_waveform_ms",
+        "slider step, waveform: decode + upsample + convert for the device",
+        slider_step_ms(&saved, a, b)?,
+        "ms",
+    );
+    let logmel = Shipped::GtzanLogmel.load()?;
+    let (xl, _) = synthetic(2, logmel.meta.model.input_dim, 4, 3);
+    let codes = logmel.model.encode(&xl)?;
+    table.add(
+        "slider_step_logmel_ms",
+        "slider step, log-mel: decode + Griffin-Lim + convert for the device",
+        slider_step_ms(&logmel, &codes[..64], &codes[64..128])?,
+        "ms",
+    );
+    let lm_train = {
+        let (x, y) = synthetic(480, logmel.meta.model.input_dim, 4, 4);
+        let model = Model::new(
+            ModelConfig::dsae(logmel.meta.model.input_dim, 4),
+            0,
+        )?;
         let tc = TrainConfig {
             epochs: args.epochs,
+            batch_size: 64,
             ..TrainConfig::default()
         };
-        let mut epoch_times = Vec::new();
+        let mut times = Vec::new();
         let mut last = 0.0;
-        train(
-            ModelConfig::dsae(500, 4).with_kind(kind),
+        crate::train::train_model(
+            model,
             &tc,
             Examples { x: &x, y: &y },
             None,
             &AtomicBool::new(false),
             &mut |r| {
-                epoch_times.push(r.elapsed_secs - last);
+                times.push(r.elapsed_secs - last);
                 last = r.elapsed_secs;
             },
         )?;
-        add(
-            &format!("train {kind}, one epoch of 6,000 x 500 (batch 512)"),
-            median(epoch_times),
-            "s",
-        );
-    }
-
-    // Encoding and projecting every clip, at 8,000 clips (the paper's set).
-    let saved = crate::shipped::Shipped::GtzanWaveform.load()?;
-    let (x8, _) = synthetic(8_000, 500, 4, 2);
-    let (infer_secs, inference) = time(|| saved.model.infer(&x8));
-    let inference = inference?;
-    add(
-        "encode 8,000 clips (codes, logits, reconstructions)",
-        infer_secs,
-        "s",
-    );
-    let (raw_secs, _) = time(|| Projection::fit(&x8, 500));
-    add("PCA of the raw input, 8,000 x 500", raw_secs, "s");
-    let (code_secs, _) = time(|| Projection::fit(&inference.code, inference.code_dim));
-    add("PCA of the bottleneck, 8,000 x 64", code_secs, "s");
-
-    // One interpolation step: decode, upsample to 22,050 Hz, convert for a 44.1 kHz stereo device.
-    let format = OutputFormat {
-        sample_rate_hz: 44_100,
-        channels: 2,
-        device: "bench".into(),
+        median(times)
     };
-    let (a, b) = (&inference.code[..64], &inference.code[64..128]);
-    let voice = Voice::new(&saved.meta.features)?;
-    let mut steps = Vec::new();
-    for k in 0..100 {
-        let t = k as f32 / 99.0;
-        let (secs, frames) = time(|| -> anyhow::Result<usize> {
-            let step = decode_path(&saved.model, a, b, &[t], PathKind::Linear)?;
-            let samples = voice.render(&step[0].decoded)?;
-            let clip = ClipSource::Made(Box::new(move || {
-                Ok(Mono {
-                    samples,
-                    rate_hz: 22_050,
-                })
-            }));
-            Ok(clip.prepare(&format)?.frames.len())
-        });
-        frames?;
-        steps.push(secs);
-    }
-    add(
-        "interpolation step: decode + upsample + resample for the device",
-        median(steps) * 1e3,
-        "ms",
+    table.add(
+        "train_epoch_logmel_480_b64",
+        "train log-mel dsae, one epoch of 480 x 2,432 (batch 64; gtzan-mini's train split)",
+        lm_train,
+        "s",
     );
 
     #[cfg(feature = "window")]
-    for n in [8_000, 100_000] {
-        add(
-            &format!("maps frame with {n} points (CPU: layout + tessellation)"),
+    for (key, n) in [
+        ("maps_frame_8000_ms", 8_000usize),
+        ("maps_frame_100000_ms", 100_000),
+        ("maps_frame_1000000_ms", 1_000_000),
+    ] {
+        table.add(
+            key,
+            format!("maps frame, 3 maps of {n} points (CPU: layout + tessellation)"),
             super::bench_maps::maps_frame_secs(n)? * 1e3,
             "ms",
         );
     }
     if let Some(mb) = peak_rss_mb() {
-        add("peak memory of this benchmark", mb, "MB");
+        table.add("peak_rss_mb", "peak memory of this benchmark", mb, "MB");
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        println!("{}", serde_json::to_string_pretty(&table.rows)?);
     }
     Ok(())
 }

@@ -2,6 +2,7 @@
 
 pub mod args;
 pub mod bench_cmd;
+pub mod cache_cmd;
 #[cfg(feature = "window")]
 mod bench_maps;
 pub mod demo_cmd;
@@ -77,6 +78,8 @@ pub enum Command {
     Demo(demo_cmd::DemoArgs),
     /// Time the pipeline on this machine (the figures in README)
     Bench(bench_cmd::BenchArgs),
+    /// Where the feature cache is and how big; --clear empties it
+    Cache(cache_cmd::CacheArgs),
 }
 
 /// Runs a headless subcommand.
@@ -90,5 +93,6 @@ pub fn run(command: &Command) -> anyhow::Result<()> {
         Command::Export(args) => export_cmd::run(args),
         Command::Demo(args) => demo_cmd::run(args),
         Command::Bench(args) => bench_cmd::run(args),
+        Command::Cache(args) => cache_cmd::run(args),
     }
 }

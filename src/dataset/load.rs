@@ -5,7 +5,10 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
-use super::features::{extract_track_with, FeatureConfig, FeatureConfigError, Featurizer};
+use super::cache::{FeatureCache, FileStamp};
+use super::features::{
+    extract_track_with, FeatureConfig, FeatureConfigError, Featurizer, TrackFeatures,
+};
 use super::scan::{scan_folder, ScanError, ScanResult, Skipped};
 use super::{DataSource, Dataset, Segment, Track};
 use crate::audio::DecodeError;
@@ -58,13 +61,31 @@ pub fn load_folder(
     load_dataset(scan, cfg, cancel, progress)
 }
 
-/// Decodes, segments and pools every scanned track on rayon's pool. Files that fail are skipped
-/// with their reason; genres left without any track are dropped from the label list.
+/// Decodes, segments and pools every scanned track on rayon's pool, taking unchanged tracks
+/// from the user's feature cache. Files that fail are skipped with their reason; genres left
+/// without any track are dropped from the label list.
 pub fn load_dataset(
     scan: ScanResult,
     cfg: &FeatureConfig,
     cancel: &AtomicBool,
     progress: &(dyn Fn(LoadProgress) + Sync),
+) -> Result<Dataset, LoadError> {
+    load_dataset_cached(
+        scan,
+        cfg,
+        cancel,
+        progress,
+        FeatureCache::default_location().as_ref(),
+    )
+}
+
+/// [`load_dataset`] with the cache given (or none).
+pub fn load_dataset_cached(
+    scan: ScanResult,
+    cfg: &FeatureConfig,
+    cancel: &AtomicBool,
+    progress: &(dyn Fn(LoadProgress) + Sync),
+    cache: Option<&FeatureCache>,
 ) -> Result<Dataset, LoadError> {
     let featurizer = Featurizer::new(cfg)?;
     let total = scan.tracks.len();
@@ -73,12 +94,22 @@ pub fn load_dataset(
         tracks_done: 0,
         tracks_total: total,
     });
-    let results: Vec<_> = scan
+    let mut cached = cache.map_or_else(Default::default, |c| c.read(&scan.root, cfg));
+    let from_cache: Vec<Option<TrackFeatures>> = scan
+        .tracks
+        .iter()
+        .map(|t| cached.remove(&t.path))
+        .collect();
+    let all_cached = from_cache.iter().all(Option::is_some);
+    let results: Vec<Result<TrackFeatures, DecodeError>> = scan
         .tracks
         .par_iter()
-        .map(|track| {
+        .zip(from_cache)
+        .map(|(track, cached)| {
             let result = if cancel.load(Ordering::Relaxed) {
                 Err(DecodeError::Cancelled)
+            } else if let Some(features) = cached {
+                Ok(features)
             } else {
                 extract_track_with(&track.path, &featurizer, cancel)
             };
@@ -92,6 +123,16 @@ pub fn load_dataset(
         .collect();
     if cancel.load(Ordering::Relaxed) {
         return Err(LoadError::Cancelled);
+    }
+    if let (Some(cache), false) = (cache, all_cached) {
+        let stamped: Vec<(FileStamp, &TrackFeatures)> = scan
+            .tracks
+            .iter()
+            .zip(&results)
+            .filter_map(|(t, r)| Some((FileStamp::of(&t.path)?, r.as_ref().ok()?)))
+            .collect();
+        // The cache only saves time: a folder it cannot be written to still loads.
+        let _ = cache.write(&scan.root, cfg, &stamped);
     }
 
     let mut skipped = scan.skipped;

@@ -2,6 +2,7 @@
 //! genres, `features` segments and pools one track, `load` does a whole folder in parallel, and
 //! `split` assigns train/dev/test.
 
+pub mod cache;
 pub mod features;
 pub mod load;
 pub mod scan;
@@ -13,7 +14,9 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 pub use features::{FeatureConfig, InputKind, MelParams, Representation};
-pub use load::{load_dataset, load_folder, load_source, LoadError, LoadProgress};
+pub use load::{
+    load_dataset, load_dataset_cached, load_folder, load_source, LoadError, LoadProgress,
+};
 pub use scan::{scan_folder, ScanError, ScanResult, Skipped, TrackRef};
 pub use split::{assign_splits, Split, SplitConfig, SplitError, SplitProtocol};
 

@@ -1,0 +1,220 @@
+//! A cache of features on disk, so a folder opened again is read, not decoded again. One file
+//! per folder and feature settings (safetensors: the vectors as one tensor, the track table in
+//! its metadata), in the user's cache folder. A track is taken from the cache only when its
+//! path, size and modification time are what they were; any other track is decoded again and
+//! the cache rewritten. Writes are atomic; a damaged cache file is ignored and replaced.
+//!
+//! Location: `$GENRESCOPE_CACHE_DIR`, else `$XDG_CACHE_HOME/genrescope`, else
+//! `~/.cache/genrescope`; `GENRESCOPE_CACHE_DIR=off` turns it off. `genrescope cache --clear`
+//! empties it.
+
+use std::collections::HashMap;
+use std::hash::Hasher;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+use safetensors::tensor::{Dtype, SafeTensors, TensorView};
+use serde::{Deserialize, Serialize};
+
+use super::features::{FeatureConfig, TrackFeatures};
+use crate::audio::SourceInfo;
+use crate::files::{read_regular_file, write_atomic, FileError};
+
+const FORMAT: &str = "genrescope-features/1";
+/// A cache file larger than this is not read (it would be a folder of ~100,000 tracks).
+const MAX_CACHE_BYTES: u64 = 4 << 30;
+
+/// What identifies a track's file on disk.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct FileStamp {
+    pub path: PathBuf,
+    pub size_bytes: u64,
+    pub modified_ns: u128,
+}
+
+impl FileStamp {
+    pub fn of(path: &Path) -> Option<Self> {
+        let meta = std::fs::metadata(path).ok()?;
+        let modified_ns = meta
+            .modified()
+            .ok()?
+            .duration_since(UNIX_EPOCH)
+            .ok()?
+            .as_nanos();
+        Some(Self {
+            path: path.to_path_buf(),
+            size_bytes: meta.len(),
+            modified_ns,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Entry {
+    stamp: FileStamp,
+    source: SourceInfo,
+    n_segments: usize,
+    /// First value of this track's vectors in the cached tensor.
+    offset: usize,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Header {
+    format: String,
+    features: FeatureConfig,
+    entries: Vec<Entry>,
+}
+
+/// Where cache files go.
+#[derive(Debug, Clone)]
+pub struct FeatureCache {
+    dir: PathBuf,
+}
+
+impl FeatureCache {
+    /// The user's cache folder, unless turned off.
+    pub fn default_location() -> Option<Self> {
+        let dir = match std::env::var_os("GENRESCOPE_CACHE_DIR") {
+            Some(dir) if dir == "off" => return None,
+            Some(dir) => PathBuf::from(dir),
+            None => std::env::var_os("XDG_CACHE_HOME")
+                .map(PathBuf::from)
+                .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?
+                .join("genrescope"),
+        };
+        Some(Self {
+            dir: dir.join("features"),
+        })
+    }
+
+    pub fn at(dir: &Path) -> Self {
+        Self {
+            dir: dir.to_path_buf(),
+        }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The cache file of a folder cut as `features`.
+    fn file_for(&self, root: &Path, features: &FeatureConfig) -> PathBuf {
+        let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+        let mut hasher = fnv::FnvHasher::default();
+        hasher.write(root.to_string_lossy().as_bytes());
+        hasher.write(serde_json::to_string(features).unwrap_or_default().as_bytes());
+        self.dir.join(format!("{:016x}.safetensors", hasher.finish()))
+    }
+
+    /// The cached features of the tracks whose files are unchanged, by path.
+    pub fn read(&self, root: &Path, features: &FeatureConfig) -> HashMap<PathBuf, TrackFeatures> {
+        let path = self.file_for(root, features);
+        let Ok(bytes) = read_regular_file(&path, MAX_CACHE_BYTES, "feature cache") else {
+            return HashMap::new();
+        };
+        parse(&bytes, features).unwrap_or_default()
+    }
+
+    /// Writes the features of a folder's tracks (`stamp`, features) as its cache.
+    pub fn write(
+        &self,
+        root: &Path,
+        features: &FeatureConfig,
+        tracks: &[(FileStamp, &TrackFeatures)],
+    ) -> Result<(), FileError> {
+        std::fs::create_dir_all(&self.dir).map_err(|e| FileError::Write {
+            path: self.dir.clone(),
+            cause: e.to_string(),
+        })?;
+        let mut values: Vec<u8> = Vec::new();
+        let mut entries = Vec::with_capacity(tracks.len());
+        for (stamp, track) in tracks {
+            entries.push(Entry {
+                stamp: stamp.clone(),
+                source: track.source.clone(),
+                n_segments: track.n_segments,
+                offset: values.len() / 4,
+            });
+            values.extend(track.vectors.iter().flat_map(|v| v.to_le_bytes()));
+        }
+        let header = Header {
+            format: FORMAT.into(),
+            features: *features,
+            entries,
+        };
+        let path = self.file_for(root, features);
+        let fail = |cause: String| FileError::Write {
+            path: path.clone(),
+            cause,
+        };
+        let meta = serde_json::to_string(&header).map_err(|e| fail(e.to_string()))?;
+        let view = TensorView::new(Dtype::F32, vec![values.len() / 4], &values)
+            .map_err(|e| fail(e.to_string()))?;
+        let bytes = safetensors::tensor::serialize(
+            [("vectors", view)],
+            Some(HashMap::from([("genrescope.cache".to_string(), meta)])),
+        )
+        .map_err(|e| fail(e.to_string()))?;
+        write_atomic(&path, |w| w.write_all(&bytes))
+    }
+
+    /// Removes every cache file; returns how many bytes were freed.
+    pub fn clear(&self) -> Result<u64, FileError> {
+        let mut freed = 0;
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return Ok(0);
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.extension().is_some_and(|e| e == "safetensors") {
+                freed += entry.metadata().map_or(0, |m| m.len());
+                std::fs::remove_file(&path).map_err(|e| FileError::Write {
+                    path: path.clone(),
+                    cause: e.to_string(),
+                })?;
+            }
+        }
+        Ok(freed)
+    }
+}
+
+fn parse(bytes: &[u8], features: &FeatureConfig) -> Option<HashMap<PathBuf, TrackFeatures>> {
+    let (_, metadata) = SafeTensors::read_metadata(bytes).ok()?;
+    let header: Header =
+        serde_json::from_str(metadata.metadata().as_ref()?.get("genrescope.cache")?).ok()?;
+    if header.format != FORMAT || header.features != *features {
+        return None;
+    }
+    let tensors = SafeTensors::deserialize(bytes).ok()?;
+    let view = tensors.tensor("vectors").ok()?;
+    let data = view.data();
+    let dim = features.dim();
+    let mut out = HashMap::with_capacity(header.entries.len());
+    for entry in header.entries {
+        let len = entry.n_segments.checked_mul(dim)?;
+        let start = entry.offset.checked_mul(4)?;
+        let end = start.checked_add(len.checked_mul(4)?)?;
+        let chunk = data.get(start..end)?;
+        // Only unchanged files: same size and modification time as when they were cached.
+        if FileStamp::of(&entry.stamp.path).as_ref() != Some(&entry.stamp) {
+            continue;
+        }
+        let vectors: Vec<f32> = chunk
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect();
+        if vectors.iter().any(|v| !v.is_finite()) {
+            return None;
+        }
+        out.insert(
+            entry.stamp.path,
+            TrackFeatures {
+                vectors,
+                n_segments: entry.n_segments,
+                source: entry.source,
+            },
+        );
+    }
+    Some(out)
+}

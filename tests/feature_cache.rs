@@ -1,0 +1,100 @@
+//! Opening a folder again reads its features from the cache: unchanged files are not decoded
+//! again, a changed file is, and the cache can be cleared.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::atomic::AtomicBool;
+
+use common::*;
+use genrescope::dataset::cache::FeatureCache;
+use genrescope::dataset::{load_dataset_cached, scan_folder, Dataset, FeatureConfig, InputKind};
+
+fn load(root: &Path, cache: &FeatureCache, cfg: &FeatureConfig) -> Dataset {
+    load_dataset_cached(
+        scan_folder(root, None).unwrap(),
+        cfg,
+        &AtomicBool::new(false),
+        &|_| {},
+        Some(cache),
+    )
+    .unwrap()
+}
+
+/// Sets a file's modification time back to `stamp` (`touch -d @SECONDS.NANOS`).
+fn set_mtime(path: &Path, stamp: std::time::SystemTime) {
+    let since = stamp.duration_since(std::time::UNIX_EPOCH).unwrap();
+    let when = format!("@{}.{:09}", since.as_secs(), since.subsec_nanos());
+    assert!(Command::new("touch")
+        .args(["-m", "-d", &when])
+        .arg(path)
+        .status()
+        .unwrap()
+        .success());
+}
+
+#[test]
+fn unchanged_files_come_from_the_cache_and_changed_ones_are_decoded_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("data");
+    make_dataset(&root, None, &["low", "high"], 3, 2.0);
+    let cache = FeatureCache::at(&tmp.path().join("cache"));
+    for cfg in [
+        FeatureConfig::default(),
+        FeatureConfig::default().with_input(InputKind::Logmel),
+    ] {
+        let first = load(&root, &cache, &cfg);
+        let track = root.join("low/low.00001.wav");
+        let stamp = std::fs::metadata(&track).unwrap().modified().unwrap();
+        // Same size and time but other samples: only a cache would still give the old vectors.
+        let silent = vec![0.0f32; 44_100];
+        write_wav(&track, &silent, 22_050, 1);
+        set_mtime(&track, stamp);
+        let second = load(&root, &cache, &cfg);
+        assert_eq!(second.vectors, first.vectors, "read from the cache");
+        assert_eq!(second.tracks.len(), first.tracks.len());
+        // A file changed since (a new time): decoded again.
+        set_mtime(&track, stamp + std::time::Duration::from_secs(10));
+        let third = load(&root, &cache, &cfg);
+        assert_ne!(third.vectors, first.vectors, "the changed file was decoded again");
+        let i = third.find_segment("low.00001.wav:0").unwrap();
+        let silence = third.vector(i);
+        match cfg.input {
+            genrescope::dataset::Representation::Waveform => {
+                assert!(silence.iter().all(|v| *v == 0.0))
+            }
+            _ => assert!(silence.iter().all(|v| *v == -80.0), "the floor everywhere"),
+        }
+        // Restore for the next representation.
+        write_wav(&track, &signal(117.0, 2.0, 22_050), 22_050, 1);
+    }
+    let freed = cache.clear().unwrap();
+    assert!(freed > 0);
+    assert_eq!(std::fs::read_dir(cache.dir()).unwrap().count(), 0);
+}
+
+#[test]
+fn a_damaged_cache_is_ignored_and_replaced() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("data");
+    make_dataset(&root, None, &["low", "high"], 3, 2.0);
+    let cache = FeatureCache::at(&tmp.path().join("cache"));
+    let cfg = FeatureConfig::default();
+    let good = load(&root, &cache, &cfg);
+    for entry in std::fs::read_dir(cache.dir()).unwrap().flatten() {
+        let mut bytes = std::fs::read(entry.path()).unwrap();
+        let n = bytes.len();
+        bytes.truncate(n / 2);
+        std::fs::write(entry.path(), bytes).unwrap();
+    }
+    let again = load(&root, &cache, &cfg);
+    assert_eq!(again.vectors, good.vectors);
+    let out = Command::new(env!("CARGO_BIN_EXE_genrescope"))
+        .args(["cache", "--clear"])
+        .env("GENRESCOPE_CACHE_DIR", tmp.path().join("cli-cache"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("cleared the feature cache"));
+}
