@@ -57,7 +57,10 @@ fn unchanged_files_come_from_the_cache_and_changed_ones_are_decoded_again() {
         // A file changed since (a new time): decoded again.
         set_mtime(&track, stamp + std::time::Duration::from_secs(10));
         let third = load(&root, &cache, &cfg);
-        assert_ne!(third.vectors, first.vectors, "the changed file was decoded again");
+        assert_ne!(
+            third.vectors, first.vectors,
+            "the changed file was decoded again"
+        );
         let i = third.find_segment("low.00001.wav:0").unwrap();
         let silence = third.vector(i);
         match cfg.input {

@@ -8,19 +8,21 @@ stages); gen.py beside this file is that folder's corpus generator, unchanged.
 
 Each measuring subcommand runs in a fresh process (so one stage's imports and caches do not help
 another) and prints one JSON object: {"rows": [{"key", "variant", "value", "unit"}], "extra": {}}.
-The keys are the ones `genrescope bench --json` gives its rows, so the report can pair them.
+The keys are the ones `genrescope bench --json` gives its rows, so the report can pair them;
+Python values are always in seconds (genrescope's keys end in their unit: _s, _ms, _us).
 Thread counts come from the environment (OMP_NUM_THREADS etc., set by bench-peers) and --threads.
 
   peer.py ingest --loader librosa|soundfile CORPUS OUT.npy   (timed from outside, whole process)
-  peer.py decode CORPUS          in-process decode + pool, median of 3 passes, both loaders
-  peer.py train --model dsae|baseline --batch N --threads T
+  peer.py decode CORPUS          in-process features of every track (waveform and log-mel)
+  peer.py train --model dsae|baseline --batch N --threads T [--rows N --dim D]
   peer.py infer --threads T CORPUS
-                                 encode, PCA, decoder step, interpolation step, log-mel resynthesis
+                                 forward pass, PCA, decoder step, slider steps (waveform, log-mel)
   peer.py gemm                   this machine's sgemm GFLOP/s (the floor for training)
   peer.py report RUN_DIR --json OUT.json --command "..."
 """
 import argparse
 import glob
+import itertools
 import json
 import os
 import platform
@@ -31,19 +33,30 @@ import time
 GENRES = ["classical", "jazz", "metal", "pop"]   # gen.py's
 SR, SEG, SEGMENTS, POOL = 22050, 20000, 20, 40    # the paper's features: 20 x 20000 samples / 40
 DIM = SEG // POOL                                 # 500
+# genrescope's default log-mel patch (MelParams): 64 bands, n_fft 1024, hop 512, whole frames
+# only (no centring), dB with a -80 dB floor; 38 frames of a 20,000-sample segment.
+MEL = dict(sr=SR, n_fft=1024, hop_length=512, center=False, fmin=0, fmax=SR / 2)
+N_MELS, FLOOR_POWER = 64, 1e-8
+LOGMEL_DIM = N_MELS * (1 + (SEG - MEL["n_fft"]) // MEL["hop_length"])   # 2,432
 N_TRAIN, LR, KEEP, GAMMA = 6000, 1e-4, 0.9, 0.9
 # One DSAE training epoch in matrix-product FLOPs (forward, dL/dW, dL/dX except the input layer),
 # as bench.py's flop_model counts them: 13.67 GFLOP for 6,000 rows, whatever the batch size.
 EPOCH_GFLOP = 13.673
 
 # The authors' DSAE, per layer (in, out, activation, dropout after it); bench.py's spec.
-ENC = [(500, 256, "sigmoid", False), (256, 192, "tanh", True),
-       (192, 128, "relu", False), (128, 64, "relu", False)]
-DEC = [(64, 128, "sigmoid", False), (128, 192, "sigmoid", True),
-       (192, 256, "relu", False), (256, 500, "linear", False)]   # genrescope's default output
+def enc_spec(dim=DIM):
+    return [(dim, 256, "sigmoid", False), (256, 192, "tanh", True),
+            (192, 128, "relu", False), (128, 64, "relu", False)]
+
+
+def dec_spec(dim=DIM):   # linear output: genrescope's default
+    return [(64, 128, "sigmoid", False), (128, 192, "sigmoid", True),
+            (192, 256, "relu", False), (256, dim, "linear", False)]
+
+
 CLS = [(64, 32, "tanh", False), (32, 16, "tanh", False), (16, 4, "linear", False)]
 # genrescope's baseline: one hidden layer of 128 tanh, then the logits.
-BASE = [(500, 128, "tanh", False), (128, 4, "linear", False)]
+BASE = [(DIM, 128, "tanh", False), (128, 4, "linear", False)]
 
 
 def out(rows, **extra):
@@ -98,17 +111,28 @@ def cmd_ingest(a):
     np.save(a.out, X)
 
 
+def log_mel(y):
+    """The 20 log-mel patches of a track, frames one after another: 20 x (38 * 64)."""
+    import numpy as np
+    import librosa
+    S = librosa.feature.melspectrogram(y=y[:SEGMENTS * SEG].reshape(SEGMENTS, SEG),
+                                       n_mels=N_MELS, **MEL)               # 20 x 64 x 38
+    return 10 * np.log10(np.maximum(S, FLOOR_POWER)).transpose(0, 2, 1).reshape(SEGMENTS, -1)
+
+
 def cmd_decode(a):
-    """In-process decode + pool, median of 3 passes after one file of warm-up (librosa imports
-    lazily on its first call), as genrescope bench times its own loading."""
+    """In-process decode + features of every track, median of 3 passes after one file of
+    warm-up (librosa imports lazily on its first call), as genrescope bench times its loading."""
     import numpy as np
     paths = wav_paths(a.corpus)
     rows = []
     for name, label in (("librosa", "librosa.load"), ("soundfile", "soundfile.read")):
         load = loader(name)
-        load(paths[0])
-        secs = median_time(lambda: np.concatenate([seg_pool(load(p)) for p in paths]), 3, warm=0)
-        rows.append(row("decode_pool", label, secs))
+        for key, feats, what in (("ingest_waveform_s", seg_pool, "pool"),
+                                 ("ingest_logmel_s", log_mel, "librosa mel")):
+            feats(load(paths[0]))
+            secs = median_time(lambda: np.concatenate([feats(load(p)) for p in paths]), 3, 0)
+            rows.append(row(key, f"{label} + {what}", secs))
     out(rows, tracks=len(paths))
 
 
@@ -143,10 +167,10 @@ def threads_label(t, lib="PyTorch"):
 def cmd_train(a):
     torch = torch_setup(a.threads)
     import torch.nn.functional as F
-    x, y = synthetic(N_TRAIN, DIM, 1)
+    x, y = synthetic(a.rows, a.dim, 1)
     X, Y = torch.from_numpy(x), torch.from_numpy(y)
     if a.model == "dsae":
-        enc, dec, cls = mlp(ENC), mlp(DEC), mlp(CLS)
+        enc, dec, cls = mlp(enc_spec(a.dim)), mlp(dec_spec(a.dim)), mlp(CLS)
         mods = (enc, dec, cls)
 
         def loss_of(xb, yb):
@@ -164,8 +188,8 @@ def cmd_train(a):
         m.train()
 
     def batches():
-        perm = torch.randperm(N_TRAIN)
-        for i in range(0, N_TRAIN, a.batch):
+        perm = torch.randperm(a.rows)
+        for i in range(0, a.rows, a.batch):
             idx = perm[i:i + a.batch]
             yield X[idx], Y[idx]
 
@@ -177,16 +201,9 @@ def cmd_train(a):
             opt.step()
         return loss.item()   # waits for the last step, as a training loop reporting loss does
 
-    def forward():
-        with torch.no_grad():   # the same batches, dropout on, no backward pass
-            for xb, yb in batches():
-                loss_of(xb, yb).item()
-
-    label = threads_label(a.threads)
-    rows = [row(f"train_epoch_{a.model}_b{a.batch}", label, median_time(epoch, 3))]
-    if a.model == "dsae":
-        rows.append(row(f"forward_{a.model}_b{a.batch}", label, median_time(forward, 5)))
-    out(rows, torch=torch.__version__)
+    key = {(DIM, N_TRAIN): f"train_epoch_{a.model}_b{a.batch}",
+           (LOGMEL_DIM, 480): f"train_epoch_logmel_480_b{a.batch}"}[a.dim, a.rows]
+    out([row(key, threads_label(a.threads), median_time(epoch, 3))], torch=torch.__version__)
 
 
 def cmd_infer(a):
@@ -195,76 +212,82 @@ def cmd_infer(a):
     import librosa
     import sklearn
     from sklearn.decomposition import PCA
-    enc, dec, cls = (mlp(s).eval() for s in (ENC, DEC, CLS))
+    enc, dec, cls = (mlp(s).eval() for s in (enc_spec(), dec_spec(), CLS))
     x8, _ = synthetic(8000, DIM, 2)
     X8 = torch.from_numpy(x8)
     label = threads_label(a.threads)
     rows = []
 
-    def encode():
+    def forward():
         with torch.inference_mode():
             z = enc(X8)
             return z, cls(z), dec(z)
-    rows.append(row("encode_8000", label, median_time(encode, 5)))
-    z, logits, _ = (t.numpy() for t in encode())
+    rows.append(row("forward_8000", label, median_time(forward, 5)))
+    z = forward()[0].numpy()
 
-    pca = lambda m: (lambda: PCA(2).fit_transform(m))
     sk = threads_label(a.threads, "scikit-learn")
-    rows.append(row("pca_raw_8000x500", sk, median_time(pca(x8), 3)))
-    rows.append(row("pca_code_8000x64", sk, median_time(pca(z), 10)))
-    rows.append(row("pca_logits_8000x4", sk, median_time(pca(logits), 10)))
+    rows.append(row("pca_8000x500_s", sk, median_time(lambda: PCA(2).fit_transform(x8), 5)))
+    rows.append(row("pca_8000x64_s", sk, median_time(lambda: PCA(2).fit_transform(z), 5)))
 
-    # One code through the decoder: PyTorch, and the same weights as a hand-rolled NumPy MLP
-    # (which is what the fastest Python answer to "decode one vector" looks like).
-    Ws = [(l.weight.detach().numpy().T.copy(), l.bias.detach().numpy().copy())
-          for l in dec if isinstance(l, torch.nn.Linear)]
-    acts = [act for _, _, act, _ in DEC]
+    def decoders(net):
+        """One code through `net`: PyTorch, and the same weights as a hand-rolled NumPy MLP
+        (the fastest Python answer to "decode one vector" we know)."""
+        Ws = [(l.weight.detach().numpy().T.copy(), l.bias.detach().numpy().copy())
+              for l in net if isinstance(l, torch.nn.Linear)]
+        acts = [act for _, _, act, _ in dec_spec()]
 
-    def np_dec(c):
-        h = c
-        for (W, b), act in zip(Ws, acts):
-            h = h @ W + b
-            if act == "sigmoid":
-                h = 1 / (1 + np.exp(-h))
-            elif act == "tanh":
-                h = np.tanh(h)
-            elif act == "relu":
-                h = np.maximum(h, 0)
-        return h
+        def np_dec(c):
+            h = c
+            for (W, b), act in zip(Ws, acts):
+                h = h @ W + b
+                if act == "sigmoid":
+                    h = 1 / (1 + np.exp(-h))
+                elif act == "tanh":
+                    h = np.tanh(h)
+                elif act == "relu":
+                    h = np.maximum(h, 0)
+            return h
 
-    def torch_dec(c):
-        with torch.inference_mode():
-            return dec(torch.from_numpy(c)).numpy()
+        def torch_dec(c):
+            with torch.inference_mode():
+                return net(torch.from_numpy(c)).numpy()
+        assert np.allclose(np_dec(z[:1]), torch_dec(z[:1]), atol=1e-5)
+        return (label, torch_dec), (threads_label(a.threads, "NumPy"), np_dec)
+
     za, zb = z[:1], z[1:2]
-    assert np.allclose(np_dec(za), torch_dec(za), atol=1e-5)
-    decoders = ((label, torch_dec), (threads_label(a.threads, "NumPy"), np_dec))
-    for name, f in decoders:
-        rows.append(row("decoder_step", name, median_time(lambda: f(za), 1000, warm=100)))
+    for name, f in decoders(dec):
+        rows.append(row("decoder_step_us", name, median_time(lambda: f(za), 1000, warm=100)))
 
-    # An interpolation step: lerp the codes, decode, upsample the pooled 551.25 Hz signal to
-    # 22,050 Hz, then resample for a 44.1 kHz stereo device (librosa.resample = soxr).
-    def interp(f, t=0.37):
+    def to_device(y):
+        """22,050 Hz mono to 44.1 kHz stereo (librosa.resample = soxr)."""
+        return np.repeat(librosa.resample(y, orig_sr=SR, target_sr=44100)[:, None], 2, axis=1)
+
+    # Slider steps, as genrescope's decoder worker does them: lerp the two codes, decode, make
+    # audible, convert for the device.
+    # Waveform: upsample the pooled 551.25 Hz signal to 22,050 Hz.
+    def waveform_step(f, t):
         y = f((1 - t) * za + t * zb)[0]
-        y = librosa.resample(y, orig_sr=SR / POOL, target_sr=SR)
-        y = librosa.resample(y, orig_sr=SR, target_sr=44100)
-        return np.repeat(y[:, None], 2, axis=1)
-    for name, f in decoders:
-        rows.append(row("interp_step_waveform", f"{name} + soxr",
-                        median_time(lambda: interp(f), 100, warm=5)))
+        return to_device(librosa.resample(y, orig_sr=SR / POOL, target_sr=SR))
+    # Log-mel: dB to power, NNLS mel inversion, 32 fast Griffin-Lim iterations (librosa's
+    # momentum 0.99, as genrescope's), through a log-mel DSAE's decoder (64 -> 2,432). The
+    # inverted patch is a real one from the corpus, not this untrained decoder's output: the
+    # NNLS solver's work depends on the spectrum, and the output of random weights is no
+    # spectrum; the decoder is still run and timed.
+    seg = loader("soundfile")(wav_paths(a.corpus)[0])
+    power = librosa.db_to_power(log_mel(seg)[0].reshape(-1, N_MELS).T)      # 64 x 38
 
-    # A log-mel patch (genrescope's MelParams: 64 bands, n_fft 1024, hop 512, no centring, dB with
-    # a -80 dB floor) back to audio: dB to power, NNLS mel inversion, 32 fast Griffin-Lim
-    # iterations (librosa's momentum 0.99, as genrescope's). The decoder call is not included.
-    mel = dict(sr=SR, n_fft=1024, hop_length=512, center=False, fmin=0, fmax=SR / 2)
-    seg = loader("soundfile")(wav_paths(a.corpus)[0])[:SEG]   # music, not noise: NNLS cost varies
-    db = 10 * np.log10(np.maximum(librosa.feature.melspectrogram(y=seg, n_mels=64, **mel), 1e-8))
-
-    def resynth():
-        return librosa.feature.inverse.mel_to_audio(librosa.db_to_power(db), n_iter=32, **mel)
-    rows.append(row("resynth_logmel_step", threads_label(a.threads, "librosa"),
-                    median_time(resynth, 10, warm=2)))
+    def logmel_step(f, t):
+        f((1 - t) * za + t * zb)
+        return to_device(librosa.feature.inverse.mel_to_audio(power, n_iter=32, **MEL))
+    for key, step, net, n in (("slider_step_waveform_ms", waveform_step, dec, 100),
+                              ("slider_step_logmel_ms", logmel_step,
+                               mlp(dec_spec(LOGMEL_DIM)).eval(), 20)):
+        for name, f in decoders(net):
+            k = itertools.count()   # t walks 0, 1/9, ..., 1 as in genrescope bench
+            secs = median_time(lambda: step(f, next(k) % 10 / 9), n, warm=2)
+            rows.append(row(key, f"{name} + librosa", secs))
     out(rows, torch=torch.__version__, librosa=librosa.__version__, sklearn=sklearn.__version__,
-        numpy=np.__version__, mel_frames=int(db.shape[1]))
+        numpy=np.__version__)
 
 
 def cmd_gemm(a):
@@ -282,36 +305,23 @@ def cmd_gemm(a):
 
 
 # ---------------------------------------------------------------- report
-# genrescope's rows before its bench JSON had a `key`: the start of `what` names the key.
-LEGACY_WHAT = [("decode + pool", "decode_pool"),
-               ("train dsae, one epoch", "train_epoch_dsae_b512"),
-               ("train baseline, one epoch", "train_epoch_baseline_b512"),
-               ("encode 8,000 clips", "encode_8000"),
-               ("PCA of the raw input", "pca_raw_8000x500"),
-               ("PCA of the bottleneck", "pca_code_8000x64"),
-               ("interpolation step", "interp_step_waveform"),
-               ("maps frame with 8000", "maps_frame_8000"),
-               ("maps frame with 100000", "maps_frame_100000"),
-               ("peak memory", "peak_rss")]
-# The table's rows, in order; genrescope rows with other keys follow, without a peer.
+# The table's rows, in order: genrescope bench's keys, plus the whole-process ingestion this
+# script times itself; genrescope rows with other keys follow, without a peer.
 LABELS = {
-    "ingest_process": "ingest 400 tracks, whole process (`features X.npy` / prep script)",
-    "ingest_process_peak_rss": "  peak memory of that process",
-    "decode_pool": "decode + pool 400 tracks, in process",
+    "ingest_process_s": "features of 400 tracks, whole process (`features X.npy` / a script)",
+    "ingest_process_peak_mb": "  peak memory of that process",
+    "ingest_waveform_s": "decode + waveform features, 400 tracks, in process",
+    "ingest_logmel_s": "decode + log-mel features, 400 tracks, in process",
     "train_epoch_dsae_b512": "one DSAE epoch, 6,000 x 500, batch 512",
-    "forward_dsae_b512": "  its forward passes alone",
-    "train_epoch_dsae_b64": "one DSAE epoch, batch 64",
-    "train_epoch_baseline_b512": "one baseline epoch, batch 512",
-    "encode_8000": "encode 8,000 clips (codes, logits, reconstructions)",
-    "pca_raw_8000x500": "PCA of the raw input, 8,000 x 500",
-    "pca_code_8000x64": "PCA of the bottleneck, 8,000 x 64",
-    "pca_logits_8000x4": "PCA of the logits, 8,000 x 4",
-    "decoder_step": "decoder step, one code (64 -> 500)",
-    "interp_step_waveform": "interpolation step: decode + upsample + resample for the device",
-    "resynth_logmel_step": "log-mel patch to audio (32 Griffin-Lim iterations)",
-    "maps_frame_8000": "maps frame, 8,000 points (no Python peer measured)",
-    "maps_frame_100000": "maps frame, 100,000 points (no Python peer measured)",
-    "peak_rss": "peak memory of `genrescope bench`",
+    "train_epoch_dsae_b64": "one DSAE epoch, 6,000 x 500, batch 64",
+    "train_epoch_baseline_b512": "one baseline epoch, 6,000 x 500, batch 512",
+    "train_epoch_logmel_480_b64": "one log-mel DSAE epoch, 480 x 2,432, batch 64",
+    "forward_8000": "forward pass, 8,000 clips (codes, logits, reconstructions)",
+    "decoder_step_us": "one decoder step, 64 -> 500",
+    "pca_8000x500_s": "PCA of the raw input, 8,000 x 500",
+    "pca_8000x64_s": "PCA of the bottleneck, 8,000 x 64",
+    "slider_step_waveform_ms": "slider step, waveform: decode + upsample + convert for the device",
+    "slider_step_logmel_ms": "slider step, log-mel: decode + Griffin-Lim + convert for the device",
 }
 SCALE = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "µs": 1e-6, "MB": 1.0}   # times to seconds
 
@@ -319,10 +329,12 @@ SCALE = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "µs": 1e-6, "MB": 1.0}   # times to 
 def genrescope_rows(path):
     rows = {}
     for r in json.load(open(path)):
-        key = r.get("key") or next((k for w, k in LEGACY_WHAT if r["what"].startswith(w)), None)
-        if key and r["unit"] in SCALE:
+        key = r.get("key")
+        if not key:
+            sys.exit(f"{path}: rows without a `key`; rebuild genrescope (cargo build --release)")
+        if r["unit"] in SCALE:
             rows[key] = (r["value"] * SCALE[r["unit"]], "MB" if r["unit"] == "MB" else "s")
-        elif key:   # a unit without a Python counterpart (x real time, ...): shown, not compared
+        else:   # a unit without a Python counterpart (x real time, ...): shown, not compared
             rows[key] = (r["value"], r["unit"])
     return rows
 
@@ -365,13 +377,13 @@ def cmd_report(a):
                 add(gs, key, "genrescope", v, unit)
         if os.path.exists(f"{rd}/gs-ingest.time"):
             wall, mb = time_file(f"{rd}/gs-ingest.time")
-            add(gs, "ingest_process", "genrescope", wall, "s")
-            add(gs, "ingest_process_peak_rss", "genrescope", mb, "MB")
+            add(gs, "ingest_process_s", "genrescope", wall, "s")
+            add(gs, "ingest_process_peak_mb", "genrescope", mb, "MB")
         for tf in glob.glob(f"{rd}/py-ingest-*.time"):
             wall, mb = time_file(tf)
             name = tf.rsplit("py-ingest-", 1)[1][:-5]
-            add(py, "ingest_process", f"{name} script", wall, "s")
-            add(py, "ingest_process_peak_rss", f"{name} script", mb, "MB")
+            add(py, "ingest_process_s", f"{name} script", wall, "s")
+            add(py, "ingest_process_peak_mb", f"{name} script", mb, "MB")
         for jf in sorted(glob.glob(f"{rd}/py-*.json")):
             d = json.load(open(jf))
             extra.update(d["extra"])
@@ -454,6 +466,8 @@ def main():
     p.add_argument("--model", choices=("dsae", "baseline"), default="dsae")
     p.add_argument("--batch", type=int, default=512)
     p.add_argument("--threads", type=int, default=os.cpu_count())
+    p.add_argument("--rows", type=int, default=N_TRAIN)
+    p.add_argument("--dim", type=int, default=DIM, help=f"input width ({LOGMEL_DIM}: log-mel)")
     p = sub.add_parser("infer")
     p.add_argument("--threads", type=int, default=os.cpu_count())
     p.add_argument("corpus")

@@ -13,6 +13,7 @@ use egui_plot::{Plot, PlotPoint, Points};
 use crate::dataset::Split;
 use crate::model::ModelKind;
 
+use super::density::{density_image, density_texture, DensityInput, DENSITY_ABOVE};
 use super::events::Command;
 use super::state::{AppState, ColorBy, MapId, MapLayer, SegmentInfo, ERROR_LEVELS};
 use super::theme::{genre_color, split_shape, split_symbol, HIGHLIGHT};
@@ -113,6 +114,49 @@ impl Group {
     }
 }
 
+/// The points of a dense map as one image over the current view.
+fn draw_density(
+    plot_ui: &mut egui_plot::PlotUi,
+    scene: &MapScene,
+    color_of: &(dyn Fn(usize) -> Option<Color32> + Sync),
+) {
+    use std::hash::{Hash, Hasher};
+    let bounds = plot_ui.plot_bounds();
+    let frame = *plot_ui.transform().frame();
+    // One bin per two screen points: finer than a marker, coarse enough to bin fast.
+    let size = [
+        ((frame.width() / 2.0) as usize).max(1),
+        ((frame.height() / 2.0) as usize).max(1),
+    ];
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    for v in bounds.min().iter().chain(&bounds.max()) {
+        v.to_bits().hash(&mut hasher);
+    }
+    size.hash(&mut hasher);
+    scene.hidden.hash(&mut hasher);
+    scene.error_levels.is_some().hash(&mut hasher);
+    scene.layer.projection.points.len().hash(&mut hasher);
+    let ctx = plot_ui.ctx().clone();
+    let texture = density_texture(&ctx, scene.id.with("density"), hasher.finish(), || {
+        density_image(&DensityInput {
+            points: &scene.layer.projection.points,
+            color_of,
+            bounds,
+            size,
+        })
+    });
+    let (min, max) = (bounds.min(), bounds.max());
+    plot_ui.image(
+        egui_plot::PlotImage::new(
+            "density",
+            texture.id(),
+            PlotPoint::new((min[0] + max[0]) / 2.0, (min[1] + max[1]) / 2.0),
+            egui::vec2((max[0] - min[0]) as f32, (max[1] - min[1]) as f32),
+        )
+        .allow_hover(false),
+    );
+}
+
 /// Draws one map and reports what the pointer did there.
 pub fn draw_map(ui: &mut Ui, scene: &MapScene, height: f32) -> MapInput {
     let points = &scene.layer.projection.points;
@@ -131,15 +175,43 @@ pub fn draw_map(ui: &mut Ui, scene: &MapScene, height: f32) -> MapInput {
         Some(levels) => usize::from(levels[i]),
         None => scene.labels[i] as usize,
     };
+    let fill_of = |color: usize| match scene.error_levels {
+        Some(_) => error_color(color),
+        None => genre_color(color),
+    };
+    // Only what is in view (with a margin, so a pan shows no gap for the one frame before the
+    // new view is known) is drawn; past DENSITY_ABOVE points it is drawn as a density image.
+    let [x_range, y_range] = scene.layer.bounds;
+    let (view_min, view_max) = egui_plot::PlotMemory::load(ui.ctx(), scene.id)
+        .map(|m| (m.bounds().min(), m.bounds().max()))
+        .unwrap_or(([x_range.0, y_range.0], [x_range.1, y_range.1]));
+    let (mx, my) = (
+        (view_max[0] - view_min[0]) * 0.5,
+        (view_max[1] - view_min[1]) * 0.5,
+    );
+    let in_box = |p: &[f64; 2]| {
+        p[0] >= view_min[0] - mx
+            && p[0] <= view_max[0] + mx
+            && p[1] >= view_min[1] - my
+            && p[1] <= view_max[1] + my
+    };
+    let in_view = points
+        .iter()
+        .enumerate()
+        .filter(|&(i, p)| visible(i) && in_box(p))
+        .count();
+    let dense = in_view > DENSITY_ABOVE;
     let mut groups: Vec<Vec<[f64; 2]>> = vec![Vec::new(); LAYERS * colors * Group::SPLITS];
-    for (i, p) in points.iter().enumerate() {
-        if visible(i) {
-            let group = Group {
-                layer: i % LAYERS,
-                color: color_of(i),
-                split: scene.splits.and_then(|s| s.get(i).copied()),
-            };
-            groups[group.index(colors)].push(*p);
+    if !dense {
+        for (i, p) in points.iter().enumerate() {
+            if visible(i) && in_box(p) {
+                let group = Group {
+                    layer: i % LAYERS,
+                    color: color_of(i),
+                    split: scene.splits.and_then(|s| s.get(i).copied()),
+                };
+                groups[group.index(colors)].push(*p);
+            }
         }
     }
     let ring = |indices: &mut dyn Iterator<Item = usize>| -> Vec<[f64; 2]> {
@@ -147,7 +219,6 @@ pub fn draw_map(ui: &mut Ui, scene: &MapScene, height: f32) -> MapInput {
     };
     let highlighted = ring(&mut scene.marks.highlighted.iter().copied());
     let focus = ring(&mut scene.marks.focus.iter().copied());
-    let [x_range, y_range] = scene.layer.bounds;
     let explained = scene.layer.projection.explained;
     let response = Plot::new(scene.id)
         .id(scene.id)
@@ -159,6 +230,20 @@ pub fn draw_map(ui: &mut Ui, scene: &MapScene, height: f32) -> MapInput {
         .default_x_bounds(x_range.0, x_range.1)
         .default_y_bounds(y_range.0, y_range.1)
         .show(ui, |plot_ui| {
+            if dense {
+                let (labels, hidden, levels) = (scene.labels, scene.hidden, scene.error_levels);
+                draw_density(plot_ui, scene, &move |i| {
+                    let genre = *labels.get(i)? as usize;
+                    if hidden.contains(&genre) {
+                        return None;
+                    }
+                    let color = match levels {
+                        Some(levels) => error_color(usize::from(levels[i])),
+                        None => genre_color(genre),
+                    };
+                    Some(color.gamma_multiply(0.85))
+                });
+            }
             // Within each layer the colours take turns at being on top, so no genre hides
             // under the others where they overlap.
             for layer in 0..LAYERS {
@@ -171,13 +256,11 @@ pub fn draw_map(ui: &mut Ui, scene: &MapScene, height: f32) -> MapInput {
                             continue;
                         }
                         let group = Group::from_index(index, colors);
-                        let (name, fill) = match scene.error_levels {
-                            Some(_) => (
-                                format!("error level {}", group.color),
-                                error_color(group.color),
-                            ),
-                            None => (scene.genres[group.color].clone(), genre_color(group.color)),
+                        let name = match scene.error_levels {
+                            Some(_) => format!("error level {}", group.color),
+                            None => scene.genres[group.color].clone(),
                         };
+                        let fill = fill_of(group.color);
                         plot_ui.points(
                             Points::new(name, group_points)
                                 .color(fill.gamma_multiply(0.85))

@@ -7,6 +7,7 @@
 mod apply;
 pub mod capture;
 pub mod data_panel;
+pub mod density;
 pub mod events;
 pub mod jobs;
 pub mod listen_panel;

@@ -10,8 +10,9 @@ use crate::app::state::MapLayer;
 use crate::projection::Projection;
 
 /// CPU time of one frame of three maps with `n` points each: layout plus tessellation, drawn
-/// through the maps panel's public scene.
-pub fn maps_frame_secs(n: usize) -> anyhow::Result<f64> {
+/// through the maps panel's public scene. With `moving`, every frame shows a new view (as while
+/// panning or zooming), so nothing drawn before can be reused.
+pub fn maps_frame_secs(n: usize, moving: bool) -> anyhow::Result<f64> {
     let (logits, labels) = synthetic(n, 4, 4, 7);
     let layer = MapLayer::new(Projection::fit(&logits, 4)?);
     let genres: Vec<String> = ["classical", "jazz", "metal", "pop"]
@@ -28,13 +29,13 @@ pub fn maps_frame_secs(n: usize) -> anyhow::Result<f64> {
         ..Default::default()
     };
     let mut frames = Vec::new();
-    for _ in 0..12 {
+    for frame in 0..12 {
         let start = Instant::now();
         let output = ctx.run_ui(input(), |ui| {
             ui.columns(3, |columns| {
                 for (k, ui) in columns.iter_mut().enumerate() {
                     let scene = MapScene {
-                        id: egui::Id::unique(("bench-map", k)),
+                        id: egui::Id::unique(("bench-map", k, moving.then_some(frame))),
                         layer: &layer,
                         genres: &genres,
                         labels: &labels,

@@ -2,9 +2,9 @@
 
 pub mod args;
 pub mod bench_cmd;
-pub mod cache_cmd;
 #[cfg(feature = "window")]
 mod bench_maps;
+pub mod cache_cmd;
 pub mod demo_cmd;
 pub mod eval_cmd;
 pub mod export_cmd;

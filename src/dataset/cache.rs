@@ -103,8 +103,13 @@ impl FeatureCache {
         let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
         let mut hasher = fnv::FnvHasher::default();
         hasher.write(root.to_string_lossy().as_bytes());
-        hasher.write(serde_json::to_string(features).unwrap_or_default().as_bytes());
-        self.dir.join(format!("{:016x}.safetensors", hasher.finish()))
+        hasher.write(
+            serde_json::to_string(features)
+                .unwrap_or_default()
+                .as_bytes(),
+        );
+        self.dir
+            .join(format!("{:016x}.safetensors", hasher.finish()))
     }
 
     /// The cached features of the tracks whose files are unchanged, by path.
