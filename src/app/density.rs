@@ -109,7 +109,13 @@ mod tests {
     #[test]
     fn bins_mix_the_colours_of_their_points_and_skip_the_hidden() {
         let points = [[0.1, 0.9], [0.1, 0.9], [0.1, 0.9], [0.9, 0.1], [0.5, 0.5]];
-        let colors = [Color32::RED, Color32::RED, Color32::BLUE, Color32::GREEN, Color32::WHITE];
+        let colors = [
+            Color32::RED,
+            Color32::RED,
+            Color32::BLUE,
+            Color32::GREEN,
+            Color32::WHITE,
+        ];
         let color_of = |i: usize| (i != 4).then_some(colors[i]);
         let image = density_image(&DensityInput {
             points: &points,

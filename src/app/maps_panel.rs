@@ -219,12 +219,20 @@ pub fn draw_map(ui: &mut Ui, scene: &MapScene, height: f32) -> MapInput {
     };
     let highlighted = ring(&mut scene.marks.highlighted.iter().copied());
     let focus = ring(&mut scene.marks.focus.iter().copied());
-    let explained = scene.layer.projection.explained;
+    let explained = |k: usize| {
+        scene
+            .layer
+            .projection
+            .explained
+            .get(k)
+            .copied()
+            .unwrap_or(0.0)
+    };
     let response = Plot::new(scene.id)
         .id(scene.id)
         .height(height)
-        .x_axis_label(format!("PC1 ({:.1}% of variance)", 100.0 * explained[0]))
-        .y_axis_label(format!("PC2 ({:.1}%)", 100.0 * explained[1]))
+        .x_axis_label(format!("PC1 ({:.1}% of variance)", 100.0 * explained(0)))
+        .y_axis_label(format!("PC2 ({:.1}%)", 100.0 * explained(1)))
         .show_x(false)
         .show_y(false)
         .default_x_bounds(x_range.0, x_range.1)
