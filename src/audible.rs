@@ -54,8 +54,9 @@ impl Voice {
         self.features.sample_rate_hz
     }
 
-    /// One vector as audio: `segment_samples` samples (fewer for a log-mel patch whose frames
-    /// end before the segment does) in [-1, 1].
+    /// One vector as audio: `segment_samples` samples in [-1, 1]. A log-mel patch's frames end
+    /// a little before the segment does; the rest is silence, so steps keep the segment's
+    /// length and paths keep time with the tables that list them.
     pub fn render(&self, vector: &[f32]) -> Result<Vec<f32>, AudibleError> {
         let expected = self.features.dim();
         if vector.len() != expected {
@@ -72,7 +73,11 @@ impl Voice {
                 audio.truncate(vector.len() * self.features.pool);
                 audio
             }
-            Some(mel) => self.resynthesize(mel, vector),
+            Some(mel) => {
+                let mut audio = self.resynthesize(mel, vector);
+                audio.resize(self.features.segment_samples, 0.0);
+                audio
+            }
         };
         for s in &mut audio {
             *s = if s.is_finite() {

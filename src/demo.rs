@@ -20,11 +20,7 @@ use crate::dataset::{DataSource, Dataset, Segment, Track};
 pub const STYLES: [&str; 4] = ["house", "metal", "strings", "swing"];
 pub const TRACKS_PER_STYLE: usize = 8;
 pub const SEGMENTS_PER_TRACK: usize = 12;
-/// What a user writes for the demo set wherever a folder is expected, and what its track paths
-/// start with.
-pub const ROOT: &str = "builtin:demo";
-/// How the window and the reports name the demo set.
-pub const LABEL: &str = "synthetic demo set (made by genrescope's synthesizer, not GTZAN)";
+pub use crate::dataset::{DEMO_LABEL as LABEL, DEMO_ROOT as ROOT};
 
 /// The synthesizer's sample rate.
 pub const RATE_HZ: u32 = 22_050;

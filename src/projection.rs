@@ -348,8 +348,8 @@ mod tests {
                 .unwrap()
                 .mapv(|v| v as f32);
             let reference = exact_components(&(&x - &mean), 2).unwrap();
-            for k in 0..2 {
-                let cos = dot(fast.component(k), &reference[k]).abs();
+            for (k, reference) in reference.iter().enumerate() {
+                let cos = dot(fast.component(k), reference).abs();
                 assert!(cos > 0.999_99, "dim {dim}, component {k}: |cos| {cos}");
             }
             assert!(fast.explained[0] > fast.explained[1]);
@@ -359,8 +359,8 @@ mod tests {
                 let exact = exact_components(&(&x - &mean), COMPONENTS).unwrap();
                 assert_eq!(fast.component_count(), COMPONENTS);
                 // The data has three directions; beyond them is even noise.
-                for k in 2..3 {
-                    let cos = dot(fast.component(k), &exact[k]).abs();
+                for (k, exact) in exact.iter().enumerate().take(3).skip(2) {
+                    let cos = dot(fast.component(k), exact).abs();
                     assert!(cos > 0.999, "dim {dim}, component {}: |cos| {cos}", k + 1);
                 }
             }

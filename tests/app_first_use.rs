@@ -286,7 +286,7 @@ fn without_a_file_dialog_saving_and_exporting_go_through_a_path_field() {
     // The interpolation path as WAV, through the same field.
     h.state_mut().apply(Command::Select(3));
     h.state_mut().apply(Command::SelectB(200));
-    run_until(&mut h, 30, "the path", |a| !a.state.interp.path.is_empty());
+    run_until(&mut h, 30, "the path", |a| !a.state.trace.path.is_empty());
     h.get_by_label("Export").click();
     h.run_steps(3);
     h.get_by_label("Interpolation path as WAV…").click();

@@ -59,16 +59,16 @@ fn picking_a_and_b_and_moving_t_moves_the_decoded_point_and_the_bars() {
         h.state().state.view.hovered
     );
     run_until(&mut h, 30, "the path", |a| {
-        !a.state.interp.path.is_empty() && a.state.interp.request.is_none()
+        !a.state.trace.path.is_empty() && a.state.sound.request.is_none()
     });
-    let interp = &h.state().state.interp;
-    assert_eq!(interp.path.len(), 8);
+    let trace = &h.state().state.trace;
+    assert_eq!(trace.path.len(), 8);
     assert_eq!(
-        interp.path_code_xy.len(),
+        trace.path_code_xy.len(),
         8,
         "the path is drawn on the bottleneck map"
     );
-    assert_eq!(interp.path_logits_xy.len(), 8, "and on the logits map");
+    assert_eq!(trace.path_logits_xy.len(), 8, "and on the logits map");
     h.get_by_label("▶ Play path");
 
     // t = 0 decodes A's code exactly; t = 1 decodes B's.
@@ -88,9 +88,9 @@ fn picking_a_and_b_and_moving_t_moves_the_decoded_point_and_the_bars() {
     for t in [0.0f32, 1.0, 0.5] {
         h.state_mut().apply(Command::SetT { t, held: false });
         run_until(&mut h, 30, "the decoded point", |a| {
-            a.state.interp.request.is_none()
+            a.state.sound.request.is_none()
         });
-        let current = h.state().state.interp.current.clone().unwrap();
+        let current = h.state().state.trace.current.clone().unwrap();
         assert_eq!(current.t, t);
         let bars: Vec<String> = h
             .get_all_by_role(Role::ProgressIndicator)
@@ -99,7 +99,7 @@ fn picking_a_and_b_and_moving_t_moves_the_decoded_point_and_the_bars() {
         assert_eq!(bars.len(), 3, "{bars:?}");
         seen.push((
             current,
-            h.state().state.interp.current_code_xy.unwrap(),
+            h.state().state.trace.current_code_xy.unwrap(),
             bars,
         ));
     }
@@ -121,7 +121,7 @@ fn picking_a_and_b_and_moving_t_moves_the_decoded_point_and_the_bars() {
     let slider = h.get_by_role_and_label(Role::Slider, "t");
     slider.set_value_accesskit(0.25);
     run_until(&mut h, 30, "the slider's point", |a| {
-        a.state.interp.request.is_none() && a.state.interp.t == 0.25
+        a.state.sound.request.is_none() && a.state.interp.t == 0.25
     });
 
     // Colouring by reconstruction error is offered for a model with a decoder.

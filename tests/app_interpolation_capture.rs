@@ -37,14 +37,14 @@ fn t_zero_and_one_play_the_decoders_output_for_a_and_b() {
     for t in [0.0f32, 1.0] {
         h.state_mut().apply(Command::SetT { t, held: false });
         run_until(&mut h, 30, "the step to play out", |app| {
-            app.state.interp.request.is_none()
-                && app.state.interp.playing_id.is_some()
+            app.state.sound.request.is_none()
+                && app.state.sound.playing_id.is_some()
                 && app.state.now_playing.is_none()
         });
         let decoded = h
             .state()
             .state
-            .interp
+            .trace
             .current
             .as_ref()
             .unwrap()
@@ -62,7 +62,7 @@ fn t_zero_and_one_play_the_decoders_output_for_a_and_b() {
         let latency = h
             .state()
             .state
-            .interp
+            .sound
             .latency_ms
             .expect("the latency was measured");
         // Informative (never asserted: machines are noisy): slider change to first sample out.

@@ -269,10 +269,16 @@ fn dropping_a_folder_or_a_model_opens_it() {
     drop_on(&mut h, root.clone());
     run_until(&mut h, 60, "the dropped folder", loaded);
     assert_eq!(h.state().state.dataset().unwrap().len(), 36);
-    // A lone audio file is not a dataset: the message says what to drop instead.
-    drop_on(&mut h, root.join("genres/jazz/jazz.00000.wav"));
+    // A file that is neither: the message says what to drop instead.
+    let notes = tmp.path().join("notes.txt");
+    std::fs::write(&notes, "not music").unwrap();
+    drop_on(&mut h, notes);
     h.run_steps(2);
     h.get_by_label_contains("drop the folder that holds the genre folders");
+    // A song without a model for this folder cannot be placed yet, and the window says why.
+    drop_on(&mut h, root.join("genres/jazz/jazz.00000.wav"));
+    h.run_steps(2);
+    h.get_by_label_contains("Open a folder and a model first");
     // A model file is opened as a model (this one knows other genres, and says so).
     drop_on(&mut h, model);
     run_until(&mut h, 30, "the dropped model", |a| {

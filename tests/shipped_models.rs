@@ -7,9 +7,10 @@ use std::sync::atomic::AtomicBool;
 
 use common::*;
 use genrescope::dataset::features::Featurizer;
-use genrescope::dataset::{load_folder, load_source, DataSource, FeatureConfig};
+use genrescope::dataset::{load_folder, DataSource, FeatureConfig};
 use genrescope::experiment::evaluate_folder;
 use genrescope::shipped::Shipped;
+use genrescope::sources::load_source;
 
 fn demo_set() -> genrescope::dataset::Dataset {
     genrescope::demo::dataset(&Featurizer::new(&FeatureConfig::default()).unwrap())

@@ -43,6 +43,7 @@ N_TRAIN, LR, KEEP, GAMMA = 6000, 1e-4, 0.9, 0.9
 # as bench.py's flop_model counts them: 13.67 GFLOP for 6,000 rows, whatever the batch size.
 EPOCH_GFLOP = 13.673
 
+
 # The authors' DSAE, per layer (in, out, activation, dropout after it); bench.py's spec.
 def enc_spec(dim=DIM):
     return [(dim, 256, "sigmoid", False), (256, 192, "tanh", True),
@@ -435,11 +436,15 @@ def cmd_report(a):
         same = float(np.abs(A - B).max()) if A.shape == B.shape else f"{A.shape} vs {B.shape}"
         print(f"\nSame features on both sides: largest difference {same}"
               if isinstance(same, float) else f"\nFeatures differ in shape: {same}")
-    busy = sorted({f"{os.path.basename(rd)}: {s}" for rd in rounds if os.path.exists(f"{rd}/busy")
-                   for s in open(f"{rd}/busy").read().split()})
+    busy = []   # lines "STEP OTHERS_CPU_S WALL_S" written by bench-peers
+    for rd in rounds:
+        if os.path.exists(f"{rd}/busy"):
+            for line in open(f"{rd}/busy").read().splitlines():
+                name, cpu, wall = line.split()
+                busy.append(f"{os.path.basename(rd)} {name} ({cpu} CPU s in {wall} s)")
     if busy:
-        print(f"\nWarning: other work was running during {len(busy)} step(s); their figures "
-              f"are unreliable: {', '.join(busy)}.")
+        print(f"\nWarning: other work used the CPU during {len(busy)} step(s); their figures "
+              f"are unreliable (the medians resist one bad round): {'; '.join(busy)}.")
     info = machine()
     print(f"\nRatio = Python / genrescope (above 1: genrescope is faster or leaner); medians of "
           f"{len(rounds)} interleaved round(s). Python peer = the fastest Python variant measured. "

@@ -5,7 +5,6 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use crate::audio::clip::PreparedClip;
 use crate::audio::playback::PlayerNews;
 use crate::dataset::{DataSource, Dataset};
 use crate::experiment::Experiment;
@@ -16,9 +15,25 @@ use crate::projection::Projection;
 use crate::shipped::Shipped;
 use crate::train::EpochReport;
 
-use super::jobs::decoder::Decoded;
-use super::jobs::registry::JobId;
-use super::state::{ColorBy, Loudness, Tab, TrainSettings};
+pub use super::paths::FileTarget;
+use crate::audio::clip::PreparedClip as Clip;
+use crate::interpolate::PathStep;
+
+/// A job's identity (see `jobs::registry`).
+pub type JobId = u64;
+
+/// The decoder's answer to one question.
+pub struct Decoded {
+    pub point: PathStep,
+    pub path: Vec<PathStep>,
+    pub clip: Option<Clip>,
+    /// Play the clip in a loop (while a slider is held).
+    pub looping: bool,
+    /// The loudness matching applied to the clip, in dB.
+    pub gain_db: f32,
+}
+use super::state::{ColorBy, Instrument, Loudness, MapId, Tab, Tool, TrainSettings};
+use crate::latent::{OffPlane, Space};
 
 /// Which version of a clip to play.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,40 +45,6 @@ pub enum ClipVersion {
     Reconstruction,
     /// The three one after another.
     All,
-}
-
-/// What a file dialog (or the path field standing in for it) is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum FileTarget {
-    DataFolder,
-    OpenModel,
-    SaveModel,
-    PathWav,
-    EmbeddingsFolder,
-    MapsFolder,
-}
-
-impl FileTarget {
-    /// What the path field asks for.
-    pub fn prompt(self) -> &'static str {
-        match self {
-            Self::DataFolder => "Dataset folder to open",
-            Self::OpenModel => "Model file to open",
-            Self::SaveModel => "Save the model as",
-            Self::PathWav => "Save the path as",
-            Self::EmbeddingsFolder => "Folder for embeddings.csv, vectors.tsv and metadata.tsv",
-            Self::MapsFolder => "Folder for the map PNGs",
-        }
-    }
-
-    /// The button that confirms the path field.
-    pub fn verb(self) -> &'static str {
-        match self {
-            Self::DataFolder | Self::OpenModel => "Open",
-            Self::SaveModel | Self::PathWav => "Save",
-            Self::EmbeddingsFolder | Self::MapsFolder => "Export",
-        }
-    }
 }
 
 /// A user's request.
@@ -137,6 +118,47 @@ pub enum Command {
         target: FileTarget,
         path: PathBuf,
     },
+    /// What a drag on a map does.
+    SetTool(Tool),
+    /// Which instrument the panel under the maps shows.
+    ShowInstrument(Instrument),
+    /// The probe pressed (`start`) or moved to `xy` on the bottleneck map.
+    ProbeAt {
+        xy: [f64; 2],
+        start: bool,
+    },
+    SetOffPlane(OffPlane),
+    /// Clip A moved along the bottleneck's component `component` by `sigma` deviations.
+    SetWalk {
+        component: usize,
+        sigma: f32,
+        held: bool,
+    },
+    ResetWalk,
+    /// Clip A moved toward genre `toward` (the model's index) by `alpha`.
+    SetSteer {
+        toward: usize,
+        alpha: f32,
+        held: bool,
+    },
+    /// The `k` clips nearest to A in `space`.
+    FindNeighbours {
+        space: Space,
+        k: usize,
+    },
+    /// Clips' original audio one after another.
+    PlayQueue(Vec<usize>),
+    EditPlaceField(String),
+    /// Place an audio file on the maps.
+    PlaceFile(PathBuf),
+    ClearPlaced,
+    /// A box or lasso being drawn on `map` (`start`: a new one; `done`: let go, select).
+    Outline {
+        map: MapId,
+        xy: [f64; 2],
+        start: bool,
+        done: bool,
+    },
 }
 
 /// A worker's product.
@@ -150,8 +172,9 @@ pub enum Output {
     Written(String),
     /// A dialog's answer (`None`: the user cancelled).
     Picked(Option<PathBuf>),
-    Clip(PreparedClip),
+    Clip(Clip),
     Decoded(Box<Decoded>),
+    Placed(Box<crate::latent::Placement>),
 }
 
 /// How a job ended: exactly one of these per job, also when its thread panicked.

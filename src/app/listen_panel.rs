@@ -1,22 +1,21 @@
 //! Under the maps: clips A and B with their original audio, what the model sees and its
-//! reconstruction, and the walk from A to B through the bottleneck: the t slider, the genre
-//! probabilities at t and along the path, and the decoded values beside A's and B's inputs.
-//! Decoded audio plays loudness-matched to the music it stands for unless the raw level is
-//! chosen.
+//! reconstruction; the instruments of the latent space (`instruments_panel`); and what the
+//! decoder made along the shown path: the genre probabilities and the decoded values beside
+//! A's and B's inputs. Decoded audio plays loudness-matched to the music it stands for unless
+//! the raw level is chosen.
 
 use egui::{RichText, Ui};
 use egui_plot::{Legend, Line, Plot, PlotPoints, VLine};
 
-use crate::interpolate::PathKind;
-
 use super::events::{ClipVersion, Command};
+use super::instruments_panel::instrument_ui;
 use super::state::{AppState, Loudness};
 use super::theme::genre_color;
 
 pub fn listen_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
     ui.columns(3, |cols| {
         clips_ui(&mut cols[0], state, out);
-        interpolation_ui(&mut cols[1], state, out);
+        instrument_ui(&mut cols[1], state, out);
         curves_ui(&mut cols[2], state);
     });
 }
@@ -144,114 +143,21 @@ fn series(values: &[f32]) -> PlotPoints<'static> {
     )
 }
 
-fn interpolation_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
-    ui.label(RichText::new("Interpolate A → B in the bottleneck").strong());
-    let Some(model) = &state.model else {
-        ui.label("Train or open a model first.");
-        return;
-    };
-    if !model.saved.meta.model.kind.has_decoder() {
-        ui.label(
-            "The baseline has no decoder: train or open a dsae or an autoencoder to hear the path.",
-        );
-        return;
-    }
-    let interp = &state.interp;
-    if state.view.selected.is_none() || interp.b.is_none() {
-        ui.label("Pick A (click) and B (shift-click) on any map.");
-        return;
-    }
-    let mut t = interp.t;
-    // The slider spans the panel: fine steps are easier to reach.
-    ui.spacing_mut().slider_width = (ui.available_width() - 70.0).max(80.0);
-    let slider = ui.add(
-        egui::Slider::new(&mut t, 0.0..=1.0)
-            .text("t")
-            .fixed_decimals(2),
-    );
-    if slider.changed() {
-        out.push(Command::SetT {
-            t,
-            held: slider.dragged(),
-        });
-    }
-    if slider.drag_stopped() {
-        out.push(Command::ReleaseT);
-    }
-    ui.horizontal_wrapped(|ui| {
-        let mut spherical = interp.kind == PathKind::Spherical;
-        if ui
-            .checkbox(&mut spherical, "spherical")
-            .on_hover_text("slerp instead of a straight line")
-            .changed()
-        {
-            out.push(Command::SetPathKind(if spherical {
-                PathKind::Spherical
-            } else {
-                PathKind::Linear
-            }));
-        }
-        let mut looping = interp.looping;
-        if ui.checkbox(&mut looping, "loop while held").changed() {
-            out.push(Command::SetLooping(looping));
-        }
-        let label = ui.label("steps");
-        let mut steps = interp.steps;
-        if ui
-            .add(egui::DragValue::new(&mut steps).range(2..=64))
-            .labelled_by(label.id)
-            .changed()
-        {
-            out.push(Command::SetSteps(steps));
-        }
-    });
-    ui.horizontal(|ui| {
-        if ui.button("▶ Play path").clicked() {
-            out.push(Command::PlayPath);
-        }
-        if ui.button("Export path WAV…").clicked() {
-            out.push(Command::AskPath(super::events::FileTarget::PathWav));
-        }
-    });
-    let mut facts = Vec::new();
-    if let Some(ms) = interp.latency_ms {
-        facts.push(format!("slider to sound: {ms:.1} ms"));
-    }
-    if let Some(db) = interp
-        .gain_db
-        .filter(|_| state.loudness == Loudness::Matched)
-    {
-        facts.push(format!("loudness matched: {db:+.1} dB"));
-    }
-    if let Some(k) = interp.path_step_playing {
-        facts.push(format!("playing step {}/{}", k + 1, interp.path.len()));
-    }
-    if !facts.is_empty() {
-        ui.label(RichText::new(facts.join(" · ")).weak().small());
-    }
-    if let Some(probs) = interp
-        .current
-        .as_ref()
-        .and_then(|c| c.probabilities.as_ref())
-    {
-        for (g, (genre, p)) in model.saved.meta.genres.iter().zip(probs).enumerate() {
-            ui.add(
-                egui::ProgressBar::new(*p)
-                    .fill(genre_color(g).gamma_multiply(0.8))
-                    .text(format!("{genre} {:.0}%", 100.0 * p)),
-            );
-        }
-    }
-}
-
 fn curves_ui(ui: &mut Ui, state: &AppState) {
-    let interp = &state.interp;
+    let trace = &state.trace;
     let Some(model) = &state.model else { return };
-    if interp.path.is_empty() {
+    if trace.current.is_none() {
         return;
     }
-    if interp.path[0].probabilities.is_some() {
-        ui.label(RichText::new("genre probabilities along the path").small());
+    let parameter = trace.instrument.parameter();
+    if trace
+        .path
+        .first()
+        .is_some_and(|s| s.probabilities.is_some())
+    {
+        ui.label(
+            RichText::new(format!("genre probabilities along the path ({parameter})")).small(),
+        );
         Plot::new("path-probabilities")
             .height(90.0)
             .include_y(0.0)
@@ -259,7 +165,7 @@ fn curves_ui(ui: &mut Ui, state: &AppState) {
             .allow_scroll(false)
             .show(ui, |p| {
                 for (g, genre) in model.saved.meta.genres.iter().enumerate() {
-                    let points: Vec<[f64; 2]> = interp
+                    let points: Vec<[f64; 2]> = trace
                         .path
                         .iter()
                         .filter_map(|s| {
@@ -274,14 +180,27 @@ fn curves_ui(ui: &mut Ui, state: &AppState) {
                     );
                 }
                 // While the path plays, the marker follows the step being heard.
-                let t = interp
+                let t = state
+                    .sound
                     .path_step_playing
-                    .and_then(|k| interp.path.get(k))
-                    .map_or(interp.t, |s| s.t);
-                p.vline(VLine::new("t", f64::from(t)));
+                    .and_then(|k| trace.path.get(k))
+                    .or(trace.current.as_ref())
+                    .map_or(0.0, |s| s.t);
+                p.vline(VLine::new(parameter, f64::from(t)));
             });
     }
-    ui.label(RichText::new("A's input · decoded step at t · B's input").small());
+    let b = state
+        .interp
+        .b
+        .filter(|_| trace.instrument == super::state::Instrument::Interpolate);
+    ui.label(
+        RichText::new(if b.is_some() {
+            "A's input · decoded · B's input"
+        } else {
+            "A's input · decoded"
+        })
+        .small(),
+    );
     Plot::new("path-waveforms")
         .height(110.0)
         .legend(Legend::default())
@@ -297,7 +216,7 @@ fn curves_ui(ui: &mut Ui, state: &AppState) {
                 )
             };
             // Offsets keep the three traces apart; their scale is the signal's own.
-            let span = [state.view.selected, interp.b]
+            let span = [state.view.selected, b]
                 .iter()
                 .flatten()
                 .filter_map(|&i| pooled(state, i))
@@ -307,13 +226,13 @@ fn curves_ui(ui: &mut Ui, state: &AppState) {
             if let Some(a) = state.view.selected.and_then(|i| pooled(state, i)) {
                 p.line(Line::new("A", shifted(a, span)));
             }
-            if let Some(current) = &interp.current {
+            if let Some(current) = &trace.current {
                 p.line(Line::new(
-                    format!("t = {:.2}", current.t),
+                    format!("{parameter} = {:.2}", current.t),
                     shifted(&current.decoded, 0.0),
                 ));
             }
-            if let Some(b) = interp.b.and_then(|i| pooled(state, i)) {
+            if let Some(b) = b.and_then(|i| pooled(state, i)) {
                 p.line(Line::new("B", shifted(b, -span)));
             }
         });

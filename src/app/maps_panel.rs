@@ -15,11 +15,15 @@ use crate::model::ModelKind;
 
 use super::density::{density_image, density_texture, DensityInput, DENSITY_ABOVE};
 use super::events::Command;
-use super::state::{AppState, ColorBy, MapId, MapLayer, SegmentInfo, ERROR_LEVELS};
+use super::state::{AppState, ColorBy, MapId, MapLayer, SegmentInfo, Tool, ERROR_LEVELS};
 use super::theme::{genre_color, split_shape, split_symbol, HIGHLIGHT};
 
 /// Colour of the interpolation path, its ends and its current point.
 const PATH_COLOR: Color32 = Color32::from_rgb(255, 230, 90);
+/// Ring around the clips that sound like A.
+const NEIGHBOUR_COLOR: Color32 = Color32::from_rgb(120, 220, 255);
+/// Markers of a placed song's segments.
+const PLACED_COLOR: Color32 = Color32::WHITE;
 /// Each genre's points are dealt over this many draw layers (see [`draw_map`]).
 const LAYERS: usize = 8;
 /// Pointer distance (in points) within which a marker counts as hovered.
@@ -51,9 +55,39 @@ pub struct Marks<'a> {
     pub focus: Vec<usize>,
     pub a: Option<usize>,
     pub b: Option<usize>,
-    /// The interpolation path and its current point, on the maps that can show them.
+    /// The path the decoder last walked and its current point, on the maps that can show them.
     pub path: &'a [[f64; 2]],
     pub current: Option<[f64; 2]>,
+    /// The clips found to sound like A.
+    pub neighbours: Vec<usize>,
+    /// A placed song's segments on this map.
+    pub placed: Vec<[f64; 2]>,
+    /// The probe's stroke.
+    pub stroke: &'a [[f64; 2]],
+    /// A box or lasso being drawn.
+    pub outline: Option<&'a [[f64; 2]]>,
+}
+
+/// What pressing and dragging on a map does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DragUse {
+    /// Pan the view; a click picks a clip.
+    #[default]
+    Pan,
+    /// Play the decoder's sound of the point under the pointer.
+    Probe,
+    /// Draw a box or a lasso.
+    Outline,
+}
+
+/// A press or drag on a map, in map coordinates.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MapDrag {
+    pub xy: [f64; 2],
+    /// A new press.
+    pub start: bool,
+    /// The button was let go.
+    pub done: bool,
 }
 
 /// Everything one map plot draws.
@@ -69,18 +103,24 @@ pub struct MapScene<'a> {
     pub error_levels: Option<&'a [u8]>,
     pub hidden: &'a BTreeSet<usize>,
     pub marks: Marks<'a>,
+    pub drag: DragUse,
     /// What to show about a hovered segment.
-    pub tooltip: Option<&'a dyn Fn(&mut Ui, usize)>,
+    pub tooltip: Option<&'a Tooltip<'a>>,
 }
 
+/// Draws what is known about a hovered segment.
+pub type Tooltip<'a> = dyn Fn(&mut Ui, usize) + 'a;
+
 /// What the pointer did on a map.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
 pub struct MapInput {
     /// The pointer is over this map (and over this segment, if any).
     pub over: bool,
     pub hovered: Option<usize>,
     /// A click on a segment, and whether shift was held.
     pub clicked: Option<(usize, bool)>,
+    /// A press or drag when it probes or outlines instead of panning.
+    pub drag: Option<MapDrag>,
 }
 
 /// Which plot item a point goes into: colour says genre (or error level), marker shape says
@@ -219,6 +259,7 @@ pub fn draw_map(ui: &mut Ui, scene: &MapScene, height: f32) -> MapInput {
     };
     let highlighted = ring(&mut scene.marks.highlighted.iter().copied());
     let focus = ring(&mut scene.marks.focus.iter().copied());
+    let neighbours = ring(&mut scene.marks.neighbours.iter().copied());
     let explained = |k: usize| {
         scene
             .layer
@@ -237,6 +278,7 @@ pub fn draw_map(ui: &mut Ui, scene: &MapScene, height: f32) -> MapInput {
         .show_y(false)
         .default_x_bounds(x_range.0, x_range.1)
         .default_y_bounds(y_range.0, y_range.1)
+        .allow_drag(scene.drag == DragUse::Pan)
         .show(ui, |plot_ui| {
             if dense {
                 let (labels, hidden, levels) = (scene.labels, scene.hidden, scene.error_levels);
@@ -285,6 +327,57 @@ pub fn draw_map(ui: &mut Ui, scene: &MapScene, height: f32) -> MapInput {
                         .color(HIGHLIGHT)
                         .filled(false)
                         .radius(5.0)
+                        .allow_hover(false),
+                );
+            }
+            if !neighbours.is_empty() {
+                plot_ui.points(
+                    Points::new("sounds like A", neighbours)
+                        .color(NEIGHBOUR_COLOR)
+                        .filled(false)
+                        .radius(6.0)
+                        .allow_hover(false),
+                );
+            }
+            if !scene.marks.placed.is_empty() {
+                if scene.marks.placed.len() >= 2 {
+                    plot_ui.line(
+                        egui_plot::Line::new(
+                            "placed song",
+                            egui_plot::PlotPoints::from(scene.marks.placed.clone()),
+                        )
+                        .color(PLACED_COLOR.gamma_multiply(0.35))
+                        .width(1.0)
+                        .allow_hover(false),
+                    );
+                }
+                plot_ui.points(
+                    Points::new("placed song", scene.marks.placed.clone())
+                        .color(PLACED_COLOR)
+                        .shape(egui_plot::MarkerShape::Asterisk)
+                        .radius(6.0)
+                        .allow_hover(false),
+                );
+            }
+            if scene.marks.stroke.len() >= 2 {
+                plot_ui.line(
+                    egui_plot::Line::new(
+                        "probe stroke",
+                        egui_plot::PlotPoints::from(scene.marks.stroke.to_vec()),
+                    )
+                    .color(PATH_COLOR.gamma_multiply(0.6))
+                    .width(1.5)
+                    .allow_hover(false),
+                );
+            }
+            if let Some(outline) = scene.marks.outline.filter(|o| o.len() >= 2) {
+                let mut closed = outline.to_vec();
+                closed.push(outline[0]);
+                plot_ui.line(
+                    egui_plot::Line::new("outline", egui_plot::PlotPoints::from(closed))
+                        .color(HIGHLIGHT)
+                        .width(1.5)
+                        .style(egui_plot::LineStyle::dashed_loose())
                         .allow_hover(false),
                 );
             }
@@ -340,10 +433,14 @@ pub fn draw_map(ui: &mut Ui, scene: &MapScene, height: f32) -> MapInput {
                 );
             }
         });
-    let Some(pointer) = response.response.hover_pos() else {
-        return MapInput::default();
-    };
     let transform = &response.transform;
+    let drag = drag_of(&response.response, transform, scene.drag);
+    let Some(pointer) = response.response.hover_pos() else {
+        return MapInput {
+            drag,
+            ..MapInput::default()
+        };
+    };
     let hovered = points
         .iter()
         .enumerate()
@@ -355,7 +452,8 @@ pub fn draw_map(ui: &mut Ui, scene: &MapScene, height: f32) -> MapInput {
         .filter(|&(_, d)| d <= HOVER_RADIUS)
         .min_by(|a, b| a.1.total_cmp(&b.1))
         .map(|(i, _)| i);
-    let clicked = hovered.filter(|_| response.response.clicked()).map(|i| {
+    let picks = scene.drag != DragUse::Probe;
+    let clicked = hovered.filter(|_| picks && response.response.clicked()).map(|i| {
         // The release event carries the modifiers of the click itself.
         let shift = ui.input(|input| {
             input.modifiers.shift
@@ -375,7 +473,40 @@ pub fn draw_map(ui: &mut Ui, scene: &MapScene, height: f32) -> MapInput {
         over: true,
         hovered,
         clicked,
+        drag,
     }
+}
+
+/// A press, a move while pressed, or the release, when dragging probes or outlines. A press
+/// that does not move (a click) counts as a press and its release.
+fn drag_of(
+    response: &egui::Response,
+    transform: &egui_plot::PlotTransform,
+    use_: DragUse,
+) -> Option<MapDrag> {
+    if use_ == DragUse::Pan {
+        return None;
+    }
+    let at = |pos: egui::Pos2| {
+        let p = transform.value_from_position(pos);
+        [p.x, p.y]
+    };
+    let pos = response.interact_pointer_pos().or(response.hover_pos())?;
+    if response.clicked() {
+        return Some(MapDrag {
+            xy: at(pos),
+            start: true,
+            done: true,
+        });
+    }
+    let start = response.drag_started();
+    let done = response.drag_stopped();
+    let moved = response.dragged() && response.drag_delta() != egui::Vec2::ZERO;
+    (start || done || moved).then(|| MapDrag {
+        xy: at(pos),
+        start,
+        done,
+    })
 }
 
 /// One map's content, or why there is none yet.
@@ -485,6 +616,14 @@ pub fn maps_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
         .chain(state.view.selected)
         .collect();
     let interp = &state.interp;
+    let trace = &state.trace;
+    let instruments = &state.instruments;
+    let neighbours: Vec<usize> = match (instruments.neighbours_of, state.view.selected) {
+        (Some(of), Some(a)) if of == a => instruments.neighbours.iter().map(|n| n.0).collect(),
+        _ => Vec::new(),
+    };
+    let ctrl = ui.input(|i| i.modifiers.command || i.modifiers.ctrl);
+    let can_probe = model.is_some_and(|m| m.saved.meta.model.kind.has_decoder());
     let tooltip = |ui: &mut Ui, i: usize| {
         if let Some(info) = state.segment_info(i) {
             segment_tooltip(ui, &info);
@@ -498,8 +637,8 @@ pub fn maps_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
                 Ok(layer) => {
                     let (path, current) = match map {
                         MapId::Raw => (&[][..], None),
-                        MapId::Code => (&interp.path_code_xy[..], interp.current_code_xy),
-                        MapId::Logits => (&interp.path_logits_xy[..], interp.current_logits_xy),
+                        MapId::Code => (&trace.path_code_xy[..], trace.current_code_xy),
+                        MapId::Logits => (&trace.path_logits_xy[..], trace.current_logits_xy),
                     };
                     let scene = MapScene {
                         id: state.map_plot_id(map),
@@ -516,10 +655,42 @@ pub fn maps_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
                             b: interp.b,
                             path,
                             current,
+                            neighbours: neighbours.clone(),
+                            placed: placed_on(state, map),
+                            stroke: if map == MapId::Code {
+                                &instruments.stroke_xy
+                            } else {
+                                &[]
+                            },
+                            outline: instruments
+                                .outline
+                                .as_ref()
+                                .filter(|(on, _)| *on == map)
+                                .map(|(_, o)| o.as_slice()),
+                        },
+                        drag: match instruments.tool {
+                            Tool::BoxSelect | Tool::LassoSelect => DragUse::Outline,
+                            Tool::Probe if map == MapId::Code && can_probe => DragUse::Probe,
+                            Tool::Pan if ctrl && map == MapId::Code && can_probe => DragUse::Probe,
+                            _ => DragUse::Pan,
                         },
                         tooltip: Some(&tooltip),
                     };
                     let here = draw_map(ui, &scene, plot_height);
+                    if let Some(drag) = here.drag {
+                        out.push(match scene.drag {
+                            DragUse::Probe => Command::ProbeAt {
+                                xy: drag.xy,
+                                start: drag.start,
+                            },
+                            _ => Command::Outline {
+                                map,
+                                xy: drag.xy,
+                                start: drag.start,
+                                done: drag.done,
+                            },
+                        });
+                    }
                     if here.over {
                         input = here;
                     }
@@ -539,6 +710,22 @@ pub fn maps_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
         });
     }
     details_ui(ui, state, out);
+}
+
+/// Where a placed song's segments land on `map`.
+fn placed_on(state: &AppState, map: MapId) -> Vec<[f64; 2]> {
+    let Some(placed) = &state.instruments.placed else {
+        return Vec::new();
+    };
+    placed
+        .segments
+        .iter()
+        .filter_map(|s| match map {
+            MapId::Raw => s.raw_xy,
+            MapId::Code => s.code_xy,
+            MapId::Logits => s.logits_xy,
+        })
+        .collect()
 }
 
 fn placeholder(ui: &mut Ui, message: &str, height: f32) {

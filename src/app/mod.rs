@@ -9,11 +9,13 @@ pub mod capture;
 pub mod data_panel;
 pub mod density;
 pub mod events;
+pub mod instruments_panel;
 pub mod jobs;
 pub mod listen_panel;
 pub mod maps_panel;
 pub mod metrics_panel;
 pub mod notices;
+pub mod paths;
 pub mod state;
 pub mod status_panel;
 pub mod theme;
@@ -143,7 +145,7 @@ impl GenrescopeApp {
         for event in self.audio_events() {
             self.handle(event);
         }
-        if self.state.now_playing.is_some() || self.state.interp.playing_path.is_some() {
+        if self.state.now_playing.is_some() || self.state.sound.playing_path.is_some() {
             // Follow the player (end of clip, the step being played) without input.
             self.spawner
                 .request_repaint_after(std::time::Duration::from_millis(50));

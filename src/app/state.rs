@@ -16,9 +16,9 @@ use crate::report::EvalReport;
 use crate::shipped::Shipped;
 use crate::train::EpochReport;
 
-use super::events::FileTarget;
 use super::jobs::registry::{JobId, JobKind, JobRegistry, Progress};
 use super::notices::Notices;
+use super::paths::FileTarget;
 
 /// What the map markers' colour shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -39,7 +39,7 @@ pub enum Loudness {
     Raw,
 }
 
-/// Walking the bottleneck between clips A (`ViewState::selected`) and B.
+/// Walking the bottleneck between clips A (`ViewState::selected`) and B: the settings.
 #[derive(Debug, Clone)]
 pub struct Interpolation {
     pub b: Option<usize>,
@@ -48,29 +48,6 @@ pub struct Interpolation {
     pub steps: usize,
     /// Loop the decoded step while the slider is held.
     pub looping: bool,
-    /// The decoded point at the latest t, and the whole path, once computed.
-    pub current: Option<PathStep>,
-    pub path: Vec<PathStep>,
-    /// The path through the code and logits maps' PCA, and the current point on each.
-    pub path_code_xy: Vec<[f64; 2]>,
-    pub path_logits_xy: Vec<[f64; 2]>,
-    pub current_code_xy: Option<[f64; 2]>,
-    pub current_logits_xy: Option<[f64; 2]>,
-    /// The newest request, until its answer arrives.
-    pub request: Option<JobId>,
-    pub requested_at: Option<Instant>,
-    /// Player id of the clip the newest request produced, to measure its latency.
-    pub playing_id: Option<u64>,
-    /// Slider change to first sample written to the device, last measured.
-    pub latency_ms: Option<f64>,
-    /// Gain applied to the decoded step by loudness matching, in dB.
-    pub gain_db: Option<f32>,
-    /// The job preparing *Play path*'s audio.
-    pub path_clip_job: Option<JobId>,
-    /// While *Play path* plays: its player id and where each step starts (device frames).
-    pub playing_path: Option<(u64, Vec<usize>)>,
-    /// The step of the path being heard during *Play path*.
-    pub path_step_playing: Option<usize>,
 }
 
 impl Default for Interpolation {
@@ -81,22 +58,133 @@ impl Default for Interpolation {
             kind: PathKind::Linear,
             steps: 8,
             looping: false,
-            current: None,
-            path: Vec::new(),
-            path_code_xy: Vec::new(),
-            path_logits_xy: Vec::new(),
-            current_code_xy: None,
-            current_logits_xy: None,
-            request: None,
-            requested_at: None,
-            playing_id: None,
-            latency_ms: None,
-            gain_db: None,
-            path_clip_job: None,
-            playing_path: None,
-            path_step_playing: None,
         }
     }
+}
+
+/// What the decoder last made for an instrument: a path of codes (t from A to B, α toward a
+/// genre, a probe's stroke) and the current point, on the code and logits maps.
+#[derive(Debug, Clone, Default)]
+pub struct Trace {
+    pub instrument: Instrument,
+    pub path: Vec<PathStep>,
+    pub current: Option<PathStep>,
+    pub path_code_xy: Vec<[f64; 2]>,
+    pub path_logits_xy: Vec<[f64; 2]>,
+    pub current_code_xy: Option<[f64; 2]>,
+    pub current_logits_xy: Option<[f64; 2]>,
+}
+
+/// The decoder's sound: the newest request, its latency, and *Play path* in progress.
+#[derive(Debug, Clone, Default)]
+pub struct Sounding {
+    /// The newest request, until its answer arrives.
+    pub request: Option<JobId>,
+    pub requested_at: Option<Instant>,
+    /// Player id of the clip the newest request produced, to measure its latency.
+    pub playing_id: Option<u64>,
+    /// Pointer or slider change to first sample written to the device, last measured.
+    pub latency_ms: Option<f64>,
+    /// Gain applied to the decoded sound by loudness matching, in dB.
+    pub gain_db: Option<f32>,
+    /// The job preparing *Play path*'s audio.
+    pub path_clip_job: Option<JobId>,
+    /// While *Play path* plays: its player id and where each step starts (device frames).
+    pub playing_path: Option<(u64, Vec<usize>)>,
+    /// The step of the path being heard during *Play path*.
+    pub path_step_playing: Option<usize>,
+}
+
+/// The instruments of the latent space, one shown at a time under the maps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Instrument {
+    #[default]
+    Interpolate,
+    Components,
+    Steer,
+    Probe,
+    Neighbours,
+    Place,
+    Selection,
+}
+
+impl Instrument {
+    pub const ALL: [Instrument; 7] = [
+        Instrument::Interpolate,
+        Instrument::Components,
+        Instrument::Steer,
+        Instrument::Probe,
+        Instrument::Neighbours,
+        Instrument::Place,
+        Instrument::Selection,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Interpolate => "A → B",
+            Self::Components => "Components",
+            Self::Steer => "Toward a genre",
+            Self::Probe => "Probe",
+            Self::Neighbours => "Sounds like",
+            Self::Place => "Place a song",
+            Self::Selection => "Selection",
+        }
+    }
+
+    /// What a path's parameter is called.
+    pub fn parameter(self) -> &'static str {
+        match self {
+            Self::Steer => "α",
+            Self::Components => "σ",
+            Self::Probe => "stroke",
+            _ => "t",
+        }
+    }
+}
+
+/// What a drag on a map does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Tool {
+    /// Pan the view (click picks a clip).
+    #[default]
+    Pan,
+    /// Decode the code under the pointer on the bottleneck map, and play it.
+    Probe,
+    BoxSelect,
+    LassoSelect,
+}
+
+/// The largest move toward a genre: 1.5 times the step between the genres' centroids.
+pub const MAX_ALPHA: f32 = 1.5;
+/// Clips played from a selection at most, one after another.
+pub const MAX_QUEUE: usize = 24;
+
+/// The instruments' settings and results.
+#[derive(Debug, Default)]
+pub struct Instruments {
+    pub tool: Tool,
+    pub shown: Instrument,
+    pub off_plane: crate::latent::OffPlane,
+    /// The probe's stroke so far: each point's code, in order.
+    pub stroke: Vec<Vec<f32>>,
+    /// The same points on the bottleneck map, to draw the stroke.
+    pub stroke_xy: Vec<[f64; 2]>,
+    /// The clip nearest the probe.
+    pub probe_nearest: Option<usize>,
+    /// Standard deviations along the bottleneck's first components (the walk).
+    pub walk: [f32; 3],
+    pub steer_toward: Option<usize>,
+    pub alpha: f32,
+    pub space: crate::latent::Space,
+    pub k: usize,
+    /// The neighbours found, and of which clip.
+    pub neighbours: Vec<(usize, f32)>,
+    pub neighbours_of: Option<usize>,
+    /// The file path field of *Place a song*, and what was placed.
+    pub place_input: String,
+    pub placed: Option<std::sync::Arc<crate::latent::Placement>>,
+    /// A box or lasso being drawn: on which map, and its outline in map coordinates.
+    pub outline: Option<(MapId, Vec<[f64; 2]>)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -391,6 +479,9 @@ pub struct AppState {
     pub folder_input: String,
     pub view: ViewState,
     pub interp: Interpolation,
+    pub trace: Trace,
+    pub sound: Sounding,
+    pub instruments: Instruments,
     pub loudness: Loudness,
     pub notices: Notices,
     pub audio: Option<AudioStatus>,

@@ -39,7 +39,7 @@ pub fn top_bar_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
                 ),
                 (state.data.is_some(), "Maps as PNG…", FileTarget::MapsFolder),
                 (
-                    !state.interp.path.is_empty(),
+                    !state.trace.path.is_empty(),
                     "Interpolation path as WAV…",
                     FileTarget::PathWav,
                 ),

@@ -13,11 +13,12 @@ use serde::Serialize;
 
 use crate::audible::Voice;
 use crate::audio::clip::{ClipSource, Mono, OutputFormat};
-use crate::dataset::{load_source, DataSource, FeatureConfig, InputKind};
+use crate::dataset::{DataSource, FeatureConfig, InputKind};
 use crate::interpolate::{decode_path, PathKind};
 use crate::model::{Model, ModelConfig, ModelKind, SavedModel, TrainConfig};
 use crate::projection::Projection;
 use crate::shipped::Shipped;
+use crate::sources::load_source;
 use crate::train::{train, Examples};
 
 #[derive(Debug, Args)]

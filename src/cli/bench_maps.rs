@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::time::Instant;
 
 use super::bench_cmd::{median, synthetic};
-use crate::app::maps_panel::{draw_map, MapScene, Marks};
+use crate::app::maps_panel::{draw_map, DragUse, MapScene, Marks};
 use crate::app::state::MapLayer;
 use crate::projection::Projection;
 
@@ -43,6 +43,7 @@ pub fn maps_frame_secs(n: usize, moving: bool) -> anyhow::Result<f64> {
                         error_levels: None,
                         hidden: &hidden,
                         marks: Marks::default(),
+                        drag: DragUse::Pan,
                         tooltip: None,
                     };
                     draw_map(ui, &scene, 700.0);

@@ -6,7 +6,7 @@ use anyhow::{bail, Context};
 use clap::Args;
 use serde::Serialize;
 
-use super::model_data::load_model_and_data;
+use super::model_data::{find_clip, load_model_and_data};
 use crate::audible::Voice;
 use crate::dsp::loudness::{interpolate_rms, rms};
 use crate::export::write_path_wav;
@@ -68,16 +68,10 @@ pub fn run(args: &InterpolateArgs) -> anyhow::Result<()> {
     check_destination(&args.out)?;
     let md = load_model_and_data(&args.model, &args.dir, args.json)?;
     let ds = &md.dataset;
-    let find = |spec: &str| {
-        ds.find_segment(spec).with_context(|| {
-            format!(
-                "no clip '{spec}' in {}; write TRACK:SEGMENT, e.g. {}",
-                args.dir.display(),
-                ds.segment_label(0)
-            )
-        })
-    };
-    let (a, b) = (find(&args.from)?, find(&args.to)?);
+    let (a, b) = (
+        find_clip(ds, &args.from, &args.dir)?,
+        find_clip(ds, &args.to, &args.dir)?,
+    );
     let model = &md.saved.model;
     let code_a = model.encode(ds.vector(a))?;
     let code_b = model.encode(ds.vector(b))?;

@@ -11,8 +11,11 @@ pub mod export_cmd;
 pub mod features_cmd;
 pub mod interpolate_cmd;
 pub mod model_data;
+pub mod neighbours_cmd;
+pub mod place_cmd;
 pub mod progress;
 pub mod scan_cmd;
+pub mod steer_cmd;
 pub mod train_cmd;
 
 use std::path::PathBuf;
@@ -74,6 +77,12 @@ pub enum Command {
     Interpolate(interpolate_cmd::InterpolateArgs),
     /// Write the embeddings (CSV with provenance, TensorBoard projector TSVs)
     Export(export_cmd::ExportArgs),
+    /// The clips nearest to one clip in the raw, bottleneck or logits space
+    Neighbours(neighbours_cmd::NeighboursArgs),
+    /// Where a new audio file lands on a folder's maps, and what the model thinks of it
+    Place(place_cmd::PlaceArgs),
+    /// Move a clip toward a genre (the paper's style transfer) and write what the decoder makes of it
+    Steer(steer_cmd::SteerArgs),
     /// Write the built-in synthetic demo set as WAV files
     Demo(demo_cmd::DemoArgs),
     /// Time the pipeline on this machine (the figures in README)
@@ -91,6 +100,9 @@ pub fn run(command: &Command) -> anyhow::Result<()> {
         Command::Eval(args) => eval_cmd::run(args),
         Command::Interpolate(args) => interpolate_cmd::run(args),
         Command::Export(args) => export_cmd::run(args),
+        Command::Neighbours(args) => neighbours_cmd::run(args),
+        Command::Place(args) => place_cmd::run(args),
+        Command::Steer(args) => steer_cmd::run(args),
         Command::Demo(args) => demo_cmd::run(args),
         Command::Bench(args) => bench_cmd::run(args),
         Command::Cache(args) => cache_cmd::run(args),

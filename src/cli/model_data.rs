@@ -29,3 +29,14 @@ pub fn load_model_and_data(model: &Path, dir: &Path, quiet: bool) -> anyhow::Res
         splits,
     })
 }
+
+/// The segment a user named as TRACK:SEGMENT, or an error that shows the form with a real clip.
+pub fn find_clip(dataset: &Dataset, spec: &str, dir: &Path) -> anyhow::Result<usize> {
+    dataset.find_segment(spec).with_context(|| {
+        format!(
+            "no clip '{spec}' in {}; write TRACK:SEGMENT, e.g. {}",
+            dir.display(),
+            dataset.segment_label(0)
+        )
+    })
+}

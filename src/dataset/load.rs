@@ -35,20 +35,6 @@ pub enum LoadError {
     },
 }
 
-/// Loads a folder or the synthesizer's demo set: the whole ingestion pipeline in one call.
-pub fn load_source(
-    source: &DataSource,
-    genre_filter: Option<&[String]>,
-    cfg: &FeatureConfig,
-    cancel: &AtomicBool,
-    progress: &(dyn Fn(LoadProgress) + Sync),
-) -> Result<Dataset, LoadError> {
-    match source {
-        DataSource::Demo => Ok(crate::demo::dataset(&Featurizer::new(cfg)?)),
-        DataSource::Folder(root) => load_folder(root, genre_filter, cfg, cancel, progress),
-    }
-}
-
 /// Scans `root` and loads it.
 pub fn load_folder(
     root: &Path,

@@ -14,13 +14,17 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 pub use features::{FeatureConfig, InputKind, MelParams, Representation};
-pub use load::{
-    load_dataset, load_dataset_cached, load_folder, load_source, LoadError, LoadProgress,
-};
+pub use load::{load_dataset, load_dataset_cached, load_folder, LoadError, LoadProgress};
 pub use scan::{scan_folder, ScanError, ScanResult, Skipped, TrackRef};
 pub use split::{assign_splits, Split, SplitConfig, SplitError, SplitProtocol};
 
 use crate::audio::SourceInfo;
+
+/// What a user writes for the demo set wherever a folder is expected, and what its track paths
+/// start with.
+pub const DEMO_ROOT: &str = "builtin:demo";
+/// How the window and the reports name the demo set.
+pub const DEMO_LABEL: &str = "synthetic demo set (made by genrescope's synthesizer, not GTZAN)";
 
 /// Where a dataset comes from: a folder of music, or the built-in synthetic demo set.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -32,7 +36,7 @@ pub enum DataSource {
 impl DataSource {
     /// What a user wrote: `builtin:demo` is the demo set, anything else a folder.
     pub fn from_arg(path: &Path) -> Self {
-        if path.as_os_str() == crate::demo::ROOT {
+        if path.as_os_str() == DEMO_ROOT {
             Self::Demo
         } else {
             Self::Folder(path.to_path_buf())
@@ -54,7 +58,7 @@ impl DataSource {
     pub fn label(&self) -> String {
         match self {
             Self::Folder(p) => p.display().to_string(),
-            Self::Demo => crate::demo::LABEL.to_string(),
+            Self::Demo => DEMO_LABEL.to_string(),
         }
     }
 }
@@ -63,7 +67,7 @@ impl std::fmt::Display for DataSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Folder(p) => write!(f, "{}", p.display()),
-            Self::Demo => f.write_str(crate::demo::ROOT),
+            Self::Demo => f.write_str(DEMO_ROOT),
         }
     }
 }

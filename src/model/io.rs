@@ -244,8 +244,8 @@ pub enum FitError {
         data.describe()
     )]
     Features {
-        model: FeatureConfig,
-        data: FeatureConfig,
+        model: Box<FeatureConfig>,
+        data: Box<FeatureConfig>,
     },
 }
 
@@ -286,8 +286,8 @@ impl ModelMeta {
     ) -> Result<Vec<usize>, FitError> {
         if !same_vectors(data_features, &self.features) {
             return Err(FitError::Features {
-                model: self.features,
-                data: *data_features,
+                model: Box::new(self.features),
+                data: Box::new(*data_features),
             });
         }
         let unknown: Vec<String> = data_genres

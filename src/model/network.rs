@@ -105,7 +105,7 @@ impl InputMap {
         }
     }
 
-    fn from_model(&self, r: Tensor) -> candle_core::Result<Tensor> {
+    fn back_from_model(&self, r: Tensor) -> candle_core::Result<Tensor> {
         match self {
             Self::Scale(s) if *s == 1.0 => Ok(r),
             Self::Scale(s) => r / *s,
@@ -138,7 +138,7 @@ impl InputMap {
         }
     }
 
-    fn from_model_values(&self, r: &mut [f32]) {
+    fn back_from_model_values(&self, r: &mut [f32]) {
         match self {
             Self::Scale(s) if *s == 1.0 => {}
             Self::Scale(s) => {
@@ -421,7 +421,7 @@ impl Model {
         Ok(Outputs {
             reconstruction: out
                 .reconstruction
-                .map(|r| self.input.from_model(r))
+                .map(|r| self.input.back_from_model(r))
                 .transpose()?,
             ..out
         })
@@ -517,7 +517,7 @@ impl Model {
         }
         let mut out = self.apply(&self.decoder, code, self.config.code_dim())?;
         // Back from the model's (possibly standardized) units to raw features, as `forward`.
-        self.input.from_model_values(&mut out);
+        self.input.back_from_model_values(&mut out);
         Ok(out)
     }
 

@@ -66,7 +66,7 @@ impl BandNorm {
             });
         }
         for (band, (&mean, &std)) in self.mean.iter().zip(&self.std).enumerate() {
-            let ok = mean.is_finite() && std.is_finite() && std >= MIN_STD * 0.999 && std < 1e12;
+            let ok = mean.is_finite() && std.is_finite() && (MIN_STD * 0.999..1e12).contains(&std);
             if !ok {
                 return Err(NormError::Value { band, mean, std });
             }

@@ -83,12 +83,15 @@ impl GenrescopeApp {
                 self.load_data(DataSource::Folder(path));
             } else if path.extension().is_some_and(|e| e == "safetensors") {
                 self.load_model(path);
+            } else if crate::audio::has_audio_extension(&path) {
+                self.place_file(path);
             } else {
                 self.state.notices.error(
                     Topic::Data,
                     format!(
-                        "{} is a file; drop the folder that holds the genre folders, or a \
-                         .safetensors model.",
+                        "{} is neither a folder, a model nor audio; drop the folder that holds \
+                         the genre folders, a .safetensors model, or a song to place it on the \
+                         maps.",
                         path.display()
                     ),
                 );

@@ -1,6 +1,7 @@
 //! Choosing paths (a native dialog, or the path field when none can open) and what is written
-//! there: models, embeddings, the maps as PNGs, the interpolation path as WAV. Every destination
-//! is checked before the work starts.
+//! there: models, embeddings, the maps as PNGs, a path or a probe's stroke as WAV, the
+//! selection; and the song to place on the maps. Every destination is checked before the work
+//! starts.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -41,6 +42,9 @@ impl GenrescopeApp {
             }
             FileTarget::OpenModel => "model.safetensors".into(),
             FileTarget::PathWav => "interpolation.wav".into(),
+            FileTarget::StrokeWav => "probe-stroke.wav".into(),
+            FileTarget::SelectionFolder => "genrescope-selection".into(),
+            FileTarget::PlaceFile => String::new(),
             FileTarget::EmbeddingsFolder => "genrescope-embeddings".into(),
             FileTarget::MapsFolder => "genrescope-maps".into(),
             FileTarget::DataFolder => String::new(),
@@ -53,7 +57,13 @@ impl GenrescopeApp {
         if target == FileTarget::DataFolder {
             return self.open_folder_dialog();
         }
-        let needs_model = matches!(target, FileTarget::SaveModel | FileTarget::EmbeddingsFolder);
+        let needs_model = matches!(
+            target,
+            FileTarget::SaveModel
+                | FileTarget::EmbeddingsFolder
+                | FileTarget::PlaceFile
+                | FileTarget::StrokeWav
+        );
         if needs_model && self.state.model.is_none() {
             self.state.notices.error(
                 Topic::Export,
@@ -102,9 +112,13 @@ impl GenrescopeApp {
     /// Does what `target` was asked for with `path`; false when the path is refused.
     pub(super) fn use_path(&mut self, target: FileTarget, path: PathBuf) -> bool {
         let checked = match target {
-            FileTarget::DataFolder | FileTarget::OpenModel => Ok(()),
-            FileTarget::SaveModel | FileTarget::PathWav => check_destination(&path),
-            FileTarget::EmbeddingsFolder | FileTarget::MapsFolder => check_folder(&path),
+            FileTarget::DataFolder | FileTarget::OpenModel | FileTarget::PlaceFile => Ok(()),
+            FileTarget::SaveModel | FileTarget::PathWav | FileTarget::StrokeWav => {
+                check_destination(&path)
+            }
+            FileTarget::EmbeddingsFolder | FileTarget::MapsFolder | FileTarget::SelectionFolder => {
+                check_folder(&path)
+            }
         };
         if let Err(e) = checked {
             self.state.notices.error(Topic::Export, e.to_string());
@@ -117,6 +131,9 @@ impl GenrescopeApp {
             FileTarget::PathWav => self.export_path(path),
             FileTarget::EmbeddingsFolder => self.export_embeddings(path),
             FileTarget::MapsFolder => self.export_maps(path),
+            FileTarget::PlaceFile => self.place_file(path),
+            FileTarget::StrokeWav => self.export_stroke(path),
+            FileTarget::SelectionFolder => self.export_selection(path),
         }
         true
     }
@@ -134,14 +151,14 @@ impl GenrescopeApp {
         let Some(model) = self.state.model.as_ref() else {
             return;
         };
-        if self.state.interp.path.is_empty() {
+        if self.state.trace.path.is_empty() {
             self.state.notices.error(
                 Topic::Export,
                 "Pick A (click) and B (shift-click) on a map first: there is no path to export.",
             );
             return;
         }
-        let steps = self.state.interp.path.clone();
+        let steps = self.state.trace.path.clone();
         let saved = Arc::clone(&model.saved);
         let voice: Arc<Voice> = Arc::clone(&model.voice);
         // The file sounds as the window plays it: loudness-matched unless asked otherwise.

@@ -14,8 +14,8 @@ use crate::app::GenrescopeApp;
 use crate::audible::Voice;
 use crate::audio::clip::{ClipError, ClipSource, Mono, PreparedClip};
 use crate::audio::playback::PlayerNews;
-use crate::dataset::Dataset;
 use crate::dsp::loudness::match_rms;
+pub(super) use crate::sources::original;
 
 /// Audio made on the worker from a vector: through the voice, brought to `target_rms` if given.
 pub(super) fn voiced(voice: Arc<Voice>, vector: Vec<f32>, target_rms: Option<f32>) -> ClipSource {
@@ -31,30 +31,6 @@ pub(super) fn voiced(voice: Arc<Voice>, vector: Vec<f32>, target_rms: Option<f32
             rate_hz: voice.sample_rate_hz(),
         })
     }))
-}
-
-/// The original audio of segment `i`: a stretch of its file, or the synthesizer's clip.
-pub(super) fn original(ds: &Dataset, i: usize) -> ClipSource {
-    let track = ds.track_of(i);
-    let seg = ds.segments[i];
-    let len = ds.features.segment_samples;
-    if ds.source.is_demo() {
-        let path = track.path.clone();
-        return ClipSource::Made(Box::new(move || {
-            crate::demo::render_clip(&path, seg.offset_samples, len)
-                .map(|samples| Mono {
-                    samples,
-                    rate_hz: crate::demo::RATE_HZ,
-                })
-                .ok_or_else(|| ClipError::Make(format!("{} is not a demo track", path.display())))
-        }));
-    }
-    ClipSource::File {
-        path: track.path.clone(),
-        rate_hz: ds.features.sample_rate_hz,
-        offset_samples: seg.offset_samples,
-        len_samples: len,
-    }
 }
 
 impl GenrescopeApp {
@@ -182,8 +158,8 @@ impl GenrescopeApp {
         let job = self.start_job(JobKind::RenderClip, move |_, _, _| {
             work::render_clip(source, format)
         });
-        self.state.interp.playing_path = None;
-        self.state.interp.path_step_playing = None;
+        self.state.sound.playing_path = None;
+        self.state.sound.path_step_playing = None;
         self.state.now_playing = Some(NowPlaying {
             job: Some(job),
             label,
@@ -196,7 +172,7 @@ impl GenrescopeApp {
         if !wanted {
             return;
         }
-        let is_path = self.state.interp.path_clip_job.take() == Some(job);
+        let is_path = self.state.sound.path_clip_job.take() == Some(job);
         let part_starts = clip.part_starts.clone();
         match self.hand_to_player(clip.frames, false) {
             Some(id) => {
@@ -205,7 +181,7 @@ impl GenrescopeApp {
                     playing.job = None;
                 }
                 if is_path {
-                    self.state.interp.playing_path = Some((id, part_starts));
+                    self.state.sound.playing_path = Some((id, part_starts));
                 }
             }
             None => self.state.now_playing = None,
@@ -241,8 +217,8 @@ impl GenrescopeApp {
         }
         self.state.jobs.cancel(|k| *k == JobKind::RenderClip);
         self.state.now_playing = None;
-        self.state.interp.playing_path = None;
-        self.state.interp.path_step_playing = None;
+        self.state.sound.playing_path = None;
+        self.state.sound.path_step_playing = None;
     }
 
     /// What the audio device has to say this frame, as events (the apply step handles them).
@@ -251,14 +227,13 @@ impl GenrescopeApp {
             return Vec::new();
         };
         let mut events: Vec<Event> = player.tick().into_iter().map(Event::Player).collect();
-        let interp = &self.state.interp;
-        if let (Some(id), Some(_)) = (interp.playing_id, interp.requested_at) {
+        let sound = &self.state.sound;
+        if let (Some(id), Some(_)) = (sound.playing_id, sound.requested_at) {
             if let Some(at) = player.started_at(id) {
                 events.push(Event::PlaybackStarted { id, at });
             }
         }
-        if let (Some((path_id, _)), Some((id, frames))) = (&interp.playing_path, player.position())
-        {
+        if let (Some((path_id, _)), Some((id, frames))) = (&sound.playing_path, player.position()) {
             if *path_id == id {
                 events.push(Event::PlaybackPosition { id, frames });
             }
@@ -279,13 +254,13 @@ impl GenrescopeApp {
                 }
                 if self
                     .state
-                    .interp
+                    .sound
                     .playing_path
                     .as_ref()
                     .is_some_and(|p| p.0 == id)
                 {
-                    self.state.interp.playing_path = None;
-                    self.state.interp.path_step_playing = None;
+                    self.state.sound.playing_path = None;
+                    self.state.sound.path_step_playing = None;
                 }
             }
             PlayerNews::StreamFailed { first, errors } => {
@@ -294,7 +269,7 @@ impl GenrescopeApp {
                      it was closed and will be reopened at the next play"
                 );
                 self.state.now_playing = None;
-                self.state.interp.playing_path = None;
+                self.state.sound.playing_path = None;
                 let why = format!("the audio device reported an error ({first})");
                 self.state.audio = Some(AudioStatus::Failed(why.clone()));
                 self.state.notices.error(
@@ -309,19 +284,19 @@ impl GenrescopeApp {
     }
 
     pub(super) fn playback_started(&mut self, id: u64, at: Instant) {
-        let interp = &mut self.state.interp;
-        if interp.playing_id == Some(id) {
-            if let Some(asked) = interp.requested_at.take() {
-                interp.latency_ms = Some(at.saturating_duration_since(asked).as_secs_f64() * 1e3);
+        let sound = &mut self.state.sound;
+        if sound.playing_id == Some(id) {
+            if let Some(asked) = sound.requested_at.take() {
+                sound.latency_ms = Some(at.saturating_duration_since(asked).as_secs_f64() * 1e3);
             }
         }
     }
 
     pub(super) fn playback_position(&mut self, id: u64, frames: usize) {
-        let interp = &mut self.state.interp;
-        if let Some((path_id, starts)) = &interp.playing_path {
+        let sound = &mut self.state.sound;
+        if let Some((path_id, starts)) = &sound.playing_path {
             if *path_id == id {
-                interp.path_step_playing = starts.iter().rposition(|&s| s <= frames);
+                sound.path_step_playing = starts.iter().rposition(|&s| s <= frames);
             }
         }
     }

@@ -4,8 +4,9 @@
 //! can act on.
 
 mod data;
+mod decoding;
 mod export;
-mod interpolation;
+mod instruments;
 mod listening;
 mod model;
 
@@ -60,6 +61,32 @@ impl GenrescopeApp {
             UsePath { target, path } => {
                 self.use_path(target, path);
             }
+            SetTool(tool) => self.set_tool(tool),
+            ShowInstrument(instrument) => self.state.instruments.shown = instrument,
+            ProbeAt { xy, start } => self.probe_at(xy, start),
+            SetOffPlane(off) => self.state.instruments.off_plane = off,
+            SetWalk {
+                component,
+                sigma,
+                held,
+            } => self.set_walk(component, sigma, held),
+            ResetWalk => self.reset_walk(),
+            SetSteer {
+                toward,
+                alpha,
+                held,
+            } => self.set_steer(toward, alpha, held),
+            FindNeighbours { space, k } => self.find_neighbours(space, k),
+            PlayQueue(clips) => self.play_queue(clips),
+            EditPlaceField(text) => self.state.instruments.place_input = text,
+            PlaceFile(path) => self.place_file(path),
+            ClearPlaced => self.state.instruments.placed = None,
+            Outline {
+                map,
+                xy,
+                start,
+                done,
+            } => self.outline(map, xy, start, done),
         }
     }
 
@@ -106,6 +133,7 @@ impl GenrescopeApp {
             (JobKind::Dialog { target }, Output::Picked(path)) => self.picked(target, path),
             (JobKind::RenderClip, Output::Clip(clip)) => self.clip_ready(job.id, clip),
             (JobKind::Decode, Output::Decoded(decoded)) => self.decoded(job.id, *decoded),
+            (JobKind::Place { .. }, Output::Placed(placement)) => self.placed(*placement),
             (kind, _) => self.state.notices.error(
                 topic_of(&kind),
                 format!(
@@ -146,15 +174,13 @@ impl GenrescopeApp {
                     model.maps_error = Some(why.clone());
                 }
             }
-            JobKind::RenderClip => {
-                if self.state.now_playing.as_ref().and_then(|p| p.job) == Some(job.id) {
-                    self.state.now_playing = None;
-                }
+            JobKind::RenderClip
+                if self.state.now_playing.as_ref().and_then(|p| p.job) == Some(job.id) =>
+            {
+                self.state.now_playing = None;
             }
-            JobKind::Decode => {
-                if self.state.interp.request == Some(job.id) {
-                    self.state.interp.request = None;
-                }
+            JobKind::Decode if self.state.sound.request == Some(job.id) => {
+                self.state.sound.request = None;
             }
             _ => {}
         }

@@ -53,8 +53,14 @@ impl GenrescopeApp {
         let kind = JobKind::Train {
             epochs: settings.epochs,
         };
+        let run = work::TrainJob {
+            template: settings.model_template(),
+            train: settings.train_config(),
+            split: settings.split_config(),
+            standardize: settings.standardize,
+        };
         self.start_job(kind, move |job, cancel, reporter| {
-            work::train(job, dataset, settings, cancel, reporter)
+            work::train(job, dataset, run, cancel, reporter)
         });
     }
 
@@ -259,11 +265,11 @@ impl GenrescopeApp {
             ),
             None => {}
         }
-        let layer = |m: &Result<crate::projection::Projection, _>| {
-            m.as_ref().ok().cloned().map(MapLayer::new)
-        };
-        model.code_layer = layer(&maps.code_map);
-        model.logits_layer = maps.logits_map.as_ref().and_then(layer);
+        model.code_layer = maps.code_map.as_ref().ok().cloned().map(MapLayer::new);
+        model.logits_layer = maps
+            .logits_map
+            .as_ref()
+            .and_then(|m| m.as_ref().ok().cloned().map(MapLayer::new));
         model.error_scale = maps
             .reconstruction_error
             .as_deref()

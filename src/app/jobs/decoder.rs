@@ -8,12 +8,13 @@ use std::sync::Arc;
 
 use super::registry::JobId;
 use super::{run_guarded, JobError, JobResult, Reporter};
+pub use crate::app::events::Decoded;
 use crate::app::events::{Event, Outcome, Output};
 use crate::audible::Voice;
-use crate::audio::clip::{ClipSource, Mono, PreparedClip};
+use crate::audio::clip::{ClipSource, Mono};
 use crate::audio::playback::OutputFormat;
 use crate::dsp::loudness::match_rms;
-use crate::interpolate::{decode_codes, PathStep};
+use crate::interpolate::decode_codes;
 use crate::model::SavedModel;
 
 /// Play the decoded point on this device.
@@ -36,17 +37,6 @@ pub struct DecodeRequest {
     pub audio: Option<AudioRequest>,
 }
 
-/// The decoder's answer.
-pub struct Decoded {
-    pub point: PathStep,
-    pub path: Vec<PathStep>,
-    pub clip: Option<PreparedClip>,
-    /// Play the clip in a loop (while a slider is held).
-    pub looping: bool,
-    /// The loudness matching applied to the clip, in dB.
-    pub gain_db: f32,
-}
-
 /// The handle the window keeps: requests go in, `Event::Ended`s come back.
 pub struct Decoder {
     tx: Option<Sender<DecodeRequest>>,
@@ -63,14 +53,18 @@ impl Decoder {
         }
     }
 
-    /// Queues a request; gives it back if the worker is not running.
-    pub fn submit(&self, request: DecodeRequest) -> Result<(), DecodeRequest> {
+    /// Queues a request; fails when the worker is not running.
+    pub fn submit(&self, request: DecodeRequest) -> Result<(), DecoderStopped> {
         match &self.tx {
-            Some(tx) => tx.send(request).map_err(|e| e.0),
-            None => Err(request),
+            Some(tx) => tx.send(request).map_err(|_| DecoderStopped),
+            None => Err(DecoderStopped),
         }
     }
 }
+
+/// The decoder's thread is not running (the system refused it, or it ended).
+#[derive(Debug)]
+pub struct DecoderStopped;
 
 fn serve(rx: Receiver<DecodeRequest>, reporter: Reporter) {
     while let Ok(mut request) = rx.recv() {

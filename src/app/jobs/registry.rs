@@ -11,9 +11,9 @@ use std::time::Instant;
 
 use crate::dataset::{DataSource, LoadProgress};
 
-use super::super::events::FileTarget;
+use super::super::paths::FileTarget;
 
-pub type JobId = u64;
+pub use super::super::events::JobId;
 
 /// What a job does, with what its ending needs to know.
 #[derive(Debug, Clone, PartialEq)]

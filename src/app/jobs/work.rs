@@ -7,16 +7,17 @@ use std::sync::Arc;
 
 use super::registry::JobId;
 use super::{JobError, JobResult, Reporter};
-use crate::app::events::{Event, FileTarget, Output};
-use crate::app::state::TrainSettings;
+use crate::app::events::{Event, Output};
+use crate::app::paths::FileTarget;
 use crate::audio::clip::ClipSource;
 use crate::audio::playback::OutputFormat;
-use crate::dataset::{load_source, DataSource, Dataset, FeatureConfig, LoadError, Split};
+use crate::dataset::{DataSource, Dataset, FeatureConfig, LoadError, Split};
 use crate::experiment::run_experiment;
 use crate::maps::model_maps;
 use crate::model::{load, save, SavedModel};
 use crate::projection::Projection;
 use crate::shipped::Shipped;
+use crate::sources::load_source;
 
 pub fn load_data(
     job: JobId,
@@ -42,19 +43,27 @@ pub fn raw_map(dataset: Arc<Dataset>) -> JobResult {
         .map_err(JobError::failed)
 }
 
+/// What a training run is asked to do.
+pub struct TrainJob {
+    pub template: crate::model::ModelConfig,
+    pub train: crate::model::TrainConfig,
+    pub split: crate::dataset::SplitConfig,
+    pub standardize: bool,
+}
+
 pub fn train(
     job: JobId,
     dataset: Arc<Dataset>,
-    settings: TrainSettings,
+    run: TrainJob,
     cancel: &AtomicBool,
     reporter: &Reporter,
 ) -> JobResult {
     run_experiment(
         &dataset,
-        settings.model_template(),
-        &settings.train_config(),
-        &settings.split_config(),
-        settings.standardize,
+        run.template,
+        &run.train,
+        &run.split,
+        run.standardize,
         cancel,
         &mut |report| {
             reporter.send(Event::Epoch {
@@ -119,10 +128,20 @@ pub fn pick(target: FileTarget) -> JobResult {
             .add_filter("WAV audio", &["wav"])
             .set_file_name("interpolation.wav")
             .save_file(),
+        FileTarget::StrokeWav => dialog
+            .add_filter("WAV audio", &["wav"])
+            .set_file_name("probe-stroke.wav")
+            .save_file(),
+        FileTarget::PlaceFile => dialog
+            .set_title("Place a song on the maps")
+            .add_filter("audio", crate::audio::AUDIO_EXTENSIONS)
+            .pick_file(),
         FileTarget::DataFolder => dialog
             .set_title("Open a dataset folder (one sub-folder per genre)")
             .pick_folder(),
-        FileTarget::EmbeddingsFolder | FileTarget::MapsFolder => dialog.pick_folder(),
+        FileTarget::EmbeddingsFolder | FileTarget::MapsFolder | FileTarget::SelectionFolder => {
+            dialog.pick_folder()
+        }
     };
     Ok(Output::Picked(path))
 }

@@ -1,0 +1,244 @@
+//! The latent space's other instruments: the drag tools (probe, box and lasso selection), the
+//! clips that sound like A, a song placed on the maps, and what is done with a selection
+//! (played as a queue, exported).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::app::events::Output;
+use crate::app::jobs::registry::JobKind;
+use crate::app::jobs::JobError;
+use crate::app::notices::Topic;
+use crate::app::state::{Instrument, MapId, Tab, Tool, MAX_QUEUE};
+use crate::app::GenrescopeApp;
+use crate::audio::clip::ClipSource;
+use crate::latent::{inside, nearest, place, MapsOfData, Placement, Space};
+
+use super::listening::original;
+
+impl GenrescopeApp {
+    pub(super) fn set_tool(&mut self, tool: Tool) {
+        let instruments = &mut self.state.instruments;
+        instruments.tool = tool;
+        instruments.outline = None;
+        instruments.shown = match tool {
+            Tool::Probe => Instrument::Probe,
+            Tool::BoxSelect | Tool::LassoSelect => Instrument::Selection,
+            Tool::Pan => instruments.shown,
+        };
+    }
+
+    pub(super) fn find_neighbours(&mut self, space: Space, k: usize) {
+        let instruments = &mut self.state.instruments;
+        instruments.space = space;
+        instruments.k = k;
+        let Some(a) = self.state.view.selected else {
+            self.state.notices.error(
+                Topic::Listening,
+                "Click a clip first: its neighbours are looked for.",
+            );
+            return;
+        };
+        let (Some(ds), Some(model)) = (self.state.dataset(), self.state.model.as_ref()) else {
+            return;
+        };
+        let Some(maps) = model.maps.as_ref() else {
+            return;
+        };
+        if k == 0 || k >= ds.len() {
+            self.state.notices.error(
+                Topic::Listening,
+                format!(
+                    "Ask for 1 to {} neighbours: this folder has {} other clips.",
+                    ds.len() - 1,
+                    ds.len() - 1
+                ),
+            );
+            return;
+        }
+        let (rows, dim): (&[f32], usize) = match space {
+            Space::Raw => (&ds.vectors, ds.dim()),
+            Space::Bottleneck => (&maps.inference.code, maps.inference.code_dim),
+            Space::Logits => match maps.inference.logits.as_deref() {
+                Some(l) => (l, model.saved.meta.model.n_classes),
+                None => {
+                    self.state.notices.error(
+                        Topic::Listening,
+                        "This model has no classifier, so no logits: look in the bottleneck.",
+                    );
+                    return;
+                }
+            },
+        };
+        let found = nearest(rows, dim, &rows[a * dim..(a + 1) * dim], k, Some(a));
+        let instruments = &mut self.state.instruments;
+        instruments.neighbours = found;
+        instruments.neighbours_of = Some(a);
+        instruments.shown = Instrument::Neighbours;
+    }
+
+    /// Plays clips' original audio one after another (at most [`MAX_QUEUE`]).
+    pub(super) fn play_queue(&mut self, clips: Vec<usize>) {
+        let Some(ds) = self.state.dataset().cloned() else {
+            return;
+        };
+        let clips: Vec<usize> = clips.into_iter().filter(|&i| i < ds.len()).collect();
+        if clips.is_empty() {
+            return;
+        }
+        let shown = clips.len().min(MAX_QUEUE);
+        let parts = clips[..shown].iter().map(|&i| original(&ds, i)).collect();
+        let more = if clips.len() > shown {
+            format!(" (the first {shown} of {})", clips.len())
+        } else {
+            String::new()
+        };
+        self.play_clip(
+            ClipSource::Sequence(parts),
+            format!("{shown} clips one after another{more}"),
+        );
+    }
+
+    /// Places an audio file on the maps (on a worker: it is decoded and encoded).
+    pub(super) fn place_file(&mut self, path: PathBuf) {
+        let (Some(data), Some(model)) = (self.state.data.as_ref(), self.state.model.as_ref())
+        else {
+            self.state.notices.error(
+                Topic::Listening,
+                "Open a folder and a model first: a song is placed on their maps.",
+            );
+            return;
+        };
+        let Some(maps) = model.maps.clone() else {
+            self.state.notices.error(
+                Topic::Listening,
+                "The model is still encoding the clips; place the song in a moment.",
+            );
+            return;
+        };
+        let saved = Arc::clone(&model.saved);
+        let raw = data.raw_map.as_ref().map(|l| l.projection.clone());
+        self.state.instruments.place_input = path.display().to_string();
+        self.state.instruments.shown = Instrument::Place;
+        let kind = JobKind::Place { path: path.clone() };
+        self.start_job(kind, move |_, _, _| {
+            let of_data = MapsOfData {
+                raw: raw.as_ref(),
+                code: maps.code_map.as_ref().ok(),
+                logits: maps.logits_map.as_ref().and_then(|m| m.as_ref().ok()),
+                codes: &maps.inference.code,
+            };
+            place(&path, &saved, &of_data, 5)
+                .map(|p| Output::Placed(Box::new(p)))
+                .map_err(|e| JobError::Failed(format!("Cannot place {}: {e}", path.display())))
+        });
+    }
+
+    pub(super) fn placed(&mut self, placement: Placement) {
+        self.state.instruments.placed = Some(Arc::new(placement));
+        self.state.view.tab = Tab::Maps;
+    }
+
+    /// A box or lasso drawn on a map; on release its clips become the selection.
+    pub(super) fn outline(&mut self, map: MapId, xy: [f64; 2], start: bool, done: bool) {
+        let tool = self.state.instruments.tool;
+        let instruments = &mut self.state.instruments;
+        match (&mut instruments.outline, start) {
+            (Some((on, points)), false) if *on == map => match tool {
+                Tool::BoxSelect => {
+                    let first = points[0];
+                    *points = vec![first, [xy[0], first[1]], xy, [first[0], xy[1]]];
+                }
+                _ => points.push(xy),
+            },
+            _ => instruments.outline = Some((map, vec![xy])),
+        }
+        if !done {
+            return;
+        }
+        let Some((map, outline)) = self.state.instruments.outline.take() else {
+            return;
+        };
+        let Some(layer) = self.state.layer(map) else {
+            return;
+        };
+        let hidden = &self.state.view.hidden_genres;
+        let picked: Vec<usize> = match self.state.dataset() {
+            Some(ds) => inside(&layer.projection.points, &outline)
+                .into_iter()
+                .filter(|&i| !hidden.contains(&ds.label(i)))
+                .collect(),
+            None => return,
+        };
+        let map_name = match map {
+            MapId::Raw => "raw input",
+            MapId::Code => "bottleneck",
+            MapId::Logits => "logits",
+        };
+        self.state.view.highlight_label = Some(format!(
+            "{} clip(s) selected on the {map_name} map",
+            picked.len()
+        ));
+        self.state.view.highlighted = picked;
+        self.state.instruments.shown = Instrument::Selection;
+    }
+
+    /// The probe's stroke, decoded point after point, as a WAV.
+    pub(super) fn export_stroke(&mut self, path: PathBuf) {
+        let Some(model) = self.state.model.as_ref() else {
+            return;
+        };
+        let stroke = self.state.instruments.stroke.clone();
+        if stroke.is_empty() {
+            self.state.notices.error(
+                Topic::Export,
+                "Draw on the bottleneck map with the probe first: there is no stroke yet.",
+            );
+            return;
+        }
+        let (saved, voice) = (Arc::clone(&model.saved), Arc::clone(&model.voice));
+        let what = format!("stroke WAV {}", path.display());
+        self.start_job(JobKind::Write { what }, move |_, _, _| {
+            let params: Vec<f32> = (0..stroke.len()).map(|k| k as f32).collect();
+            let steps = crate::interpolate::decode_codes(&saved.model, &params, stroke)
+                .map_err(JobError::failed)?;
+            crate::export::write_path_wav(&path, &steps, &saved.meta, &voice, None)
+                .map(|table| {
+                    Output::Written(format!("Wrote {} and {}.", path.display(), table.display()))
+                })
+                .map_err(JobError::failed)
+        });
+    }
+
+    /// The selection as `selection.csv` (clips with provenance), `selection.m3u` (their tracks)
+    /// and `selection.wav` (the clips one after another).
+    pub(super) fn export_selection(&mut self, dir: PathBuf) {
+        let Some(ds) = self.state.dataset().cloned() else {
+            return;
+        };
+        let clips = self.state.view.highlighted.clone();
+        if clips.is_empty() {
+            self.state.notices.error(
+                Topic::Export,
+                "Select clips first: draw a box or a lasso on a map, or click a confusion cell.",
+            );
+            return;
+        }
+        let predicted = self.state.model.as_ref().and_then(|m| {
+            let p = m.maps.as_ref()?.predicted.clone()?;
+            Some((p, m.saved.meta.genres.clone()))
+        });
+        let what = format!("selection in {}", dir.display());
+        self.start_job(JobKind::Write { what }, move |_, _, _| {
+            crate::export::write_selection(&dir, &ds, &clips, predicted.as_ref())
+                .map(|()| {
+                    Output::Written(format!(
+                        "Wrote selection.csv, selection.m3u and selection.wav ({} clips) to {}.",
+                        clips.len(),
+                        dir.display()
+                    ))
+                })
+                .map_err(JobError::failed)
+        });
+    }
+}

@@ -1,0 +1,53 @@
+//! What a file dialog (or the path field standing in for it) is asked for.
+
+/// What a path is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FileTarget {
+    DataFolder,
+    /// An audio file to place on the maps.
+    PlaceFile,
+    OpenModel,
+    SaveModel,
+    PathWav,
+    /// The probe's stroke as a WAV.
+    StrokeWav,
+    EmbeddingsFolder,
+    MapsFolder,
+    /// A folder for the selection's CSV, playlist and WAV.
+    SelectionFolder,
+}
+
+impl FileTarget {
+    /// What the path field asks for.
+    pub fn prompt(self) -> &'static str {
+        match self {
+            Self::DataFolder => "Dataset folder to open",
+            Self::PlaceFile => "Audio file to place on the maps",
+            Self::OpenModel => "Model file to open",
+            Self::SaveModel => "Save the model as",
+            Self::PathWav => "Save the path as",
+            Self::StrokeWav => "Save the stroke as",
+            Self::EmbeddingsFolder => "Folder for embeddings.csv, vectors.tsv and metadata.tsv",
+            Self::MapsFolder => "Folder for the map PNGs",
+            Self::SelectionFolder => "Folder for selection.csv, selection.m3u and selection.wav",
+        }
+    }
+
+    /// The button that confirms the path field.
+    pub fn verb(self) -> &'static str {
+        match self {
+            Self::DataFolder | Self::OpenModel => "Open",
+            Self::PlaceFile => "Place",
+            Self::SaveModel | Self::PathWav | Self::StrokeWav => "Save",
+            Self::EmbeddingsFolder | Self::MapsFolder | Self::SelectionFolder => "Export",
+        }
+    }
+
+    /// A folder (not a file) is asked for.
+    pub fn is_folder(self) -> bool {
+        matches!(
+            self,
+            Self::DataFolder | Self::EmbeddingsFolder | Self::MapsFolder | Self::SelectionFolder
+        )
+    }
+}

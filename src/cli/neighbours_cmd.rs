@@ -1,0 +1,98 @@
+//! `genrescope neighbours MODEL DIR --clip T:S --space raw|bottleneck|logits --k 10`: the clips
+//! nearest to one clip in one of the model's spaces (exact search).
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use clap::Args;
+use serde::Serialize;
+
+use super::model_data::{find_clip, load_model_and_data};
+use crate::latent::{nearest, Space};
+use crate::maps::model_maps;
+
+#[derive(Debug, Args)]
+pub struct NeighboursArgs {
+    pub model: PathBuf,
+    pub dir: PathBuf,
+    /// The clip, as TRACK:SEGMENT (e.g. jazz.00003.wav:4)
+    #[arg(long)]
+    pub clip: String,
+    /// Where distances are measured
+    #[arg(long, value_enum, default_value_t = Space::Bottleneck)]
+    pub space: Space,
+    /// How many neighbours
+    #[arg(long, default_value_t = 10)]
+    pub k: usize,
+    /// Print the neighbours as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Serialize)]
+struct Neighbour {
+    rank: usize,
+    clip: String,
+    genre: String,
+    distance: f32,
+}
+
+pub fn run(args: &NeighboursArgs) -> anyhow::Result<()> {
+    let md = load_model_and_data(&args.model, &args.dir, args.json)?;
+    let ds = &md.dataset;
+    let clip = find_clip(ds, &args.clip, &args.dir)?;
+    if args.k == 0 || args.k >= ds.len() {
+        bail!(
+            "--k {} asks for more neighbours than the {} other clips in {}; use 1 to {}",
+            args.k,
+            ds.len() - 1,
+            args.dir.display(),
+            ds.len() - 1
+        );
+    }
+    let maps = model_maps(ds, &md.saved, None, false)?;
+    let (rows, dim): (&[f32], usize) = match args.space {
+        Space::Raw => (&ds.vectors, ds.dim()),
+        Space::Bottleneck => (&maps.inference.code, maps.inference.code_dim),
+        Space::Logits => (
+            maps.inference
+                .logits
+                .as_deref()
+                .context("this model has no classifier, so no logits: use --space bottleneck")?,
+            md.saved.meta.model.n_classes,
+        ),
+    };
+    let query = &rows[clip * dim..(clip + 1) * dim];
+    let found: Vec<Neighbour> = nearest(rows, dim, query, args.k, Some(clip))
+        .into_iter()
+        .enumerate()
+        .map(|(rank, (i, distance))| Neighbour {
+            rank: rank + 1,
+            clip: ds.segment_label(i),
+            genre: ds.genres[ds.label(i)].clone(),
+            distance,
+        })
+        .collect();
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&found)?);
+    } else {
+        println!(
+            "the {} clips nearest to {} ({}) in the {} space",
+            args.k,
+            ds.segment_label(clip),
+            ds.genres[ds.label(clip)],
+            args.space.name()
+        );
+        println!(
+            "{:>4}  {:<28} {:<12} {:>10}",
+            "rank", "clip", "genre", "distance"
+        );
+        for n in &found {
+            println!(
+                "{:>4}  {:<28} {:<12} {:>10.4}",
+                n.rank, n.clip, n.genre, n.distance
+            );
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,144 @@
+//! `genrescope steer MODEL DIR --clip T:S --toward GENRE --steps N --out F.wav`: the paper's
+//! style transfer, a clip's code moved by α times the step from its genre's centroid to another
+//! genre's, for α from 0 to 1.5, decoded as a WAV with each step's α and probabilities beside it.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use clap::Args;
+use serde::Serialize;
+
+use super::interpolate_cmd::{Level, MAX_STEPS};
+use super::model_data::{find_clip, load_model_and_data};
+use crate::audible::Voice;
+use crate::export::write_path_wav;
+use crate::files::check_destination;
+use crate::interpolate::decode_codes;
+use crate::latent::{centroids, steer};
+use crate::maps::model_maps;
+
+#[derive(Debug, Args)]
+pub struct SteerArgs {
+    /// A model with a decoder (dsae or autoencoder)
+    pub model: PathBuf,
+    pub dir: PathBuf,
+    /// The clip to move, as TRACK:SEGMENT
+    #[arg(long)]
+    pub clip: String,
+    /// The genre to move it toward
+    #[arg(long)]
+    pub toward: String,
+    /// Points from α = 0 to the largest α, ends included
+    #[arg(long, default_value_t = 7)]
+    pub steps: usize,
+    /// The largest α (1 moves the clip by the whole distance between the two genres' centroids)
+    #[arg(long, default_value_t = 1.5, allow_negative_numbers = true)]
+    pub max_alpha: f32,
+    /// The WAV to write (a .steps.csv with each step's α and probabilities goes beside it)
+    #[arg(long)]
+    pub out: PathBuf,
+    #[arg(long, value_enum, default_value_t = Level::Matched)]
+    pub level: Level,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Serialize)]
+struct StepOut<'a> {
+    step: usize,
+    alpha: f32,
+    probabilities: Option<Vec<(&'a str, f32)>>,
+}
+
+pub fn run(args: &SteerArgs) -> anyhow::Result<()> {
+    if !(2..=MAX_STEPS).contains(&args.steps) {
+        bail!("--steps must be from 2 to {MAX_STEPS}");
+    }
+    if !(args.max_alpha.is_finite() && args.max_alpha > 0.0 && args.max_alpha <= 10.0) {
+        bail!("--max-alpha must be above 0 and at most 10");
+    }
+    check_destination(&args.out)?;
+    let md = load_model_and_data(&args.model, &args.dir, args.json)?;
+    let ds = &md.dataset;
+    let genres = &md.saved.meta.genres;
+    let Some(target) = genres.iter().position(|g| *g == args.toward) else {
+        bail!(
+            "the model does not know the genre '{}'; it knows {}",
+            args.toward,
+            genres.join(", ")
+        );
+    };
+    if !md.saved.meta.model.kind.has_decoder() {
+        bail!("the baseline has no decoder: steer a dsae or an autoencoder");
+    }
+    let clip = find_clip(ds, &args.clip, &args.dir)?;
+    let maps = model_maps(ds, &md.saved, None, false)?;
+    let dim = maps.inference.code_dim;
+    // Centroids by the model's genre order.
+    let genre_map = md.saved.meta.genre_map(&ds.genres, &ds.features)?;
+    let labels: Vec<usize> = (0..ds.len()).map(|i| genre_map[ds.label(i)]).collect();
+    let centres = centroids(&maps.inference.code, dim, &labels, genres.len());
+    let own = labels[clip];
+    let (from, to) = (
+        centres[own]
+            .as_ref()
+            .context("the clip's genre has no clips")?,
+        centres[target]
+            .as_ref()
+            .with_context(|| format!("{} has no clips of {}", args.dir.display(), args.toward))?,
+    );
+    let code = &maps.inference.code[clip * dim..(clip + 1) * dim];
+    let alphas: Vec<f32> = (0..args.steps)
+        .map(|k| args.max_alpha * k as f32 / (args.steps - 1) as f32)
+        .collect();
+    let codes = alphas.iter().map(|&a| steer(code, from, to, a)).collect();
+    let steps = decode_codes(&md.saved.model, &alphas, codes)?;
+    let voice = Voice::new(&md.saved.meta.features)?;
+    let level = voice.level(ds.vector(clip));
+    let keep = move |_: f32| level;
+    let target_rms: Option<&dyn Fn(f32) -> f32> = match args.level {
+        Level::Matched => Some(&keep),
+        Level::Raw => None,
+    };
+    let table = write_path_wav(&args.out, &steps, &md.saved.meta, &voice, target_rms)?;
+    let out: Vec<StepOut> = steps
+        .iter()
+        .enumerate()
+        .map(|(k, s)| StepOut {
+            step: k,
+            alpha: s.t,
+            probabilities: s.probabilities.as_ref().map(|p| {
+                genres
+                    .iter()
+                    .map(String::as_str)
+                    .zip(p.iter().copied())
+                    .collect()
+            }),
+        })
+        .collect();
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else {
+        println!(
+            "{} ({}) moved toward {}, {} steps",
+            ds.segment_label(clip),
+            genres[own],
+            args.toward,
+            args.steps
+        );
+        let mut header = format!("{:>4} {:>6}", "step", "alpha");
+        for g in genres {
+            header += &format!(" {g:>10}");
+        }
+        println!("{header}");
+        for s in &out {
+            let mut line = format!("{:>4} {:>6.3}", s.step, s.alpha);
+            for (_, p) in s.probabilities.iter().flatten() {
+                line += &format!(" {:>9.1}%", 100.0 * p);
+            }
+            println!("{line}");
+        }
+    }
+    eprintln!("wrote {} and {}", args.out.display(), table.display());
+    Ok(())
+}

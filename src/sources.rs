@@ -1,0 +1,47 @@
+//! Where music comes from: a folder on disk or the built-in demo set, as a dataset, and the
+//! original audio of any of its segments (a stretch of a file, or the synthesizer's clip made
+//! again). Above both `dataset` and `demo`, so neither needs the other.
+
+use std::sync::atomic::AtomicBool;
+
+use crate::audio::clip::{ClipError, ClipSource, Mono};
+use crate::dataset::features::Featurizer;
+use crate::dataset::{load_folder, DataSource, Dataset, FeatureConfig, LoadError, LoadProgress};
+
+/// Loads a folder or the synthesizer's demo set: the whole ingestion pipeline in one call.
+pub fn load_source(
+    source: &DataSource,
+    genre_filter: Option<&[String]>,
+    cfg: &FeatureConfig,
+    cancel: &AtomicBool,
+    progress: &(dyn Fn(LoadProgress) + Sync),
+) -> Result<Dataset, LoadError> {
+    match source {
+        DataSource::Demo => Ok(crate::demo::dataset(&Featurizer::new(cfg)?)),
+        DataSource::Folder(root) => load_folder(root, genre_filter, cfg, cancel, progress),
+    }
+}
+
+/// The original audio of segment `i`: a stretch of its file, or the synthesizer's clip.
+pub fn original(ds: &Dataset, i: usize) -> ClipSource {
+    let track = ds.track_of(i);
+    let seg = ds.segments[i];
+    let len = ds.features.segment_samples;
+    if ds.source.is_demo() {
+        let path = track.path.clone();
+        return ClipSource::Made(Box::new(move || {
+            crate::demo::render_clip(&path, seg.offset_samples, len)
+                .map(|samples| Mono {
+                    samples,
+                    rate_hz: crate::demo::RATE_HZ,
+                })
+                .ok_or_else(|| ClipError::Make(format!("{} is not a demo track", path.display())))
+        }));
+    }
+    ClipSource::File {
+        path: track.path.clone(),
+        rate_hz: ds.features.sample_rate_hz,
+        offset_samples: seg.offset_samples,
+        len_samples: len,
+    }
+}
