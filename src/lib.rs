@@ -1,13 +1,15 @@
 //! genrescope: explore what a Deep Softmax Autoencoder learns about musical genre.
 //!
-//! Architecture in one paragraph: `dataset` turns a folder into pooled 500-d vectors with
-//! provenance (decoding through `audio`); `model` holds the paper's three networks in candle,
-//! `train` fits them on a worker thread and `metrics` gives the paper's tables; `projection`
-//! fits the PCA maps. The `app` (eframe) owns all state on the UI thread and talks to workers
-//! through events; `cli` runs the same pipeline headless. Without the default `window` feature
-//! the crate is the pipeline alone (no eframe, egui, cpal or rfd): what the fuzz targets build.
+//! Architecture in one paragraph: `dataset` turns a folder into one vector per segment with
+//! provenance (decoding through `audio`): the paper's pooled 500-d waveform or a log-mel patch
+//! (`dsp`); `model` holds the paper's three networks in candle, `train` fits them (with `adam`)
+//! on a worker thread and `metrics`/`report` give the paper's tables; `projection` fits the PCA
+//! maps; `audible` turns a decoded vector back into sound and `latent` holds the instruments
+//! that walk the bottleneck. The `app` (eframe) owns all state on the UI thread and talks to
+//! workers through events; `cli` runs the same pipeline headless. Without the default `window`
+//! feature the crate is the pipeline alone (no eframe, egui, cpal or rfd): what the fuzz targets
+//! build.
 
-#[cfg(feature = "window")]
 pub mod adam;
 #[cfg(feature = "window")]
 pub mod app;

@@ -241,7 +241,7 @@ fn probe_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
     ui.label(RichText::new("Probe: hear any point of the bottleneck map").strong());
     let probing = state.instruments.tool == Tool::Probe;
     ui.horizontal_wrapped(|ui| {
-        if ui.selectable_label(probing, "🎛 probe tool").clicked() {
+        if ui.selectable_label(probing, "🔊 probe tool").clicked() {
             out.push(Command::SetTool(if probing {
                 Tool::Pan
             } else {
@@ -396,7 +396,7 @@ fn place_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
         .file_name()
         .map_or(placed.path.clone(), |n| n.to_string_lossy().into_owned());
     ui.horizontal(|ui| {
-        ui.label(RichText::new(format!("✦ {name}: {} segment(s)", placed.segments.len())).strong());
+        ui.label(RichText::new(format!("★ {name}: {} segment(s)", placed.segments.len())).strong());
         if ui.small_button("clear").clicked() {
             out.push(Command::ClearPlaced);
         }

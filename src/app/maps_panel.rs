@@ -502,6 +502,15 @@ fn drag_of(
     let start = response.drag_started();
     let done = response.drag_stopped();
     let moved = response.dragged() && response.drag_delta() != egui::Vec2::ZERO;
+    // A drag is recognised only once the pointer has moved a little: it starts where the
+    // button went down.
+    let pos = match start {
+        true => response
+            .ctx
+            .input(|i| i.pointer.press_origin())
+            .unwrap_or(pos),
+        false => pos,
+    };
     (start || done || moved).then(|| MapDrag {
         xy: at(pos),
         start,

@@ -63,6 +63,17 @@ impl GenrescopeApp {
         self.matched(Some(interpolate_rms(a, b, t)))
     }
 
+    /// The shown instrument's path and point decoded again (not played): after A, B or the
+    /// instrument changed, the maps and curves show what the sliders now stand for.
+    pub(super) fn refresh_trace(&mut self) {
+        match self.state.instruments.shown {
+            Instrument::Interpolate => self.request_interpolation(false, false),
+            Instrument::Components => self.request_walk(0, false, false),
+            Instrument::Steer => self.request_steer(false, false),
+            _ => {}
+        }
+    }
+
     /// Asks for the decoded point at the current t (and the path), once A and B are chosen and
     /// the model can decode. With `play`, the point is played (looping if asked).
     pub(super) fn request_interpolation(&mut self, play: bool, looping: bool) {
@@ -126,10 +137,7 @@ impl GenrescopeApp {
     }
 
     fn request_steer(&mut self, play: bool, looping: bool) {
-        let (Some(a), Some(toward)) = (
-            self.state.view.selected,
-            self.state.instruments.steer_toward,
-        ) else {
+        let Some(a) = self.state.view.selected else {
             return;
         };
         let (Some(model), Some(ds)) = (self.state.model.as_ref(), self.state.dataset()) else {
@@ -143,12 +151,14 @@ impl GenrescopeApp {
         };
         let dim = maps.inference.code_dim;
         let labels: Vec<usize> = (0..ds.len()).map(|i| genre_map[ds.label(i)]).collect();
-        let centres = centroids(
-            &maps.inference.code,
-            dim,
-            &labels,
-            model.saved.meta.genres.len(),
-        );
+        let genres = model.saved.meta.genres.len();
+        let centres = centroids(&maps.inference.code, dim, &labels, genres);
+        // Until a genre is chosen: the first that is not A's own (as the panel shows).
+        let toward = self
+            .state
+            .instruments
+            .steer_toward
+            .unwrap_or_else(|| (0..genres).find(|&g| g != labels[a]).unwrap_or(0));
         let (Some(Some(from)), Some(Some(to))) = (centres.get(labels[a]), centres.get(toward))
         else {
             self.state.notices.error(

@@ -42,7 +42,7 @@ impl GenrescopeApp {
         if play {
             self.play_version(segment, ClipVersion::Original);
         }
-        self.request_interpolation(false, false);
+        self.refresh_trace();
     }
 
     pub(super) fn select_b(&mut self, segment: usize, play: bool) {
@@ -53,7 +53,7 @@ impl GenrescopeApp {
         if play {
             self.play_version(segment, ClipVersion::Original);
         }
-        self.request_interpolation(false, false);
+        self.refresh_trace();
     }
 
     /// Applies `--a` / `--b` once the clips can be found and the model has encoded them.

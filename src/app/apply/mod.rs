@@ -62,7 +62,10 @@ impl GenrescopeApp {
                 self.use_path(target, path);
             }
             SetTool(tool) => self.set_tool(tool),
-            ShowInstrument(instrument) => self.state.instruments.shown = instrument,
+            ShowInstrument(instrument) => {
+                self.state.instruments.shown = instrument;
+                self.refresh_trace();
+            }
             ProbeAt { xy, start } => self.probe_at(xy, start),
             SetOffPlane(off) => self.state.instruments.off_plane = off,
             SetWalk {

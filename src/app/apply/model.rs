@@ -276,6 +276,6 @@ impl GenrescopeApp {
             .and_then(ErrorScale::new);
         model.maps = Some(Arc::new(maps));
         model.maps_error = None;
-        self.request_interpolation(false, false);
+        self.refresh_trace();
     }
 }
