@@ -31,6 +31,8 @@ mod window {
             export_maps: cli.export_maps.clone(),
             pick_a: cli.a.clone(),
             pick_b: cli.b.clone(),
+            instrument: cli.show,
+            place: cli.place.clone(),
             timing_from: std::env::var_os("GENRESCOPE_TIMING").map(|_| started),
             tab: match cli.tab {
                 StartTab::Maps => Tab::Maps,

@@ -173,9 +173,11 @@ fn every_instrument_works_through_the_window() {
     // pointer, and the view does not pan.
     h.get_by_label("Probe").click();
     h.run_steps(2);
-    h.get_by_label("🔊 probe tool").click();
-    h.run_steps(2);
-    assert_eq!(h.state().state.instruments.tool, Tool::Probe);
+    assert_eq!(
+        h.state().state.instruments.tool,
+        Tool::Probe,
+        "the probe's tab arms the probe"
+    );
     let frame = plot_memory(&h, "map-code").transform().frame().shrink(30.0);
     let bounds_before = *plot_memory(&h, "map-code").bounds();
     let stroke = line(frame.left_center(), frame.center_top(), 6);
@@ -218,6 +220,11 @@ fn every_instrument_works_through_the_window() {
     // Sounds like A: the k nearest codes, nearest first, as found by brute force.
     h.get_by_label("Sounds like").click();
     h.run_steps(2);
+    assert_eq!(
+        h.state().state.instruments.neighbours_of,
+        Some(a),
+        "opening the tab finds A's neighbours at once"
+    );
     h.get_by_label("Find").click();
     h.run_steps(2);
     let found = h.state().state.instruments.neighbours.clone();

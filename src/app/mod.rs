@@ -56,6 +56,10 @@ pub struct AppOptions {
     /// Clips to pick as A and B once loaded (`TRACK:SEGMENT`).
     pub pick_a: Option<String>,
     pub pick_b: Option<String>,
+    /// The instrument to show under the maps.
+    pub instrument: Option<state::Instrument>,
+    /// A song to place on the maps once loaded.
+    pub place: Option<PathBuf>,
     /// When the process started: with it, the times to the first frame and to the maps are
     /// printed on stderr (GENRESCOPE_TIMING=1).
     pub timing_from: Option<Instant>,
@@ -114,7 +118,12 @@ impl GenrescopeApp {
             (None, false) => app.apply(Command::LoadData(DataSource::Demo)),
             (None, true) => {}
         }
-        if options.pick_a.is_some() || options.pick_b.is_some() {
+        if let Some(instrument) = options.instrument {
+            app.apply(Command::ShowInstrument(instrument));
+        }
+        app.state.place_on_load = options.place;
+        if options.pick_a.is_some() || options.pick_b.is_some() || app.state.place_on_load.is_some()
+        {
             app.apply(Command::PickOnLoad {
                 a: options.pick_a,
                 b: options.pick_b,
@@ -204,7 +213,10 @@ impl GenrescopeApp {
                             .default_size(240.0)
                             .min_size(120.0)
                             .show(ui, |ui| {
+                                // Filling the panel keeps its size: a scroll area that shrank
+                                // to short content would make the panel remember that height.
                                 egui::ScrollArea::vertical()
+                                    .auto_shrink([false, false])
                                     .show(ui, |ui| listen_panel::listen_ui(ui, state, &mut out));
                             });
                     }

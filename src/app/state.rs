@@ -96,7 +96,7 @@ pub struct Sounding {
 }
 
 /// The instruments of the latent space, one shown at a time under the maps.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Instrument {
     #[default]
     Interpolate,
@@ -491,6 +491,8 @@ pub struct AppState {
     pub path_prompt: Option<PathPrompt>,
     /// `--a` / `--b` picks waiting for the data and the model's maps.
     pub picks: Option<(Option<String>, Option<String>)>,
+    /// `--place` at start-up: a song to place once the folder and the model are ready.
+    pub place_on_load: Option<std::path::PathBuf>,
     pub next_generation: u64,
 }
 

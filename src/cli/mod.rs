@@ -53,6 +53,14 @@ pub struct Cli {
     /// The view to open on
     #[arg(long, value_enum, default_value_t = StartTab::Maps)]
     pub tab: StartTab,
+    /// The instrument to show under the maps (A → B, components, a move toward a genre, the
+    /// probe, clips that sound like A, a placed song, the selection)
+    #[cfg(feature = "window")]
+    #[arg(long, value_enum, value_name = "INSTRUMENT")]
+    pub show: Option<crate::app::state::Instrument>,
+    /// Place this audio file on the maps once the folder and the model are loaded
+    #[arg(long, value_name = "FILE")]
+    pub place: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -63,13 +63,21 @@ impl GenrescopeApp {
         self.matched(Some(interpolate_rms(a, b, t)))
     }
 
-    /// The shown instrument's path and point decoded again (not played): after A, B or the
-    /// instrument changed, the maps and curves show what the sliders now stand for.
+    /// The shown instrument's path and point decoded again (not played), or A's neighbours
+    /// found again: after A, B or the instrument changed, the maps and the panel show what the
+    /// controls now stand for.
     pub(super) fn refresh_trace(&mut self) {
         match self.state.instruments.shown {
             Instrument::Interpolate => self.request_interpolation(false, false),
             Instrument::Components => self.request_walk(0, false, false),
             Instrument::Steer => self.request_steer(false, false),
+            Instrument::Neighbours => {
+                let i = &self.state.instruments;
+                let ready = self.state.model.as_ref().is_some_and(|m| m.maps.is_some());
+                if ready && self.state.view.selected.is_some() {
+                    self.find_neighbours(i.space, if i.k == 0 { 10 } else { i.k });
+                }
+            }
             _ => {}
         }
     }

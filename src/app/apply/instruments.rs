@@ -28,6 +28,20 @@ impl GenrescopeApp {
         };
     }
 
+    /// The probe's tab arms the probe (that is what it is for); leaving it for another
+    /// instrument gives the maps back to panning.
+    pub(super) fn show_instrument(&mut self, instrument: Instrument) {
+        let instruments = &mut self.state.instruments;
+        instruments.shown = instrument;
+        instruments.tool = match (instrument, instruments.tool) {
+            (Instrument::Probe, _) => Tool::Probe,
+            (Instrument::Selection, tool @ (Tool::BoxSelect | Tool::LassoSelect)) => tool,
+            _ => Tool::Pan,
+        };
+        instruments.outline = None;
+        self.refresh_trace();
+    }
+
     pub(super) fn find_neighbours(&mut self, space: Space, k: usize) {
         let instruments = &mut self.state.instruments;
         instruments.space = space;

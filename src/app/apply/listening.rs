@@ -65,6 +65,9 @@ impl GenrescopeApp {
         if busy || self.state.dataset().is_none() {
             return;
         }
+        if let Some(song) = self.state.place_on_load.take() {
+            self.place_file(song);
+        }
         let Some((a, b)) = self.state.picks.take() else {
             return;
         };

@@ -62,10 +62,7 @@ impl GenrescopeApp {
                 self.use_path(target, path);
             }
             SetTool(tool) => self.set_tool(tool),
-            ShowInstrument(instrument) => {
-                self.state.instruments.shown = instrument;
-                self.refresh_trace();
-            }
+            ShowInstrument(instrument) => self.show_instrument(instrument),
             ProbeAt { xy, start } => self.probe_at(xy, start),
             SetOffPlane(off) => self.state.instruments.off_plane = off,
             SetWalk {
