@@ -198,6 +198,23 @@ impl EvalReport {
             .collect()
     }
 
+    /// How many of `selected` fall in each cell of the confusion matrix (row-major, true genre
+    /// by predicted), counting only the held-out segments the matrix was made from.
+    pub fn selection_cells(&self, selected: &[usize], predictions: &[usize]) -> Vec<usize> {
+        let n = self.genres.len();
+        let mut counts = vec![0; n * n];
+        let mut wanted = selected.to_vec();
+        wanted.sort_unstable();
+        for (&i, &t) in self.held_out_segments.iter().zip(&self.held_out_truth) {
+            if let (Ok(_), Some(&p)) = (wanted.binary_search(&i), predictions.get(i)) {
+                if t < n && p < n {
+                    counts[t * n + p] += 1;
+                }
+            }
+        }
+        counts
+    }
+
     /// The tables as the paper prints them, in plain text.
     pub fn render(&self) -> String {
         let mut out = String::new();

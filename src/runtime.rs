@@ -6,9 +6,21 @@
 //! of training shows a third of the time spinning. One candle thread (rayon still parallelises
 //! decoding and large products) trains 1.8x faster here. And every tensor op allocates a fresh
 //! buffer: above glibc's 128 KB mmap threshold each is an mmap, a round of page faults and an
-//! munmap; a higher threshold lets the allocator reuse its heap.
+//! munmap; a higher threshold lets the allocator reuse its heap. Heaps are limited to one per
+//! core, and the window hands free memory back when a big job ends ([`release_memory`]).
 
 use std::sync::Once;
+
+/// Gives the heap's free memory back to the system. The thresholds above keep freed memory in
+/// the process for reuse while tensors come and go; once a big job is over (a folder loaded, a
+/// model trained) that memory is only held, so the window returns it.
+pub fn release_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns free pages of the allocator's heaps to the system.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
 
 /// Applies the settings once; later calls do nothing. An explicit CANDLE_NUM_THREADS wins.
 pub fn tune() {
@@ -23,6 +35,11 @@ pub fn tune() {
         unsafe {
             libc::mallopt(libc::M_MMAP_THRESHOLD, 256 << 20);
             libc::mallopt(libc::M_TRIM_THRESHOLD, 512 << 20);
+            // One heap per core, not glibc's eight: the window's short-lived worker threads
+            // otherwise each leave a heap of freed memory behind (the soak test's resident
+            // size halved, 116 -> 52 MB, for the same 14 MB in use).
+            let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+            libc::mallopt(libc::M_ARENA_MAX, cores.clamp(1, 64) as i32);
         }
     });
 }

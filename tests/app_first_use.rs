@@ -144,6 +144,27 @@ fn a_confusion_cell_selects_exactly_the_clips_it_counts() {
     assert!(count > 0);
     let label = click_cell(&mut h, count);
     assert_eq!(h.state().state.view.highlighted.len(), count, "{label}");
+    // Linked back: the matrix marks the cells the selection falls in, here that cell alone.
+    let predictions: Vec<usize> = h
+        .state()
+        .state
+        .model
+        .as_ref()
+        .unwrap()
+        .maps
+        .as_ref()
+        .unwrap()
+        .predicted
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|p| p.0)
+        .collect();
+    let cells = report.selection_cells(&h.state().state.view.highlighted, &predictions);
+    let n = cm.n_classes;
+    let mut expected = vec![0; n * n];
+    expected[0] = count;
+    assert_eq!(cells, expected);
     assert!(
         label.starts_with(&format!("{count} clip(s): true house, predicted house")),
         "{label}"

@@ -6,6 +6,7 @@ use egui::{Color32, RichText, Ui};
 
 use super::events::Command;
 use super::state::AppState;
+use super::theme::HIGHLIGHT;
 
 fn pct(v: f64) -> String {
     format!("{:.1}%", 100.0 * v)
@@ -95,6 +96,14 @@ pub fn metrics_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
         });
     ui.add_space(8.0);
     ui.label(RichText::new(format!("Confusion matrix, {} set (rows: true, columns: predicted; click a cell to see its clips)", report.held_out)).strong());
+    // The selection made on the maps, cell by cell: linked both ways.
+    let predictions: Vec<usize> = model
+        .maps
+        .as_ref()
+        .and_then(|m| m.predicted.as_ref())
+        .map(|p| p.iter().map(|x| x.0).collect())
+        .unwrap_or_default();
+    let in_selection = report.selection_cells(&state.view.highlighted, &predictions);
     egui::Grid::new("confusion")
         .spacing([2.0, 2.0])
         .show(ui, |ui| {
@@ -119,15 +128,21 @@ pub fn metrics_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
                         Color32::from_rgb(170, 70, 60)
                     };
                     let fill = Color32::from_rgb(30, 30, 34).lerp_to_gamma(base, share);
-                    let cell =
+                    let selected = in_selection.get(t * cm.n_classes + p).copied().unwrap_or(0);
+                    let mut cell =
                         egui::Button::new(RichText::new(n.to_string()).color(Color32::WHITE))
                             .fill(fill)
                             .min_size(egui::vec2(64.0, 28.0));
-                    let response = ui.add(cell).on_hover_text(format!(
+                    let mut hover = format!(
                         "true {genre}, predicted {}: {n} clip(s), {:.0}% of the row",
                         report.genres[p],
                         100.0 * share
-                    ));
+                    );
+                    if selected > 0 {
+                        cell = cell.stroke(egui::Stroke::new(2.0, HIGHLIGHT));
+                        hover += &format!("; {selected} of them selected");
+                    }
+                    let response = ui.add(cell).on_hover_text(hover);
                     if response.clicked() {
                         out.push(Command::SelectCell {
                             truth: t,

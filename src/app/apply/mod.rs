@@ -108,12 +108,25 @@ impl GenrescopeApp {
         let Some(job) = self.state.jobs.finish(id) else {
             return;
         };
+        let heavy = matches!(
+            job.kind,
+            JobKind::LoadData { .. }
+                | JobKind::RawMap { .. }
+                | JobKind::Train { .. }
+                | JobKind::Project
+                | JobKind::LoadModel { .. }
+                | JobKind::Place { .. }
+        );
         match outcome {
             Outcome::Done(output) if !job.is_cancelled() => self.job_done(job, output),
             Outcome::Done(_) | Outcome::Cancelled => self.job_cancelled(&job),
             Outcome::Failed(why) => self.job_failed(&job, why),
         }
         self.apply_picks();
+        // What the job and the data it replaced held is free now; give it back.
+        if heavy && self.state.is_idle() {
+            crate::runtime::release_memory();
+        }
     }
 
     fn job_done(&mut self, job: Job, output: Output) {
