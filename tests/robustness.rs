@@ -22,9 +22,13 @@ fn stderr(out: &Output) -> String {
 }
 
 fn write_float_wav(path: &Path, samples: &[f32]) {
+    write_float_wav_at(path, samples, 22_050);
+}
+
+fn write_float_wav_at(path: &Path, samples: &[f32], rate_hz: u32) {
     let spec = hound::WavSpec {
         channels: 1,
-        sample_rate: 22_050,
+        sample_rate: rate_hz,
         bits_per_sample: 32,
         sample_format: hound::SampleFormat::Float,
     };
@@ -45,11 +49,15 @@ fn audio_holding_non_finite_or_absurd_values_is_skipped_with_its_reason() {
         tone[30_000] = value;
         write_float_wav(&root.join(format!("low/{name}.wav")), &tone);
     }
+    // At another rate the resampler would meet them first (the fuzzer found that panic).
+    let mut tone_16k = signal(220.0, 2.0, 16_000);
+    tone_16k[21_760] = f32::NAN;
+    write_float_wav_at(&root.join("high/nan-16k.wav"), &tone_16k, 16_000);
     let out = genrescope(&["scan", root.to_str().unwrap(), "--json"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let skipped = summary["skipped"].as_array().unwrap();
-    assert_eq!(skipped.len(), 3, "{skipped:?}");
+    assert_eq!(skipped.len(), 4, "{skipped:?}");
     for s in skipped {
         let reason = s["reason"].as_str().unwrap();
         assert!(reason.contains("which is not audio"), "{reason}");

@@ -15,7 +15,9 @@ use symphonia::core::meta::MetadataOptions;
 use super::au::AuSource;
 use super::error::DecodeError;
 use super::resample::Resampled;
-use super::source::{downmix_into, MonoSource, SourceInfo, MAX_CHANNELS, PLAUSIBLE_RATE_HZ};
+use super::source::{
+    downmix_into, MonoSource, SourceInfo, MAX_CHANNELS, MAX_SAMPLE_MAGNITUDE, PLAUSIBLE_RATE_HZ,
+};
 
 /// Opens any supported file as mono at its own rate. Sun/NeXT `.au` is recognised by its magic
 /// number (symphonia does not read it); everything else goes through symphonia.
@@ -34,10 +36,54 @@ pub fn open_mono(path: &Path) -> Result<Box<dyn MonoSource>, DecodeError> {
     let mut magic = [0u8; 4];
     let n = read_up_to(&mut file, &mut magic).map_err(io_err)?;
     drop(file);
-    if n == 4 && &magic == super::au::MAGIC {
-        return Ok(Box::new(AuSource::open(path)?));
+    let source: Box<dyn MonoSource> = if n == 4 && &magic == super::au::MAGIC {
+        Box::new(AuSource::open(path)?)
+    } else {
+        Box::new(SymphoniaSource::open(path)?)
+    };
+    Ok(Box::new(Checked {
+        inner: source,
+        path: path.to_path_buf(),
+        frames_seen: 0,
+    }))
+}
+
+/// A source whose every sample is a number of plausible size (see [`MAX_SAMPLE_MAGNITUDE`]):
+/// NaN or 3e38 in a float file stops decoding with the file's name and the time.
+struct Checked {
+    inner: Box<dyn MonoSource>,
+    path: PathBuf,
+    frames_seen: usize,
+}
+
+impl MonoSource for Checked {
+    fn info(&self) -> &SourceInfo {
+        self.inner.info()
     }
-    Ok(Box::new(SymphoniaSource::open(path)?))
+
+    fn next_block(&mut self) -> Result<Option<&[f32]>, DecodeError> {
+        let Self {
+            inner,
+            path,
+            frames_seen,
+        } = self;
+        let rate_hz = inner.info().sample_rate_hz;
+        let Some(block) = inner.next_block()? else {
+            return Ok(None);
+        };
+        if let Some(k) = block
+            .iter()
+            .position(|s| !s.is_finite() || s.abs() > MAX_SAMPLE_MAGNITUDE)
+        {
+            return Err(DecodeError::BadSamples {
+                path: path.clone(),
+                at_secs: (*frames_seen + k) as f64 / f64::from(rate_hz),
+                value: block[k],
+            });
+        }
+        *frames_seen += block.len();
+        Ok(Some(block))
+    }
 }
 
 /// Opens a file as mono at `rate_hz`, resampling with rubato when the file has another rate.

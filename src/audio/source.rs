@@ -8,6 +8,10 @@ use super::error::DecodeError;
 pub const PLAUSIBLE_RATE_HZ: std::ops::RangeInclusive<u32> = 1_000..=768_000;
 /// More channels than this is a corrupt header (no music file has 256 channels).
 pub const MAX_CHANNELS: usize = 255;
+/// Samples whose magnitude exceeds this (+36 dBFS) are not audio anyone mastered: a float file
+/// holding them (or NaN, or infinity) is refused as it is decoded, before anything (a resampler,
+/// the features, the speakers) sees them.
+pub const MAX_SAMPLE_MAGNITUDE: f32 = 64.0;
 
 /// What a decoder learned about a file from its header.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

@@ -20,9 +20,7 @@ use crate::dsp::stft::{frames_in, Stft};
 pub const MAX_SEGMENT_SAMPLES: usize = 1 << 22;
 /// Most values one clip's vector may hold.
 pub const MAX_VECTOR_DIM: usize = 1 << 17;
-/// Samples whose magnitude exceeds this (+36 dBFS) are not audio anyone mastered: a float file
-/// holding them is refused rather than fed to the model.
-pub const MAX_SAMPLE_MAGNITUDE: f32 = 64.0;
+pub use crate::audio::source::MAX_SAMPLE_MAGNITUDE;
 
 /// The log-mel patch of a segment: a Hann-windowed STFT of `n_fft` samples every `hop` samples,
 /// taken only where a whole frame fits in the segment (no centre padding), power spectra mapped
@@ -414,16 +412,6 @@ pub fn extract_track_with(
         let Some(mut block) = source.next_block()? else {
             break;
         };
-        if let Some(k) = block
-            .iter()
-            .position(|s| !s.is_finite() || s.abs() > MAX_SAMPLE_MAGNITUDE)
-        {
-            return Err(DecodeError::BadSamples {
-                path: path.to_path_buf(),
-                at_secs: (samples_seen + k) as f64 / f64::from(cfg.sample_rate_hz),
-                value: block[k],
-            });
-        }
         samples_seen += block.len();
         while !block.is_empty() {
             let take = (cfg.segment_samples - segment.len()).min(block.len());
