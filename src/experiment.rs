@@ -6,8 +6,8 @@ use std::time::Instant;
 
 use crate::dataset::{Dataset, Representation, Split, SplitConfig, SplitError, SplitProtocol};
 use crate::model::{
-    BandNorm, FitError, Model, ModelConfig, ModelError, ModelMeta, SavedModel, TrainConfig,
-    TrainingRecord,
+    BandNorm, FitError, Inference, Model, ModelConfig, ModelError, ModelMeta, SavedModel,
+    TrainConfig, TrainingRecord,
 };
 use crate::report::{evaluate, EvalReport, Group};
 use crate::train::{train_model, EpochReport, Examples, TrainError};
@@ -120,6 +120,7 @@ pub fn run_experiment(
         dataset,
         &splits,
         describe_protocol(split_config),
+        None,
     )?;
     let meta = ModelMeta {
         model: config,
@@ -168,6 +169,7 @@ pub fn evaluate_splits(
     dataset: &Dataset,
     splits: &[Split],
     protocol: String,
+    known: Option<&Inference>,
 ) -> Result<EvalReport, ModelError> {
     let groups: Vec<Group> = Split::ALL
         .iter()
@@ -196,6 +198,7 @@ pub fn evaluate_splits(
         &tracks,
         &groups,
         protocol,
+        known,
     )
 }
 
@@ -203,6 +206,7 @@ pub fn evaluate_splits(
 pub fn evaluate_folder(
     saved: &SavedModel,
     dataset: &Dataset,
+    known: Option<&Inference>,
 ) -> Result<EvalReport, ExperimentError> {
     let map = saved.meta.genre_map(&dataset.genres, &dataset.features)?;
     let truth: Vec<usize> = (0..dataset.len()).map(|i| map[dataset.label(i)]).collect();
@@ -235,5 +239,6 @@ pub fn evaluate_folder(
         &tracks,
         &groups,
         protocol,
+        known,
     )?)
 }

@@ -67,10 +67,11 @@ pub fn model_maps(
     });
     let report = evaluate.then(|| match (splits, &saved.meta.training) {
         (Some(splits), Some(record)) => {
-            evaluate_splits(model, dataset, splits, describe_protocol(&record.split))
+            let protocol = describe_protocol(&record.split);
+            evaluate_splits(model, dataset, splits, protocol, Some(&inference))
                 .map_err(ExperimentError::from)
         }
-        _ => evaluate_folder(saved, dataset),
+        _ => evaluate_folder(saved, dataset, Some(&inference)),
     });
     Ok(ModelMaps {
         inference,

@@ -7,7 +7,7 @@ use std::fmt::Write;
 use serde::{Deserialize, Serialize};
 
 use crate::metrics::{track_vote, ConfusionMatrix, TrackVote};
-use crate::model::{argmax_rows, softmax_rows, Model, ModelError, ModelKind};
+use crate::model::{argmax_rows, softmax_rows, Inference, Model, ModelError, ModelKind};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SplitResult {
@@ -73,9 +73,19 @@ pub fn evaluate(
     segment_track: &[usize],
     groups: &[Group],
     protocol: String,
+    known: Option<&Inference>,
 ) -> Result<EvalReport, ModelError> {
     let cfg = model.config();
-    let inference = model.infer(x)?;
+    // The maps have encoded every clip already: scoring them again would double the work and
+    // the memory (a second copy of every reconstruction).
+    let computed;
+    let inference = match known {
+        Some(inference) => inference,
+        None => {
+            computed = model.infer(x)?;
+            &computed
+        }
+    };
     let n_classes = cfg.n_classes;
     let probs = inference
         .logits

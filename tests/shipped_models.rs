@@ -54,7 +54,7 @@ fn the_shipped_demo_model_still_classifies_the_demo_set() {
         &|_| {},
     )
     .unwrap();
-    let report = evaluate_folder(&saved, &ds).unwrap();
+    let report = evaluate_folder(&saved, &ds, None).unwrap();
     let accuracy = report.splits[0].accuracy.unwrap();
     assert!(accuracy >= DEMO_ACCURACY_FLOOR, "the demo model gets {accuracy} of the regenerated demo set; retrain it (models/demo-dsae.md)");
 }
@@ -73,7 +73,7 @@ fn the_shipped_gtzan_model_fits_and_classifies_gtzan_mini() {
     )
     .unwrap();
     assert!(Shipped::GtzanWaveform.fits(&ds));
-    let report = evaluate_folder(&saved, &ds).unwrap();
+    let report = evaluate_folder(&saved, &ds, None).unwrap();
     let accuracy = report.splits[0].accuracy.unwrap();
     assert!(accuracy >= GTZAN_ACCURACY_FLOOR, "{accuracy}");
     // The .au copies are the same tracks: the same answers.
@@ -87,7 +87,7 @@ fn the_shipped_gtzan_model_fits_and_classifies_gtzan_mini() {
         )
         .unwrap();
         assert!(
-            evaluate_folder(&saved, &ds).unwrap().splits[0]
+            evaluate_folder(&saved, &ds, None).unwrap().splits[0]
                 .accuracy
                 .unwrap()
                 >= GTZAN_ACCURACY_FLOOR
@@ -116,7 +116,7 @@ fn the_shipped_log_mel_model_reads_its_patches_and_classifies_gtzan_mini() {
     )
     .unwrap();
     assert!(Shipped::GtzanLogmel.fits(&ds));
-    let report = evaluate_folder(&saved, &ds).unwrap();
+    let report = evaluate_folder(&saved, &ds, None).unwrap();
     assert_eq!(report.held_out, "trained-on");
     let accuracy = report.splits[0].accuracy.unwrap();
     assert!(accuracy >= GTZAN_ACCURACY_FLOOR, "{accuracy}");

@@ -24,7 +24,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
     let saved = load(&args.model)?;
     // Cut and pool the folder exactly as the model's training data was.
     let dataset = load_for_command(&args.dir, None, &saved.meta.features, args.json)?;
-    let report = evaluate_folder(&saved, &dataset).with_context(|| {
+    let report = evaluate_folder(&saved, &dataset, None).with_context(|| {
         format!(
             "cannot evaluate {} on {}",
             args.model.display(),

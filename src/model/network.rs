@@ -523,11 +523,15 @@ impl Model {
 
     /// Codes, logits and reconstructions of every input row in one evaluation-mode pass.
     pub fn infer(&self, x: &[f32]) -> Result<Inference> {
+        // Exact sizes: growing by doubling would hold up to twice each output while it grows.
+        let rows = x.len() / self.config.input_dim.max(1);
         let mut result = Inference {
             code_dim: self.config.code_dim(),
-            logits: (!self.head.is_empty()).then(Vec::new),
-            reconstruction: (!self.decoder.is_empty()).then(Vec::new),
-            ..Inference::default()
+            code: Vec::with_capacity(rows * self.config.code_dim()),
+            logits: (!self.head.is_empty())
+                .then(|| Vec::with_capacity(rows * self.config.n_classes)),
+            reconstruction: (!self.decoder.is_empty())
+                .then(|| Vec::with_capacity(rows * self.config.input_dim)),
         };
         for batch in self.batches(x, self.config.input_dim)? {
             let out = self.forward(&batch?, None)?;
