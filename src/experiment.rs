@@ -9,7 +9,7 @@ use crate::model::{
     BandNorm, FitError, Inference, Model, ModelConfig, ModelError, ModelMeta, SavedModel,
     TrainConfig, TrainingRecord,
 };
-use crate::report::{evaluate, EvalReport, Group};
+use crate::report::{evaluate, EvalReport, Group, Truth};
 use crate::train::{train_model, EpochReport, Examples, TrainError};
 
 #[derive(Debug, thiserror::Error)]
@@ -194,8 +194,10 @@ pub fn evaluate_splits(
         model,
         &dataset.genres,
         &dataset.vectors,
-        &truth,
-        &tracks,
+        Truth {
+            truth: &truth,
+            track: &tracks,
+        },
         &groups,
         protocol,
         known,
@@ -235,8 +237,10 @@ pub fn evaluate_folder(
         &saved.model,
         &saved.meta.genres,
         &dataset.vectors,
-        &truth,
-        &tracks,
+        Truth {
+            truth: &truth,
+            track: &tracks,
+        },
         &groups,
         protocol,
         known,

@@ -63,18 +63,28 @@ pub struct Group<'a> {
     pub indices: Vec<usize>,
 }
 
-/// Scores `model` on the rows of `x`. `truth[i]` is segment i's genre as the model's output
-/// index, `segment_track[i]` its track. The last group is the held-out one.
+/// What is known of each segment: `truth[i]` is segment i's genre as the model's output index,
+/// `track[i]` its track.
+pub struct Truth<'a> {
+    pub truth: &'a [usize],
+    pub track: &'a [usize],
+}
+
+/// Scores `model` on the rows of `x` (with the model's outputs for them when already known).
+/// The last group is the held-out one.
 pub fn evaluate(
     model: &Model,
     genres: &[String],
     x: &[f32],
-    truth: &[usize],
-    segment_track: &[usize],
+    known_truth: Truth,
     groups: &[Group],
     protocol: String,
     known: Option<&Inference>,
 ) -> Result<EvalReport, ModelError> {
+    let Truth {
+        truth,
+        track: segment_track,
+    } = known_truth;
     let cfg = model.config();
     // The maps have encoded every clip already: scoring them again would double the work and
     // the memory (a second copy of every reconstruction).
