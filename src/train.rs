@@ -152,12 +152,7 @@ fn evaluate_model_units(model: &Model, ex: Examples) -> Result<(f64, Option<f64>
         let out = losses(model, &x, &y, None)?;
         loss_sum += scalar(&out.total)? * rows.len() as f64;
         if let Some(logits) = out.logits {
-            let predicted = logits.argmax(D::Minus1)?.to_vec1::<u32>()?;
-            correct += predicted
-                .iter()
-                .zip(rows)
-                .filter(|(p, &r)| **p == ex.y[r])
-                .count();
+            correct += count_correct(&logits, rows, ex.y)?;
         }
     }
     let n = ex.len().max(1) as f64;
@@ -167,6 +162,16 @@ fn evaluate_model_units(model: &Model, ex: Examples) -> Result<(f64, Option<f64>
         .has_classifier()
         .then(|| correct as f64 / n);
     Ok((loss_sum / n, accuracy))
+}
+
+/// How many of `rows` the `logits` (one row each, in order) classify as their label in `y`.
+fn count_correct(logits: &Tensor, rows: &[usize], y: &[u32]) -> candle_core::Result<usize> {
+    let predicted = logits.argmax(D::Minus1)?.to_vec1::<u32>()?;
+    Ok(predicted
+        .iter()
+        .zip(rows)
+        .filter(|(p, &r)| **p == y[r])
+        .count())
 }
 
 /// Loss and accuracy of raw examples `ex` in evaluation mode.
@@ -185,12 +190,7 @@ fn accuracy_model_units(model: &Model, ex: Examples) -> Result<Option<f64>, Trai
         let Some(logits) = model.logits_model_units(&x)? else {
             return Ok(None);
         };
-        let predicted = logits.argmax(D::Minus1)?.to_vec1::<u32>()?;
-        correct += predicted
-            .iter()
-            .zip(rows)
-            .filter(|(p, &r)| **p == ex.y[r])
-            .count();
+        correct += count_correct(&logits, rows, ex.y)?;
     }
     Ok(Some(correct as f64 / ex.len().max(1) as f64))
 }

@@ -420,7 +420,7 @@ fn the_smaller_things() {
     assert_eq!(h.state().state.view.color_by, ColorBy::ReconstructionError);
     h.get_by_label_contains("MSE");
     // Curves of a training run leave with its model.
-    h.state_mut().state.settings.epochs = 2;
+    h.state_mut().state.settings.knobs.epochs = 2;
     h.get_by_label("Train").click();
     run_until(&mut h, 60, "training", |a| settled(a) && projected(a));
     assert_eq!(h.state().state.history.len(), 2);

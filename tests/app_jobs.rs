@@ -29,7 +29,7 @@ fn a_job_that_panics_ends_in_a_message_and_the_window_goes_on() {
     assert!(!h.state().state.is_training());
     h.get_by_label_contains("The training run stopped unexpectedly (injected failure)");
     // Not "Training…" forever: the form is usable and a real run trains and ends.
-    h.state_mut().state.settings.epochs = 3;
+    h.state_mut().state.settings.knobs.epochs = 3;
     h.get_by_label("Train").click();
     run_until(&mut h, 60, "a real training run", |a| {
         projected(a) && a.state.is_idle()

@@ -31,7 +31,7 @@ fn a_log_mel_model_trained_in_the_window_draws_its_maps_and_plays_its_reconstruc
     let mut settings = h.state().state.settings.clone();
     assert_eq!(settings.input, InputKind::Logmel);
     h.get_by_label_contains("Recommended settings (beyond the paper)");
-    settings.epochs = 8;
+    settings.knobs.epochs = 8;
     h.state_mut().apply(Command::EditSettings(settings));
     h.get_by_label("Train").click();
     run_until(&mut h, 120, "the log-mel model", |a| {

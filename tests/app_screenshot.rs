@@ -45,9 +45,10 @@ fn screenshot(args: &[&str], out: &Path) {
 fn coloured_pixels_per_map(path: &Path) -> [usize; 3] {
     let img = image::open(path).unwrap().to_rgb8();
     let (w, h) = img.dimensions();
-    assert!(w >= 900 && h >= 560, "{w}x{h}");
-    // The maps fill the area right of the side panel (about 320 px) and above the status rows.
-    let (x0, x1, y0, y1) = (340, w - 10, 90, h - 110);
+    assert!(w >= 900 && h >= 800, "{w}x{h}");
+    // The maps fill the area right of the side panel (about 320 px) and above the details row
+    // and the panel under them (about 360 px with the status bar).
+    let (x0, x1, y0, y1) = (340, w - 10, 90, h - 370);
     let mut counts = [0; 3];
     for y in y0..y1 {
         for x in x0..x1 {

@@ -161,7 +161,7 @@ fn hundreds_of_random_commands_leave_nothing_running_and_nothing_growing() {
     write_wav(&song, &signal(300.0, 4.0, 22_050), 22_050, 1);
 
     let mut h = app(AppOptions::default());
-    h.state_mut().state.settings.epochs = 3;
+    h.state_mut().state.settings.knobs.epochs = 3;
     let mut rng = ChaCha8Rng::seed_from_u64(7);
     let mut after_first = None;
     for round in 0..rounds() {

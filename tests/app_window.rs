@@ -50,7 +50,7 @@ fn open_a_folder_by_path_then_train_and_cancel() {
     h.get_by_label("Raw input (500-d waveform)");
     h.get_by_label_contains("No files skipped");
 
-    h.state_mut().state.settings.epochs = 5_000;
+    h.state_mut().state.settings.knobs.epochs = 5_000;
     h.get_by_label("Train").click();
     run_until(&mut h, 60, "the first epoch", |a| {
         !a.state.history.is_empty()
@@ -74,9 +74,9 @@ fn training_draws_three_maps_links_hover_and_click_and_fills_the_tables() {
     run_until(&mut h, 60, "the folder to load", loaded);
     {
         let s = &mut h.state_mut().state.settings;
-        s.epochs = 40;
-        s.learning_rate = 3e-3;
-        s.batch_size = 16;
+        s.knobs.epochs = 40;
+        s.knobs.learning_rate = 3e-3;
+        s.knobs.batch_size = 16;
     }
     h.get_by_label("Train").click();
     run_until(&mut h, 120, "training and projection", projected);
@@ -207,7 +207,7 @@ fn a_model_for_other_genres_is_refused_and_a_good_one_is_used() {
     assert!(h.state().state.model.is_none());
 
     // A model trained here can be saved and opened again.
-    h.state_mut().state.settings.epochs = 2;
+    h.state_mut().state.settings.knobs.epochs = 2;
     h.get_by_label("Train").click();
     run_until(&mut h, 60, "training", projected);
     let saved = tmp.path().join("mine.safetensors");

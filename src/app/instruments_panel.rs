@@ -62,7 +62,9 @@ fn wide_slider(
     out: &mut Vec<Command>,
 ) {
     let mut v = value;
-    ui.spacing_mut().slider_width = (ui.available_width() - 80.0).max(80.0);
+    // From the column's width, not what is left of it: a slider wider than its row would
+    // widen the column for the next one.
+    ui.spacing_mut().slider_width = (ui.max_rect().width() - 130.0).max(80.0);
     let slider = ui.add(
         egui::Slider::new(&mut v, range)
             .text(text)
@@ -493,10 +495,12 @@ fn selection_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
     });
     ui.horizontal_wrapped(|ui| {
         let shown = clips.len().min(MAX_QUEUE);
-        if ui
-            .button(format!("▶ play {shown} one after another"))
-            .clicked()
-        {
+        let label = if shown < clips.len() {
+            format!("▶ play the first {shown} one after another")
+        } else {
+            format!("▶ play {shown} one after another")
+        };
+        if ui.button(label).clicked() {
             out.push(Command::PlayQueue(clips.clone()));
         }
         if ui.button("Export selection…").clicked() {

@@ -9,7 +9,7 @@ use crate::audio::playback::OutputFormat;
 use crate::dataset::{Dataset, FeatureConfig, InputKind, Split, SplitConfig, SplitProtocol};
 use crate::interpolate::{PathKind, PathStep};
 pub use crate::maps::ModelMaps;
-use crate::model::{Activation, ModelConfig, ModelKind, SavedModel, TrainConfig};
+use crate::model::{ModelConfig, ModelKind, SavedModel, TrainConfig};
 use crate::presets::{Preset, Settings};
 use crate::projection::Projection;
 use crate::report::EvalReport;
@@ -201,16 +201,10 @@ pub struct TrainSettings {
     pub kind: ModelKind,
     pub input: InputKind,
     pub preset: Preset,
-    pub epochs: usize,
-    pub learning_rate: f64,
-    pub batch_size: usize,
-    pub gamma: f64,
-    pub dropout_keep: f64,
-    pub output_activation: Activation,
+    /// What the preset set, as edited.
+    pub knobs: Settings,
     pub protocol: SplitProtocol,
     pub seed: u64,
-    /// Scale waveform inputs to unit variance (beyond the paper).
-    pub standardize: bool,
 }
 
 impl Default for TrainSettings {
@@ -233,20 +227,13 @@ impl TrainSettings {
         protocol: SplitProtocol,
         seed: u64,
     ) -> Self {
-        let s = Settings::of(preset, input);
         Self {
             kind,
             input,
             preset,
-            epochs: s.epochs,
-            learning_rate: s.learning_rate,
-            batch_size: s.batch_size,
-            gamma: s.gamma,
-            dropout_keep: s.dropout_keep,
-            output_activation: s.output_activation,
+            knobs: Settings::of(preset, input),
             protocol,
             seed,
-            standardize: s.standardize,
         }
     }
 
@@ -256,24 +243,11 @@ impl TrainSettings {
     }
 
     pub fn model_template(&self) -> ModelConfig {
-        ModelConfig {
-            kind: self.kind,
-            input_dim: 0,
-            n_classes: 0,
-            output_activation: self.output_activation,
-            dropout_keep: self.dropout_keep,
-            gamma: self.gamma,
-            input_scale: 1.0,
-        }
+        self.knobs.model_template(self.kind)
     }
 
     pub fn train_config(&self) -> TrainConfig {
-        TrainConfig {
-            learning_rate: self.learning_rate,
-            batch_size: self.batch_size,
-            epochs: self.epochs,
-            seed: self.seed,
-        }
+        self.knobs.train_config(self.seed)
     }
 
     pub fn split_config(&self) -> SplitConfig {

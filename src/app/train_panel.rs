@@ -252,25 +252,25 @@ fn form_ui(ui: &mut Ui, s: &mut TrainSettings) {
             )
         });
         row(ui, "epochs", "", |ui| {
-            ui.add(egui::DragValue::new(&mut s.epochs).range(1..=5000))
+            ui.add(egui::DragValue::new(&mut s.knobs.epochs).range(1..=5000))
         });
         row(ui, "learning rate", "Adam's step size", |ui| {
             ui.add(
-                egui::DragValue::new(&mut s.learning_rate)
+                egui::DragValue::new(&mut s.knobs.learning_rate)
                     .range(1e-6..=1.0)
                     .speed(1e-5)
                     .max_decimals(6),
             )
         });
         row(ui, "batch", "", |ui| {
-            ui.add(egui::DragValue::new(&mut s.batch_size).range(1..=8192))
+            ui.add(egui::DragValue::new(&mut s.knobs.batch_size).range(1..=8192))
         });
         if s.kind == ModelKind::Dsae {
             row(
                 ui,
                 "gamma",
                 "loss = gamma · MSE + (1 − gamma) · cross-entropy",
-                |ui| ui.add(egui::Slider::new(&mut s.gamma, 0.0..=1.0)),
+                |ui| ui.add(egui::Slider::new(&mut s.knobs.gamma, 0.0..=1.0)),
             );
         }
         if s.kind != ModelKind::Baseline {
@@ -278,13 +278,13 @@ fn form_ui(ui: &mut Ui, s: &mut TrainSettings) {
                 ui,
                 "dropout keep",
                 "probability of keeping a unit (paper text 0.9, its code 0.8)",
-                |ui| ui.add(egui::Slider::new(&mut s.dropout_keep, 0.1..=1.0)),
+                |ui| ui.add(egui::Slider::new(&mut s.knobs.dropout_keep, 0.1..=1.0)),
             );
             row(ui, "decoder output", "", |ui| {
                 combo(
                     ui,
                     "decoder-output",
-                    &mut s.output_activation,
+                    &mut s.knobs.output_activation,
                     &[
                         (
                             Activation::Relu,
@@ -301,7 +301,7 @@ fn form_ui(ui: &mut Ui, s: &mut TrainSettings) {
             });
             if s.input == InputKind::Waveform {
                 row(ui, "standardize", STANDARDIZE_HINT, |ui| {
-                    ui.checkbox(&mut s.standardize, "inputs")
+                    ui.checkbox(&mut s.knobs.standardize, "inputs")
                 });
             }
         }

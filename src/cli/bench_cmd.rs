@@ -17,7 +17,7 @@ use crate::dataset::cache::FeatureCache;
 use crate::dataset::{load_dataset_cached, scan_folder, DataSource, FeatureConfig, InputKind};
 use crate::interpolate::{decode_codes, decode_path, PathKind};
 use crate::latent::{probe_code, OffPlane};
-use crate::model::{Model, ModelConfig, ModelKind, SavedModel, TrainConfig};
+use crate::model::{ModelConfig, ModelKind, SavedModel, TrainConfig};
 use crate::projection::Projection;
 use crate::shipped::Shipped;
 use crate::sources::load_source;
@@ -102,9 +102,16 @@ impl Table {
     }
 }
 
-/// Seconds per epoch of the paper's DSAE on 6,000 × 500 at `batch`, the median of `epochs`.
-fn epoch_secs(kind: ModelKind, batch: usize, epochs: usize) -> anyhow::Result<f64> {
-    let (x, y) = synthetic(6_000, 500, 4, 1);
+/// Seconds per epoch of a `kind` model on `rows` synthetic examples of `dim` values at `batch`,
+/// the median of `epochs`.
+fn epoch_secs(
+    kind: ModelKind,
+    rows: usize,
+    dim: usize,
+    batch: usize,
+    epochs: usize,
+) -> anyhow::Result<f64> {
+    let (x, y) = synthetic(rows, dim, 4, 1);
     let tc = TrainConfig {
         epochs,
         batch_size: batch,
@@ -113,7 +120,7 @@ fn epoch_secs(kind: ModelKind, batch: usize, epochs: usize) -> anyhow::Result<f6
     let mut epoch_times = Vec::new();
     let mut last = 0.0;
     train(
-        ModelConfig::dsae(500, 4).with_kind(kind),
+        ModelConfig::dsae(dim, 4).with_kind(kind),
         &tc,
         Examples { x: &x, y: &y },
         None,
@@ -126,24 +133,35 @@ fn epoch_secs(kind: ModelKind, batch: usize, epochs: usize) -> anyhow::Result<f6
     Ok(median(epoch_times))
 }
 
+/// A 44.1 kHz stereo device, the commonest.
+fn device_format() -> OutputFormat {
+    OutputFormat {
+        sample_rate_hz: 44_100,
+        channels: 2,
+        device: "bench".into(),
+    }
+}
+
+/// A decoded vector made audible and converted for `format`, as the window's decoder worker
+/// does: the frames written.
+fn to_device(voice: &Voice, decoded: &[f32], format: &OutputFormat) -> anyhow::Result<usize> {
+    let samples = voice.render(decoded)?;
+    let rate_hz = voice.sample_rate_hz();
+    let clip = ClipSource::Made(Box::new(move || Ok(Mono { samples, rate_hz })));
+    Ok(clip.prepare(format)?.frames.len())
+}
+
 /// Time from a slider step's code to device frames: decode, make audible, convert for a
 /// 44.1 kHz stereo device (what the window's decoder worker does), in milliseconds.
 fn slider_step_ms(saved: &SavedModel, a: &[f32], b: &[f32]) -> anyhow::Result<f64> {
     let voice = Voice::new(&saved.meta.features)?;
-    let format = OutputFormat {
-        sample_rate_hz: 44_100,
-        channels: 2,
-        device: "bench".into(),
-    };
+    let format = device_format();
     let mut k = 0;
     let secs = median_secs(40, || -> anyhow::Result<usize> {
         let t = (k % 10) as f32 / 9.0;
         k += 1;
         let step = decode_path(&saved.model, a, b, &[t], PathKind::Linear)?;
-        let samples = voice.render(&step[0].decoded)?;
-        let rate_hz = voice.sample_rate_hz();
-        let clip = ClipSource::Made(Box::new(move || Ok(Mono { samples, rate_hz })));
-        Ok(clip.prepare(&format)?.frames.len())
+        to_device(&voice, &step[0].decoded, &format)
     })?;
     Ok(secs * 1e3)
 }
@@ -154,11 +172,7 @@ fn slider_step_ms(saved: &SavedModel, a: &[f32], b: &[f32]) -> anyhow::Result<f6
 fn probe_step_ms(saved: &SavedModel, codes: &[f32], dim: usize) -> anyhow::Result<f64> {
     let voice = Voice::new(&saved.meta.features)?;
     let map = Projection::fit(codes, dim)?;
-    let format = OutputFormat {
-        sample_rate_hz: 44_100,
-        channels: 2,
-        device: "bench".into(),
-    };
+    let format = device_format();
     let n = map.points.len();
     let mut k = 0;
     let secs = median_secs(40, || -> anyhow::Result<usize> {
@@ -167,10 +181,7 @@ fn probe_step_ms(saved: &SavedModel, codes: &[f32], dim: usize) -> anyhow::Resul
         let xy = [(p[0] + q[0]) / 2.0, (p[1] + q[1]) / 2.0];
         let (code, _) = probe_code(&map, codes, dim, xy, OffPlane::NearestClip);
         let step = decode_codes(&saved.model, &[0.0], vec![code])?;
-        let samples = voice.render(&step[0].decoded)?;
-        let rate_hz = voice.sample_rate_hz();
-        let clip = ClipSource::Made(Box::new(move || Ok(Mono { samples, rate_hz })));
-        Ok(clip.prepare(&format)?.frames.len())
+        to_device(&voice, &step[0].decoded, &format)
     })?;
     Ok(secs * 1e3)
 }
@@ -265,19 +276,19 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     table.add(
         "train_epoch_dsae_b512",
         "train dsae, one epoch of 6,000 x 500 (batch 512)",
-        epoch_secs(ModelKind::Dsae, 512, args.epochs)?,
+        epoch_secs(ModelKind::Dsae, 6_000, 500, 512, args.epochs)?,
         "s",
     );
     table.add(
         "train_epoch_dsae_b64",
         "train dsae, one epoch of 6,000 x 500 (batch 64)",
-        epoch_secs(ModelKind::Dsae, 64, args.epochs)?,
+        epoch_secs(ModelKind::Dsae, 6_000, 500, 64, args.epochs)?,
         "s",
     );
     table.add(
         "train_epoch_baseline_b512",
         "train baseline, one epoch of 6,000 x 500 (batch 512)",
-        epoch_secs(ModelKind::Baseline, 512, args.epochs)?,
+        epoch_secs(ModelKind::Baseline, 6_000, 500, 512, args.epochs)?,
         "s",
     );
 
@@ -346,29 +357,13 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         probe_step_ms(&logmel, &codes, 64)?,
         "ms",
     );
-    let lm_train = {
-        let (x, y) = synthetic(480, logmel.meta.model.input_dim, 4, 4);
-        let model = Model::new(ModelConfig::dsae(logmel.meta.model.input_dim, 4), 0)?;
-        let tc = TrainConfig {
-            epochs: args.epochs,
-            batch_size: 64,
-            ..TrainConfig::default()
-        };
-        let mut times = Vec::new();
-        let mut last = 0.0;
-        crate::train::train_model(
-            model,
-            &tc,
-            Examples { x: &x, y: &y },
-            None,
-            &AtomicBool::new(false),
-            &mut |r| {
-                times.push(r.elapsed_secs - last);
-                last = r.elapsed_secs;
-            },
-        )?;
-        median(times)
-    };
+    let lm_train = epoch_secs(
+        ModelKind::Dsae,
+        480,
+        logmel.meta.model.input_dim,
+        64,
+        args.epochs,
+    )?;
     table.add(
         "train_epoch_logmel_480_b64",
         "train log-mel dsae, one epoch of 480 x 2,432 (batch 64; gtzan-mini's train split)",

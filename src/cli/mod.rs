@@ -12,6 +12,7 @@ pub mod features_cmd;
 pub mod interpolate_cmd;
 pub mod model_data;
 pub mod neighbours_cmd;
+pub mod path_out;
 pub mod place_cmd;
 pub mod progress;
 pub mod scan_cmd;

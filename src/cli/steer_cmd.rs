@@ -6,10 +6,10 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 use clap::Args;
-use serde::Serialize;
 
-use super::interpolate_cmd::{Level, MAX_STEPS};
+use super::interpolate_cmd::MAX_STEPS;
 use super::model_data::{find_clip, load_model_and_data};
+use super::path_out::{print_steps, Level, PathOutput};
 use crate::audible::Voice;
 use crate::export::write_path_wav;
 use crate::files::check_destination;
@@ -34,20 +34,8 @@ pub struct SteerArgs {
     /// The largest α (1 moves the clip by the whole distance between the two genres' centroids)
     #[arg(long, default_value_t = 1.5, allow_negative_numbers = true)]
     pub max_alpha: f32,
-    /// The WAV to write (a .steps.csv with each step's α and probabilities goes beside it)
-    #[arg(long)]
-    pub out: PathBuf,
-    #[arg(long, value_enum, default_value_t = Level::Matched)]
-    pub level: Level,
-    #[arg(long)]
-    pub json: bool,
-}
-
-#[derive(Serialize)]
-struct StepOut<'a> {
-    step: usize,
-    alpha: f32,
-    probabilities: Option<Vec<(&'a str, f32)>>,
+    #[command(flatten)]
+    pub output: PathOutput,
 }
 
 pub fn run(args: &SteerArgs) -> anyhow::Result<()> {
@@ -57,8 +45,8 @@ pub fn run(args: &SteerArgs) -> anyhow::Result<()> {
     if !(args.max_alpha.is_finite() && args.max_alpha > 0.0 && args.max_alpha <= 10.0) {
         bail!("--max-alpha must be above 0 and at most 10");
     }
-    check_destination(&args.out)?;
-    let md = load_model_and_data(&args.model, &args.dir, args.json)?;
+    check_destination(&args.output.out)?;
+    let md = load_model_and_data(&args.model, &args.dir, args.output.json)?;
     let ds = &md.dataset;
     let genres = &md.saved.meta.genres;
     let Some(target) = genres.iter().position(|g| *g == args.toward) else {
@@ -96,49 +84,23 @@ pub fn run(args: &SteerArgs) -> anyhow::Result<()> {
     let voice = Voice::new(&md.saved.meta.features)?;
     let level = voice.level(ds.vector(clip));
     let keep = move |_: f32| level;
-    let target_rms: Option<&dyn Fn(f32) -> f32> = match args.level {
+    let target_rms: Option<&dyn Fn(f32) -> f32> = match args.output.level {
         Level::Matched => Some(&keep),
         Level::Raw => None,
     };
-    let table = write_path_wav(&args.out, &steps, &md.saved.meta, &voice, target_rms)?;
-    let out: Vec<StepOut> = steps
-        .iter()
-        .enumerate()
-        .map(|(k, s)| StepOut {
-            step: k,
-            alpha: s.t,
-            probabilities: s.probabilities.as_ref().map(|p| {
-                genres
-                    .iter()
-                    .map(String::as_str)
-                    .zip(p.iter().copied())
-                    .collect()
-            }),
-        })
-        .collect();
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&out)?);
-    } else {
-        println!(
-            "{} ({}) moved toward {}, {} steps",
-            ds.segment_label(clip),
-            genres[own],
-            args.toward,
-            args.steps
-        );
-        let mut header = format!("{:>4} {:>6}", "step", "alpha");
-        for g in genres {
-            header += &format!(" {g:>10}");
-        }
-        println!("{header}");
-        for s in &out {
-            let mut line = format!("{:>4} {:>6.3}", s.step, s.alpha);
-            for (_, p) in s.probabilities.iter().flatten() {
-                line += &format!(" {:>9.1}%", 100.0 * p);
-            }
-            println!("{line}");
-        }
-    }
-    eprintln!("wrote {} and {}", args.out.display(), table.display());
+    let table = write_path_wav(&args.output.out, &steps, &md.saved.meta, &voice, target_rms)?;
+    let title = format!(
+        "{} ({}) moved toward {}, {} steps",
+        ds.segment_label(clip),
+        genres[own],
+        args.toward,
+        args.steps
+    );
+    print_steps(&steps, genres, "alpha", &title, args.output.json)?;
+    eprintln!(
+        "wrote {} and {}",
+        args.output.out.display(),
+        table.display()
+    );
     Ok(())
 }

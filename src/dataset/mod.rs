@@ -146,9 +146,10 @@ impl Dataset {
         &self.vectors[i * dim..(i + 1) * dim]
     }
 
-    /// Identifies the tracks by content, wherever the folder is and whatever it is called: a
-    /// hash of each track's genre, file name and size. Two folders with the same fingerprint hold
-    /// the same music (a model trained on one was trained on the other).
+    /// Identifies the tracks wherever the folder is and whatever it is called: a hash of each
+    /// track's genre, file name and size. Two folders with the same fingerprint hold the same
+    /// tracks (a model trained on one was trained on the other); a folder with one track more or
+    /// less, or the same audio in another format, has another fingerprint.
     pub fn fingerprint(&self) -> String {
         if self.source.is_demo() {
             return "demo".into();

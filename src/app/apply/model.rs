@@ -51,13 +51,13 @@ impl GenrescopeApp {
         self.state.history_model = None;
         self.state.notices.clear(Topic::Training);
         let kind = JobKind::Train {
-            epochs: settings.epochs,
+            epochs: settings.knobs.epochs,
         };
         let run = work::TrainJob {
             template: settings.model_template(),
             train: settings.train_config(),
             split: settings.split_config(),
-            standardize: settings.standardize,
+            standardize: settings.knobs.standardize,
         };
         self.start_job(kind, move |job, cancel, reporter| {
             work::train(job, dataset, run, cancel, reporter)
