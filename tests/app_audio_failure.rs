@@ -14,8 +14,6 @@ use common::*;
 use egui_kittest::kittest::Queryable;
 use genrescope::app::events::Command as AppCommand;
 use genrescope::app::state::AudioStatus;
-use genrescope::app::AppOptions;
-use genrescope::dataset::DataSource;
 
 const CHILD: &str = "GENRESCOPE_AUDIO_FAILURE_CHILD";
 const TEST: &str = "a_failing_device_is_reported_once_and_the_next_play_tries_again";
@@ -56,12 +54,7 @@ fn in_the_child() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     make_dataset(&data, None, &["low", "high"], 2, 3.0);
-    let mut h = app(AppOptions {
-        data: Some(DataSource::Folder(data)),
-        audio: true,
-        ..AppOptions::default()
-    });
-    run_until(&mut h, 60, "the folder", loaded);
+    let mut h = window_with_audio(data);
     assert!(matches!(h.state().state.audio, Some(AudioStatus::Ready(_))));
     // Clips longer than what the pipe takes: the device dies during the first.
     h.state_mut().apply(AppCommand::Select(0));

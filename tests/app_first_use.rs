@@ -130,36 +130,14 @@ fn a_confusion_cell_selects_exactly_the_clips_it_counts() {
     // The shipped demo model on the demo set: every clip was in its training split.
     let mut h = app(AppOptions::default());
     run_until(&mut h, 60, "the demo", |a| settled(a) && projected(a));
-    let report = h
-        .state()
-        .state
-        .model
-        .as_ref()
-        .unwrap()
-        .report
-        .clone()
-        .unwrap();
+    let report = model_report(&h);
     let cm = report.confusion.clone().unwrap();
     let count = cm.get(0, 0);
     assert!(count > 0);
     let label = click_cell(&mut h, count);
     assert_eq!(h.state().state.view.highlighted.len(), count, "{label}");
     // Linked back: the matrix marks the cells the selection falls in, here that cell alone.
-    let predictions: Vec<usize> = h
-        .state()
-        .state
-        .model
-        .as_ref()
-        .unwrap()
-        .maps
-        .as_ref()
-        .unwrap()
-        .predicted
-        .as_ref()
-        .unwrap()
-        .iter()
-        .map(|p| p.0)
-        .collect();
+    let predictions = model_predictions(&h);
     let cells = report.selection_cells(&h.state().state.view.highlighted, &predictions);
     let n = cm.n_classes;
     let mut expected = vec![0; n * n];
@@ -190,15 +168,7 @@ fn a_confusion_cell_selects_exactly_the_clips_it_counts() {
     run_until(&mut h, 60, "the model on new data", |a| {
         settled(a) && projected(a) && a.state.model.as_ref().is_some_and(|m| m.report.is_some())
     });
-    let report = h
-        .state()
-        .state
-        .model
-        .as_ref()
-        .unwrap()
-        .report
-        .clone()
-        .unwrap();
+    let report = model_report(&h);
     assert_eq!(report.held_out, "held-out");
     let cm = report.confusion.clone().unwrap();
     let (t, p) = (0..2)

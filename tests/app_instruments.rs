@@ -9,8 +9,6 @@ use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
 use genrescope::app::events::{Command, FileTarget};
 use genrescope::app::state::{Instrument, MapId, Tool};
-use genrescope::app::AppOptions;
-use genrescope::dataset::DataSource;
 use genrescope::latent::{centroids, inside};
 
 /// Presses at `from`, moves in `steps` steps to `to`, lets go (with `modifiers` held).
@@ -68,14 +66,7 @@ fn every_instrument_works_through_the_window() {
     make_dataset(&data, None, &["low", "mid", "high"], 3, 3.0);
     let model = tmp.path().join("m.safetensors");
     train_small_model(&data, &model, 60);
-    let mut h = app(AppOptions {
-        data: Some(DataSource::Folder(data)),
-        model: Some(model),
-        ..AppOptions::default()
-    });
-    run_until(&mut h, 60, "the model's maps", |a| {
-        loaded(a) && projected(a)
-    });
+    let mut h = window_with(data, model, false);
     let (a, pos_a) = visible_point(&h, "map-code", 0..9);
     click_at(&mut h, pos_a);
     assert_eq!(h.state().state.view.selected, Some(a));
@@ -314,9 +305,7 @@ fn every_instrument_works_through_the_window() {
     // A song dropped on the window lands on the maps, beside the clips it sounds like.
     let song = tmp.path().join("song.wav");
     write_wav(&song, &signal(227.0, 5.0, 22_050), 22_050, 1);
-    h.input_mut()
-        .dropped_files
-        .push(std::sync::Arc::new(Dropped(song)));
+    drop_on(&mut h, song);
     run_until(&mut h, 30, "the placed song", |app| {
         app.state.instruments.placed.is_some()
     });
@@ -330,16 +319,4 @@ fn every_instrument_works_through_the_window() {
     let nearest_genre = ds.genres[ds.label(placed.nearest[0].0)].clone();
     assert_eq!(nearest_genre, "mid");
     h.get_by_label_contains("song.wav: 5 segment(s)");
-}
-
-#[derive(Debug)]
-struct Dropped(std::path::PathBuf);
-
-impl egui::DroppedFile for Dropped {
-    fn path(&self) -> &std::path::Path {
-        &self.0
-    }
-    fn bytes(&self) -> Result<Vec<u8>, String> {
-        std::fs::read(&self.0).map_err(|e| e.to_string())
-    }
 }

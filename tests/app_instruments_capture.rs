@@ -8,10 +8,9 @@ use common::ui::*;
 use common::*;
 use genrescope::app::events::Command;
 use genrescope::app::state::MapId;
-use genrescope::app::{AppOptions, GenrescopeApp};
+use genrescope::app::GenrescopeApp;
 use genrescope::audible::Voice;
 use genrescope::audio::resample::resample_clip;
-use genrescope::dataset::DataSource;
 
 /// Applies `command`, waits for the decoded sound to play out, and returns what it should
 /// sound like at the device's rate.
@@ -53,16 +52,7 @@ fn window(tmp: &std::path::Path) -> App<'static> {
     make_dataset(&data, None, &["low", "high"], 1, 3.0);
     let model = tmp.join("m.safetensors");
     train_memorising_autoencoder(&data, &model);
-    let mut h = app(AppOptions {
-        data: Some(DataSource::Folder(data)),
-        model: Some(model),
-        audio: true,
-        ..AppOptions::default()
-    });
-    run_until(&mut h, 60, "the model's maps", |a| {
-        loaded(a) && projected(a)
-    });
-    h
+    window_with(data, model, true)
 }
 
 #[test]

@@ -2,15 +2,12 @@
 
 mod common;
 
-use genrescope::dataset::DataSource;
-
 use common::ui::*;
 use common::*;
 use egui::accesskit::Role;
 use egui_kittest::kittest::{NodeT, Queryable};
 use genrescope::app::events::Command;
 use genrescope::app::state::ColorBy;
-use genrescope::app::AppOptions;
 
 #[test]
 fn picking_a_and_b_and_moving_t_moves_the_decoded_point_and_the_bars() {
@@ -20,14 +17,7 @@ fn picking_a_and_b_and_moving_t_moves_the_decoded_point_and_the_bars() {
     let model = tmp.path().join("m.safetensors");
     train_small_model(&data, &model, 60);
 
-    let mut h = app(AppOptions {
-        data: Some(DataSource::Folder(data)),
-        model: Some(model),
-        ..AppOptions::default()
-    });
-    run_until(&mut h, 60, "the model's maps", |a| {
-        loaded(a) && projected(a)
-    });
+    let mut h = window_with(data, model, false);
     h.get_by_label_contains("Click a point to hear it");
 
     // Click = A, shift-click = B, on the bottleneck map (B from another genre).

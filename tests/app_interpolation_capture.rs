@@ -2,13 +2,10 @@
 
 mod common;
 
-use genrescope::dataset::DataSource;
-
 use common::capture::*;
 use common::ui::*;
 use common::*;
 use genrescope::app::events::Command;
-use genrescope::app::AppOptions;
 use genrescope::audible::Voice;
 use genrescope::audio::resample::resample_clip;
 
@@ -21,15 +18,7 @@ fn t_zero_and_one_play_the_decoders_output_for_a_and_b() {
     let model = tmp.path().join("m.safetensors");
     train_memorising_autoencoder(&data, &model);
 
-    let mut h = app(AppOptions {
-        data: Some(DataSource::Folder(data)),
-        model: Some(model),
-        audio: true,
-        ..AppOptions::default()
-    });
-    run_until(&mut h, 60, "the model's maps", |a| {
-        loaded(a) && projected(a)
-    });
+    let mut h = window_with(data, model, true);
     let (a, b) = (0, 4);
     h.state_mut().state.view.selected = Some(a);
     h.state_mut().state.interp.b = Some(b);

@@ -64,11 +64,5 @@ fn opening_the_demo_while_a_folder_loads_cancels_the_load() {
     run_until(&mut h, 60, "the demo", |a| settled(a) && projected(a));
     let ds = h.state().state.dataset().unwrap();
     assert!(ds.source.is_demo(), "the demo won, whatever finished first");
-    assert!(h
-        .state()
-        .state
-        .notices
-        .shown()
-        .iter()
-        .all(|n| !n.is_error()));
+    assert!(no_errors_shown(&h));
 }

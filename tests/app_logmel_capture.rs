@@ -66,13 +66,7 @@ fn a_log_mel_model_trained_in_the_window_draws_its_maps_and_plays_its_reconstruc
     run_until(&mut h, 60, "the reconstruction to play", |a| {
         a.state.now_playing.is_none() && a.state.is_idle()
     });
-    assert!(h
-        .state()
-        .state
-        .notices
-        .shown()
-        .iter()
-        .all(|n| !n.is_error()));
+    assert!(no_errors_shown(&h));
     let model = h.state().state.model.as_ref().unwrap();
     let recon = h.state().state.reconstruction(clip).unwrap().to_vec();
     let expected = resample_clip(

@@ -9,7 +9,6 @@ use common::capture::*;
 use common::ui::*;
 use common::*;
 use genrescope::app::state::AudioStatus;
-use genrescope::app::AppOptions;
 use genrescope::audio::read_clip;
 use genrescope::audio::resample::resample_clip;
 
@@ -20,12 +19,7 @@ fn clicking_a_point_plays_its_original_audio() {
     let data = tmp.path().join("data");
     make_dataset(&data, None, &["low", "high"], 2, 3.0);
 
-    let mut h = app(AppOptions {
-        data: Some(DataSource::Folder(data)),
-        audio: true,
-        ..AppOptions::default()
-    });
-    run_until(&mut h, 60, "the folder to load", loaded);
+    let mut h = window_with_audio(data);
     match &h.state().state.audio {
         // The plug device offers 44.1 kHz, which the player prefers: no rate conversion in ALSA.
         Some(AudioStatus::Ready(format)) => assert_eq!(format.sample_rate_hz, CAPTURE_RATE_HZ),

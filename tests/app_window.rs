@@ -130,15 +130,7 @@ fn training_draws_three_maps_links_hover_and_click_and_fills_the_tables() {
     h.get_by_label("Table 1: accuracy");
     h.get_by_label_contains("Table 2: per genre, on the test set");
     h.get_by_label_contains("track split");
-    let report = h
-        .state()
-        .state
-        .model
-        .as_ref()
-        .unwrap()
-        .report
-        .clone()
-        .unwrap();
+    let report = model_report(&h);
     let cm = report.confusion.unwrap();
     let (t, p) = (0..3)
         .flat_map(|t| (0..3).map(move |p| (t, p)))
@@ -236,24 +228,6 @@ fn a_model_for_other_genres_is_refused_and_a_good_one_is_used() {
 }
 
 /// A file or folder dropped on the window, as the windowing layer hands it over.
-#[derive(Debug)]
-struct Dropped(std::path::PathBuf);
-
-impl egui::DroppedFile for Dropped {
-    fn path(&self) -> &std::path::Path {
-        &self.0
-    }
-    fn bytes(&self) -> Result<Vec<u8>, String> {
-        std::fs::read(&self.0).map_err(|e| e.to_string())
-    }
-}
-
-fn drop_on(h: &mut App, path: std::path::PathBuf) {
-    h.input_mut()
-        .dropped_files
-        .push(std::sync::Arc::new(Dropped(path)));
-    h.step();
-}
 
 #[test]
 fn dropping_a_folder_or_a_model_opens_it() {

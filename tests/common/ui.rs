@@ -108,3 +108,77 @@ pub fn click_at(h: &mut App, pos: egui::Pos2) {
     }
     h.step();
 }
+
+/// A window on `data` with `model`, once both are loaded and the model's maps are drawn.
+pub fn window_with(data: PathBuf, model: PathBuf, audio: bool) -> App<'static> {
+    let mut h = app(AppOptions {
+        data: Some(DataSource::Folder(data)),
+        model: Some(model),
+        audio,
+        ..AppOptions::default()
+    });
+    run_until(&mut h, 60, "the model's maps", |a| {
+        loaded(a) && projected(a)
+    });
+    h
+}
+
+/// A window on `data` (no model) with the audio output opened, once the folder is loaded.
+pub fn window_with_audio(data: PathBuf) -> App<'static> {
+    let mut h = app(AppOptions {
+        data: Some(DataSource::Folder(data)),
+        audio: true,
+        ..AppOptions::default()
+    });
+    run_until(&mut h, 60, "the folder to load", loaded);
+    h
+}
+
+/// The tables of the model shown.
+pub fn model_report(h: &App) -> genrescope::report::EvalReport {
+    let model = h.state().state.model.as_ref().expect("a model");
+    model.report.clone().expect("the model's tables")
+}
+
+/// Each clip's predicted genre (the model's index).
+pub fn model_predictions(h: &App) -> Vec<usize> {
+    let model = h.state().state.model.as_ref().expect("a model");
+    let maps = model.maps.as_ref().expect("the model's maps");
+    maps.predicted
+        .as_ref()
+        .expect("a classifier")
+        .iter()
+        .map(|p| p.0)
+        .collect()
+}
+
+/// No banner on screen is an error.
+pub fn no_errors_shown(h: &App) -> bool {
+    h.state()
+        .state
+        .notices
+        .shown()
+        .iter()
+        .all(|n| !n.is_error())
+}
+
+/// A file dropped on the window.
+#[derive(Debug)]
+pub struct Dropped(pub PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+/// Drops `path` on the window and draws a frame.
+pub fn drop_on(h: &mut App, path: PathBuf) {
+    h.input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(Dropped(path)));
+    h.step();
+}
