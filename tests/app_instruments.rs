@@ -71,15 +71,7 @@ fn every_instrument_works_through_the_window() {
     click_at(&mut h, pos_a);
     assert_eq!(h.state().state.view.selected, Some(a));
     h.run_steps(2);
-    let maps = h
-        .state()
-        .state
-        .model
-        .as_ref()
-        .unwrap()
-        .maps
-        .clone()
-        .unwrap();
+    let maps = model_maps(&h);
     let dim = maps.inference.code_dim;
     let code = |i: usize| maps.inference.code[i * dim..(i + 1) * dim].to_vec();
     let code_map = |h: &App| {

@@ -62,15 +62,7 @@ fn picking_a_and_b_and_moving_t_moves_the_decoded_point_and_the_bars() {
     h.get_by_label("▶ Play path");
 
     // t = 0 decodes A's code exactly; t = 1 decodes B's.
-    let maps = h
-        .state()
-        .state
-        .model
-        .as_ref()
-        .unwrap()
-        .maps
-        .clone()
-        .unwrap();
+    let maps = model_maps(&h);
     let code = |i: usize| maps.inference.code[i * 64..(i + 1) * 64].to_vec();
     let recon =
         |i: usize| maps.inference.reconstruction.as_ref().unwrap()[i * 500..(i + 1) * 500].to_vec();

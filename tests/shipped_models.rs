@@ -7,7 +7,7 @@ use std::sync::atomic::AtomicBool;
 
 use common::*;
 use genrescope::dataset::features::Featurizer;
-use genrescope::dataset::{load_folder, DataSource, FeatureConfig};
+use genrescope::dataset::{load_folder, DataSource, Dataset, FeatureConfig};
 use genrescope::experiment::evaluate_folder;
 use genrescope::shipped::Shipped;
 use genrescope::sources::load_source;
@@ -64,14 +64,7 @@ fn the_shipped_gtzan_model_fits_and_classifies_gtzan_mini() {
     let saved = Shipped::GtzanWaveform.load().unwrap();
     assert_eq!(saved.meta.genres, ["classical", "jazz", "metal", "pop"]);
     let Some(dir) = gtzan_dir() else { return };
-    let ds = load_folder(
-        &dir,
-        None,
-        &saved.meta.features,
-        &AtomicBool::new(false),
-        &|_| {},
-    )
-    .unwrap();
+    let ds = load_for(&dir, &saved);
     assert!(Shipped::GtzanWaveform.fits(&ds));
     let report = evaluate_folder(&saved, &ds, None).unwrap();
     let accuracy = report.splits[0].accuracy.unwrap();
@@ -107,17 +100,22 @@ fn the_shipped_log_mel_model_reads_its_patches_and_classifies_gtzan_mini() {
     );
     assert_eq!(saved.meta.input_norm.as_ref().unwrap().bands(), 64);
     let Some(dir) = gtzan_dir() else { return };
-    let ds = load_folder(
-        &dir,
-        None,
-        &saved.meta.features,
-        &AtomicBool::new(false),
-        &|_| {},
-    )
-    .unwrap();
+    let ds = load_for(&dir, &saved);
     assert!(Shipped::GtzanLogmel.fits(&ds));
     let report = evaluate_folder(&saved, &ds, None).unwrap();
     assert_eq!(report.held_out, "trained-on");
     let accuracy = report.splits[0].accuracy.unwrap();
     assert!(accuracy >= GTZAN_ACCURACY_FLOOR, "{accuracy}");
+}
+
+/// `dir` cut the way `saved` expects.
+fn load_for(dir: &std::path::Path, saved: &genrescope::model::SavedModel) -> Dataset {
+    load_folder(
+        dir,
+        None,
+        &saved.meta.features,
+        &AtomicBool::new(false),
+        &|_| {},
+    )
+    .unwrap()
 }

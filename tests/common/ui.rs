@@ -140,6 +140,12 @@ pub fn model_report(h: &App) -> genrescope::report::EvalReport {
     model.report.clone().expect("the model's tables")
 }
 
+/// The shown model's maps of the folder (its codes, logits and reconstructions).
+pub fn model_maps(h: &App) -> std::sync::Arc<genrescope::maps::ModelMaps> {
+    let model = h.state().state.model.as_ref().expect("a model");
+    model.maps.clone().expect("the model's maps")
+}
+
 /// Each clip's predicted genre (the model's index).
 pub fn model_predictions(h: &App) -> Vec<usize> {
     let model = h.state().state.model.as_ref().expect("a model");
