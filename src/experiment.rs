@@ -9,7 +9,8 @@ use crate::model::{
     BandNorm, FitError, Inference, Model, ModelConfig, ModelError, ModelMeta, SavedModel,
     TrainConfig, TrainingRecord,
 };
-use crate::report::{evaluate, EvalReport, Group, Truth};
+use crate::report::{EvalReport, Group};
+use crate::scoring::{evaluate, Truth};
 use crate::train::{train_model, EpochReport, Examples, TrainError};
 
 #[derive(Debug, thiserror::Error)]

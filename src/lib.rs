@@ -31,6 +31,7 @@ pub mod presets;
 pub mod projection;
 pub mod report;
 pub mod runtime;
+pub mod scoring;
 pub mod shipped;
 pub mod sources;
 pub mod train;

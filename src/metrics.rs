@@ -99,7 +99,7 @@ pub fn track_vote(
     let mut per_track: BTreeMap<usize, (usize, Vec<usize>, Vec<f64>)> = BTreeMap::new();
     for (i, (&track, &t)) in segment_track.iter().zip(truth).enumerate() {
         let row = &probs[i * n_classes..(i + 1) * n_classes];
-        let predicted = crate::model::argmax_rows(row, n_classes)[0];
+        let predicted = argmax_rows(row, n_classes)[0];
         let entry = per_track
             .entry(track)
             .or_insert_with(|| (t, vec![0; n_classes], vec![0.0; n_classes]));
@@ -122,4 +122,35 @@ pub fn track_vote(
         correct,
         accuracy: ratio(correct, per_track.len()),
     }
+}
+
+/// Softmax of each row of `logits` (row-major, `n_classes` wide).
+pub fn softmax_rows(logits: &[f32], n_classes: usize) -> Vec<f32> {
+    let mut out = Vec::with_capacity(logits.len());
+    for row in logits.chunks_exact(n_classes.max(1)) {
+        let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        let exp: Vec<f32> = row.iter().map(|&v| (v - max).exp()).collect();
+        let sum: f32 = exp.iter().sum();
+        out.extend(exp.iter().map(|e| e / sum));
+    }
+    out
+}
+
+/// Index of the largest value of each row.
+pub fn argmax_rows(values: &[f32], width: usize) -> Vec<usize> {
+    values
+        .chunks_exact(width.max(1))
+        .map(|row| {
+            row.iter()
+                .enumerate()
+                .fold((0, f32::NEG_INFINITY), |best, (i, &v)| {
+                    if v > best.1 {
+                        (i, v)
+                    } else {
+                        best
+                    }
+                })
+                .0
+        })
+        .collect()
 }

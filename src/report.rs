@@ -6,8 +6,7 @@ use std::fmt::Write;
 
 use serde::{Deserialize, Serialize};
 
-use crate::metrics::{track_vote, ConfusionMatrix, TrackVote};
-use crate::model::{argmax_rows, softmax_rows, Inference, Model, ModelError, ModelKind};
+use crate::metrics::{ConfusionMatrix, TrackVote};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SplitResult {
@@ -36,7 +35,8 @@ pub struct GenreScore {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EvalReport {
-    pub model: ModelKind,
+    /// The kind of model scored (dsae, autoencoder, baseline).
+    pub model: String,
     /// How the segments were divided, in words (e.g. "segment split (seed 0)").
     pub protocol: String,
     pub genres: Vec<String>,
@@ -61,140 +61,6 @@ pub struct EvalReport {
 pub struct Group<'a> {
     pub name: &'a str,
     pub indices: Vec<usize>,
-}
-
-/// What is known of each segment: `truth[i]` is segment i's genre as the model's output index,
-/// `track[i]` its track.
-pub struct Truth<'a> {
-    pub truth: &'a [usize],
-    pub track: &'a [usize],
-}
-
-/// Scores `model` on the rows of `x` (with the model's outputs for them when already known).
-/// The last group is the held-out one.
-pub fn evaluate(
-    model: &Model,
-    genres: &[String],
-    x: &[f32],
-    known_truth: Truth,
-    groups: &[Group],
-    protocol: String,
-    known: Option<&Inference>,
-) -> Result<EvalReport, ModelError> {
-    let Truth {
-        truth,
-        track: segment_track,
-    } = known_truth;
-    let cfg = model.config();
-    // The maps have encoded every clip already: scoring them again would double the work and
-    // the memory (a second copy of every reconstruction).
-    let computed;
-    let inference = match known {
-        Some(inference) => inference,
-        None => {
-            computed = model.infer(x)?;
-            &computed
-        }
-    };
-    let n_classes = cfg.n_classes;
-    let probs = inference
-        .logits
-        .as_ref()
-        .map(|l| softmax_rows(l, n_classes));
-    let predicted = inference.logits.as_ref().map(|l| argmax_rows(l, n_classes));
-    let dim = cfg.input_dim;
-
-    let mut splits = Vec::new();
-    let mut confusion = None;
-    for group in groups {
-        let idx = &group.indices;
-        let mut result = SplitResult {
-            split: group.name.to_string(),
-            segments: idx.len(),
-            accuracy: None,
-            track_vote: None,
-            reconstruction_mse: None,
-            reconstruction_fraction: None,
-        };
-        if let (Some(pred), Some(probs)) = (&predicted, &probs) {
-            let t: Vec<usize> = idx.iter().map(|&i| truth[i]).collect();
-            let p: Vec<usize> = idx.iter().map(|&i| pred[i]).collect();
-            let cm = ConfusionMatrix::new(&t, &p, n_classes);
-            result.accuracy = Some(cm.accuracy());
-            let tracks: Vec<usize> = idx.iter().map(|&i| segment_track[i]).collect();
-            let rows: Vec<f32> = idx
-                .iter()
-                .flat_map(|&i| probs[i * n_classes..(i + 1) * n_classes].iter().copied())
-                .collect();
-            result.track_vote = Some(track_vote(&tracks, &t, &rows, n_classes));
-            confusion = Some(cm);
-        }
-        if let Some(recon) = &inference.reconstruction {
-            let sum: f64 = idx
-                .iter()
-                .flat_map(|&i| {
-                    let (r, o) = (&recon[i * dim..(i + 1) * dim], &x[i * dim..(i + 1) * dim]);
-                    r.iter().zip(o).map(|(a, b)| f64::from(a - b).powi(2))
-                })
-                .sum();
-            let mse = sum / (idx.len() * dim).max(1) as f64;
-            result.reconstruction_mse = Some(mse);
-            let variance = split_variance(x, dim, idx);
-            result.reconstruction_fraction = (variance > 0.0).then(|| mse / variance);
-        }
-        splits.push(result);
-    }
-    let per_genre = confusion
-        .as_ref()
-        .map(|cm| {
-            cm.per_class()
-                .into_iter()
-                .zip(genres)
-                .map(|(m, g)| GenreScore {
-                    genre: g.clone(),
-                    precision: m.precision,
-                    recall: m.recall,
-                    f1: m.f1,
-                    support: m.support,
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let held_out_segments = groups.last().map(|g| g.indices.clone()).unwrap_or_default();
-    Ok(EvalReport {
-        held_out_truth: held_out_segments.iter().map(|&i| truth[i]).collect(),
-        held_out_segments,
-        model: cfg.kind,
-        protocol,
-        genres: genres.to_vec(),
-        held_out: groups
-            .last()
-            .map_or_else(String::new, |g| g.name.to_string()),
-        splits,
-        per_genre,
-        confusion,
-    })
-}
-
-/// Mean over the values of each value's variance across the rows `idx` of `x`.
-fn split_variance(x: &[f32], dim: usize, idx: &[usize]) -> f64 {
-    if idx.len() < 2 {
-        return 0.0;
-    }
-    let mut sum = vec![0.0f64; dim];
-    let mut sum_sq = vec![0.0f64; dim];
-    for &i in idx {
-        for (j, &v) in x[i * dim..(i + 1) * dim].iter().enumerate() {
-            sum[j] += f64::from(v);
-            sum_sq[j] += f64::from(v) * f64::from(v);
-        }
-    }
-    let n = idx.len() as f64;
-    sum.iter()
-        .zip(&sum_sq)
-        .map(|(s, q)| (q / n - (s / n).powi(2)).max(0.0))
-        .sum::<f64>()
-        / dim as f64
 }
 
 fn percent(v: f64) -> String {

@@ -7,7 +7,7 @@ use common::ui::*;
 use common::*;
 use egui_kittest::kittest::Queryable;
 use genrescope::app::events::Command;
-use genrescope::app::jobs::registry::JobKind;
+use genrescope::app::registry::JobKind;
 use genrescope::app::AppOptions;
 use genrescope::dataset::DataSource;
 

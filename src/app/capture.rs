@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::events::{Command, FileTarget, Output};
-use super::jobs::registry::{JobId, JobKind};
 use super::jobs::{JobError, Spawner};
+use super::registry::{JobId, JobKind};
 use super::state::{AppState, MapId};
 use crate::files::write_atomic;
 

@@ -57,7 +57,7 @@ pub fn data_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
         } else {
             p.tracks_done as f32 / p.tracks_total as f32
         };
-        if let super::jobs::registry::JobKind::LoadData { source } = &loading.kind {
+        if let super::registry::JobKind::LoadData { source } = &loading.kind {
             ui.label(RichText::new(format!("Loading {}", source.label())).small());
         }
         ui.horizontal(|ui| {

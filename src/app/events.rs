@@ -19,8 +19,7 @@ pub use super::paths::FileTarget;
 use crate::audio::clip::PreparedClip as Clip;
 use crate::interpolate::PathStep;
 
-/// A job's identity (see `jobs::registry`).
-pub type JobId = u64;
+pub use super::registry::JobId;
 
 /// The decoder's answer to one question.
 pub struct Decoded {

@@ -589,7 +589,7 @@ pub fn maps_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
     let Some(data) = state.data.as_ref() else {
         ui.vertical_centered(|ui| {
             ui.add_space(ui.available_height() / 3.0);
-            if let Some(super::jobs::registry::JobKind::LoadData { source }) =
+            if let Some(super::registry::JobKind::LoadData { source }) =
                 state.loading().map(|j| &j.kind)
             {
                 ui.heading(format!("Loading {}…", source.label()));

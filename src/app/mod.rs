@@ -16,6 +16,7 @@ pub mod maps_panel;
 pub mod metrics_panel;
 pub mod notices;
 pub mod paths;
+pub mod registry;
 pub mod state;
 pub mod status_panel;
 pub mod theme;
@@ -34,9 +35,9 @@ use capture::Capture;
 pub use capture::ScreenshotOutcome;
 use events::{Command, Event};
 use jobs::decoder::Decoder;
-use jobs::registry::{JobId, JobKind};
 use jobs::{JobResult, Reporter, Spawner};
 use notices::Topic;
+use registry::{JobId, JobKind};
 use state::{AppState, AudioStatus, Tab};
 
 /// How the window starts.

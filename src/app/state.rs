@@ -16,9 +16,9 @@ use crate::report::EvalReport;
 use crate::shipped::Shipped;
 use crate::train::EpochReport;
 
-use super::jobs::registry::{JobId, JobKind, JobRegistry, Progress};
 use super::notices::Notices;
 use super::paths::FileTarget;
+use super::registry::{JobId, JobKind, JobRegistry, Progress};
 
 /// What the map markers' colour shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -476,7 +476,7 @@ impl AppState {
     }
 
     /// The data being loaded, if any.
-    pub fn loading(&self) -> Option<&super::jobs::registry::Job> {
+    pub fn loading(&self) -> Option<&super::registry::Job> {
         self.jobs.find(|k| matches!(k, JobKind::LoadData { .. }))
     }
 
@@ -487,7 +487,7 @@ impl AppState {
         }
     }
 
-    pub fn training(&self) -> Option<&super::jobs::registry::Job> {
+    pub fn training(&self) -> Option<&super::registry::Job> {
         self.jobs.find(|k| matches!(k, JobKind::Train { .. }))
     }
 

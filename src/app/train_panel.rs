@@ -9,7 +9,7 @@ use crate::model::{Activation, ModelKind};
 use crate::presets::Preset;
 
 use super::events::Command;
-use super::jobs::registry::Progress;
+use super::registry::Progress;
 use super::state::{AppState, TrainSettings};
 
 pub fn train_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
@@ -67,7 +67,7 @@ pub fn train_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
     });
     if let Some(job) = state.training() {
         let epochs = match job.kind {
-            super::jobs::registry::JobKind::Train { epochs } => epochs,
+            super::registry::JobKind::Train { epochs } => epochs,
             _ => 0,
         };
         let done = match job.progress {

@@ -7,10 +7,9 @@ use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use clap::Args;
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
+use super::bench_data::{median, synthetic};
 use crate::audible::Voice;
 use crate::audio::clip::{ClipSource, Mono, OutputFormat};
 use crate::dataset::cache::FeatureCache;
@@ -43,11 +42,6 @@ struct Row {
     unit: &'static str,
 }
 
-pub(super) fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
-
 fn time<T>(f: impl FnOnce() -> T) -> (f64, T) {
     let start = Instant::now();
     let out = f();
@@ -70,16 +64,6 @@ fn peak_rss_mb() -> Option<f64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024.0)
-}
-
-/// Random inputs with the amplitude of pooled music, and labels.
-pub(super) fn synthetic(n: usize, dim: usize, classes: usize, seed: u64) -> (Vec<f32>, Vec<u32>) {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let x = (0..n * dim)
-        .map(|_| (rng.random::<f32>() - 0.5) * 0.3)
-        .collect();
-    let y = (0..n).map(|i| (i % classes) as u32).collect();
-    (x, y)
 }
 
 struct Table {

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::time::Instant;
 
-use super::bench_cmd::{median, synthetic};
+use super::bench_data::{median, synthetic};
 use crate::app::maps_panel::{draw_map, DragUse, MapScene, Marks};
 use crate::app::state::MapLayer;
 use crate::projection::Projection;

@@ -2,6 +2,7 @@
 
 pub mod args;
 pub mod bench_cmd;
+mod bench_data;
 #[cfg(feature = "window")]
 mod bench_maps;
 pub mod cache_cmd;

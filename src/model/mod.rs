@@ -6,9 +6,10 @@ pub mod io;
 pub mod network;
 pub mod norm;
 
+pub use crate::metrics::{argmax_rows, softmax_rows};
 pub use config::{
     Activation, ConfigError, LayerSpec, ModelConfig, ModelKind, TrainConfig, BOTTLENECK_DIM,
 };
 pub use io::{load, save, FitError, ModelFileError, ModelMeta, SavedModel, TrainingRecord};
-pub use network::{argmax_rows, softmax_rows, Dropout, Inference, Model, ModelError};
+pub use network::{Dropout, Inference, Model, ModelError};
 pub use norm::BandNorm;

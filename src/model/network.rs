@@ -551,34 +551,3 @@ impl Model {
 fn flat(t: &Tensor) -> candle_core::Result<Vec<f32>> {
     t.flatten_all()?.to_vec1::<f32>()
 }
-
-/// Softmax of each row of `logits` (row-major, `n_classes` wide).
-pub fn softmax_rows(logits: &[f32], n_classes: usize) -> Vec<f32> {
-    let mut out = Vec::with_capacity(logits.len());
-    for row in logits.chunks_exact(n_classes.max(1)) {
-        let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-        let exp: Vec<f32> = row.iter().map(|&v| (v - max).exp()).collect();
-        let sum: f32 = exp.iter().sum();
-        out.extend(exp.iter().map(|e| e / sum));
-    }
-    out
-}
-
-/// Index of the largest value of each row.
-pub fn argmax_rows(values: &[f32], width: usize) -> Vec<usize> {
-    values
-        .chunks_exact(width.max(1))
-        .map(|row| {
-            row.iter()
-                .enumerate()
-                .fold((0, f32::NEG_INFINITY), |best, (i, &v)| {
-                    if v > best.1 {
-                        (i, v)
-                    } else {
-                        best
-                    }
-                })
-                .0
-        })
-        .collect()
-}

@@ -5,9 +5,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::app::events::FileTarget;
-use crate::app::jobs::registry::{JobId, JobKind};
 use crate::app::jobs::work;
 use crate::app::notices::Topic;
+use crate::app::registry::{JobId, JobKind};
 use crate::app::state::{Interpolation, LoadedData, MapLayer, PendingModel};
 use crate::app::GenrescopeApp;
 use crate::dataset::{DataSource, Dataset, FeatureConfig};

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::app::jobs::decoder::{AudioRequest, DecodeRequest, Decoded};
-use crate::app::jobs::registry::{JobId, JobKind};
 use crate::app::notices::Topic;
+use crate::app::registry::{JobId, JobKind};
 use crate::app::state::{Instrument, Loudness, NowPlaying};
 use crate::app::GenrescopeApp;
 use crate::audio::clip::ClipSource;

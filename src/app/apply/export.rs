@@ -7,9 +7,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::app::events::FileTarget;
-use crate::app::jobs::registry::JobKind;
 use crate::app::jobs::{work, JobError};
 use crate::app::notices::Topic;
+use crate::app::registry::JobKind;
 use crate::app::state::{Loudness, PathPrompt, Tab};
 use crate::app::GenrescopeApp;
 use crate::audible::Voice;

@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::app::events::Output;
-use crate::app::jobs::registry::JobKind;
 use crate::app::jobs::JobError;
 use crate::app::notices::Topic;
+use crate::app::registry::JobKind;
 use crate::app::state::{Instrument, MapId, Tab, Tool, MAX_QUEUE};
 use crate::app::GenrescopeApp;
 use crate::audio::clip::ClipSource;

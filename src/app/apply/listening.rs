@@ -6,9 +6,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::app::events::{ClipVersion, Event};
-use crate::app::jobs::registry::{JobId, JobKind};
 use crate::app::jobs::work;
 use crate::app::notices::Topic;
+use crate::app::registry::{JobId, JobKind};
 use crate::app::state::{AudioStatus, Loudness, NowPlaying};
 use crate::app::GenrescopeApp;
 use crate::audible::Voice;

@@ -11,8 +11,8 @@ mod listening;
 mod model;
 
 use super::events::{Command, Event, Outcome, Output};
-use super::jobs::registry::{Job, JobKind, Progress};
 use super::notices::Topic;
+use super::registry::{Job, JobKind, Progress};
 use super::GenrescopeApp;
 
 impl GenrescopeApp {

@@ -4,9 +4,9 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::app::jobs::registry::{JobKind, Progress};
 use crate::app::jobs::work;
 use crate::app::notices::Topic;
+use crate::app::registry::{JobKind, Progress};
 use crate::app::state::{ActiveModel, ErrorScale, MapLayer, PendingModel};
 use crate::app::GenrescopeApp;
 use crate::audible::Voice;

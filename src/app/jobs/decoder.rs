@@ -6,10 +6,10 @@ use std::sync::atomic::AtomicBool;
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::Arc;
 
-use super::registry::JobId;
 use super::{run_guarded, JobError, JobResult, Reporter};
 pub use crate::app::events::Decoded;
 use crate::app::events::{Event, Outcome, Output};
+use crate::app::registry::JobId;
 use crate::audible::Voice;
 use crate::audio::clip::{ClipSource, Mono};
 use crate::audio::playback::OutputFormat;

@@ -1,11 +1,10 @@
-//! Background work. `registry` knows what runs; `Spawner` runs each job on a named thread that
-//! reports only through the event channel (then asks for a repaint), and turns every way a job
-//! can end — a result, a cancellation, an error, a panic, a thread that cannot start — into
-//! exactly one `Event::Ended`. `work` holds the jobs' bodies, `decoder` the latest-wins worker
-//! behind the sliders.
+//! Background work. The registry (`super::registry`) knows what runs; `Spawner` runs each job
+//! on a named thread that reports only through the event channel (then asks for a repaint), and
+//! turns every way a job can end — a result, a cancellation, an error, a panic, a thread that
+//! cannot start — into exactly one `Event::Ended`. `work` holds the jobs' bodies, `decoder` the
+//! latest-wins worker behind the sliders.
 
 pub mod decoder;
-pub mod registry;
 pub mod work;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -14,7 +13,7 @@ use std::sync::mpsc::Sender;
 use std::sync::Arc;
 
 use super::events::{Event, Outcome, Output};
-use registry::{JobId, JobKind};
+use super::registry::{JobId, JobKind};
 
 /// Why a job produced nothing.
 #[derive(Debug, Clone, PartialEq)]

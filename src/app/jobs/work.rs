@@ -5,10 +5,10 @@ use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-use super::registry::JobId;
 use super::{JobError, JobResult, Reporter};
 use crate::app::events::{Event, Output};
 use crate::app::paths::FileTarget;
+use crate::app::registry::JobId;
 use crate::audio::clip::ClipSource;
 use crate::audio::playback::OutputFormat;
 use crate::dataset::{DataSource, Dataset, FeatureConfig, LoadError, Split};

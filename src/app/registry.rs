@@ -11,9 +11,10 @@ use std::time::Instant;
 
 use crate::dataset::{DataSource, LoadProgress};
 
-use super::super::paths::FileTarget;
+use super::paths::FileTarget;
 
-pub use super::super::events::JobId;
+/// A job's identity: a number never reused while the window is open.
+pub type JobId = u64;
 
 /// What a job does, with what its ending needs to know.
 #[derive(Debug, Clone, PartialEq)]
