@@ -13,11 +13,20 @@ use super::state::{AppState, Loudness};
 use super::theme::genre_color;
 
 pub fn listen_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
-    ui.columns(3, |cols| {
-        clips_ui(&mut cols[0], state, out);
-        instrument_ui(&mut cols[1], state, out);
-        curves_ui(&mut cols[2], state);
-    });
+    // Three columns need room; on a narrow window the curves go under the instrument.
+    if ui.available_width() >= 1000.0 {
+        ui.columns(3, |cols| {
+            clips_ui(&mut cols[0], state, out);
+            instrument_ui(&mut cols[1], state, out);
+            curves_ui(&mut cols[2], state);
+        });
+    } else {
+        ui.columns(2, |cols| {
+            clips_ui(&mut cols[0], state, out);
+            instrument_ui(&mut cols[1], state, out);
+            curves_ui(&mut cols[1], state);
+        });
+    }
 }
 
 fn pooled(state: &AppState, i: usize) -> Option<&[f32]> {
