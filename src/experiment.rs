@@ -36,7 +36,8 @@ pub struct Experiment {
 pub fn describe_protocol(cfg: &SplitConfig) -> String {
     match cfg.protocol {
         SplitProtocol::Segment => format!(
-            "segment split (the paper's protocol: every track has segments in train, dev and test, which flatters dev/test), seed {}",
+            "segment split (the paper's protocol: every track has segments in train, dev and \
+            test, which flatters dev/test), seed {}",
             cfg.seed
         ),
         SplitProtocol::Track => format!(

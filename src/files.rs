@@ -27,7 +27,8 @@ pub enum FileError {
     #[error("{} is not a regular file ({kind}); give the path of a file", path.display())]
     NotAFile { path: PathBuf, kind: &'static str },
     #[error(
-        "{} is {size_bytes} bytes, more than the {max_bytes} bytes a {what} can be; is it the right file?",
+        "{} is {size_bytes} bytes, more than the {max_bytes} bytes a {what} can be; is it the \
+        right file?",
         path.display()
     )]
     TooLarge {

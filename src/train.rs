@@ -49,7 +49,10 @@ pub struct EpochReport {
 pub enum TrainError {
     #[error("training was cancelled")]
     Cancelled,
-    #[error("training diverged: the loss became {loss} at epoch {epoch}, batch {batch}; lower the learning rate (now {learning_rate}) and try again")]
+    #[error(
+        "training diverged: the loss became {loss} at epoch {epoch}, batch {batch}; lower the \
+        learning rate (now {learning_rate}) and try again"
+    )]
     Diverged {
         epoch: usize,
         batch: usize,

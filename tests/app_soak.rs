@@ -1,6 +1,7 @@
 //! A soak: a few hundred random commands a user could give (open folders and the demo, train a
 //! few epochs, cancel, pick, interpolate, the latent instruments, place a song, select and
-//! export, open models, toggle, switch views), in rounds. Nothing panics, every job ends, and threads and memory come back to where they were
+//! export, open models, toggle, switch views), in rounds. Nothing panics, every job ends, and
+//! threads and memory come back to where they were
 //! after the first round.
 
 mod common;

@@ -221,7 +221,8 @@ fn export_writes_embeddings_csv_and_the_projectors_tsvs() {
     let code0 = header.iter().position(|h| h == "code_0").unwrap();
     assert!(rows.iter().all(|r| r[code0].parse::<f32>().is_ok()));
 
-    // vectors.tsv: no header, one 64-value line per clip; metadata.tsv: a header, then one line each.
+    // vectors.tsv: no header, one 64-value line per clip; metadata.tsv: a header, then one line
+    // each.
     let vectors = std::fs::read_to_string(out.join("vectors.tsv")).unwrap();
     let lines: Vec<&str> = vectors.lines().collect();
     assert_eq!(lines.len(), 18);

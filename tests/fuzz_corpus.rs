@@ -11,7 +11,8 @@ use common::*;
 use genrescope::dataset::features::{extract_track, FeatureConfig};
 use genrescope::dataset::InputKind;
 
-/// The fuzz target picks the file extension from the first byte (fuzz/fuzz_targets/decode_audio.rs).
+/// The fuzz target picks the file extension from the first byte
+/// (fuzz/fuzz_targets/decode_audio.rs).
 const EXTENSIONS: [&str; 8] = ["wav", "flac", "mp3", "ogg", "aiff", "au", "snd", "oga"];
 
 fn selector(ext: &str) -> u8 {

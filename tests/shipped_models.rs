@@ -56,7 +56,11 @@ fn the_shipped_demo_model_still_classifies_the_demo_set() {
     .unwrap();
     let report = evaluate_folder(&saved, &ds, None).unwrap();
     let accuracy = report.splits[0].accuracy.unwrap();
-    assert!(accuracy >= DEMO_ACCURACY_FLOOR, "the demo model gets {accuracy} of the regenerated demo set; retrain it (models/demo-dsae.md)");
+    assert!(
+        accuracy >= DEMO_ACCURACY_FLOOR,
+        "the demo model gets {accuracy} of the regenerated \
+        demo set; retrain it (models/demo-dsae.md)"
+    );
 }
 
 #[test]

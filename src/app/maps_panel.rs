@@ -453,16 +453,23 @@ pub fn draw_map(ui: &mut Ui, scene: &MapScene, height: f32) -> MapInput {
         .min_by(|a, b| a.1.total_cmp(&b.1))
         .map(|(i, _)| i);
     let picks = scene.drag != DragUse::Probe;
-    let clicked = hovered.filter(|_| picks && response.response.clicked()).map(|i| {
-        // The release event carries the modifiers of the click itself.
-        let shift = ui.input(|input| {
-            input.modifiers.shift
-                || input.events.iter().any(|e| {
-                    matches!(e, egui::Event::PointerButton { pressed: false, modifiers, .. } if modifiers.shift)
-                })
+    let clicked = hovered
+        .filter(|_| picks && response.response.clicked())
+        .map(|i| {
+            // The release event carries the modifiers of the click itself.
+            let shift = ui.input(|input| {
+                let released_with_shift = |e: &egui::Event| match e {
+                    egui::Event::PointerButton {
+                        pressed: false,
+                        modifiers,
+                        ..
+                    } => modifiers.shift,
+                    _ => false,
+                };
+                input.modifiers.shift || input.events.iter().any(released_with_shift)
+            });
+            (i, shift)
         });
-        (i, shift)
-    });
     if let (Some(i), Some(tooltip)) = (hovered, scene.tooltip) {
         response
             .response

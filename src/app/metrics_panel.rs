@@ -95,7 +95,14 @@ pub fn metrics_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
             }
         });
     ui.add_space(8.0);
-    ui.label(RichText::new(format!("Confusion matrix, {} set (rows: true, columns: predicted; click a cell to see its clips)", report.held_out)).strong());
+    ui.label(
+        RichText::new(format!(
+            "Confusion matrix, {} set (rows: true, columns: predicted; \
+        click a cell to see its clips)",
+            report.held_out
+        ))
+        .strong(),
+    );
     // The selection made on the maps, cell by cell: linked both ways.
     let predictions: Vec<usize> = model
         .maps

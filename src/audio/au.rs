@@ -77,7 +77,8 @@ impl AuSource {
         ]));
         if data_offset_bytes > len_bytes {
             return Err(corrupt(format!(
-                "the .au header says audio starts at byte {data_offset_bytes}, but the file has only {len_bytes} bytes"
+                "the .au header says audio starts at byte {data_offset_bytes}, but the file has \
+                only {len_bytes} bytes"
             )));
         }
         file.rewind().map_err(io_err)?;

@@ -4,12 +4,18 @@ use std::path::PathBuf;
 /// what the user can do about it; the loader shows these as the reasons files were skipped.
 #[derive(Debug, thiserror::Error)]
 pub enum DecodeError {
-    #[error("{}: cannot read the file ({cause}); check that it exists and is readable", path.display())]
+    #[error(
+        "{}: cannot read the file ({cause}); check that it exists and is readable",
+        path.display()
+    )]
     Io {
         path: PathBuf,
         cause: std::io::Error,
     },
-    #[error("{}: the file is empty (0 bytes); re-copy it from the original dataset", path.display())]
+    #[error(
+        "{}: the file is empty (0 bytes); re-copy it from the original dataset",
+        path.display()
+    )]
     Empty { path: PathBuf },
     #[error(
         "{}: not audio genrescope can read: {detail}; re-copy it from its source, or convert it \
@@ -18,7 +24,8 @@ pub enum DecodeError {
     )]
     NotAudio { path: PathBuf, detail: String },
     #[error(
-        "{}: .au encoding {code} ({name}) is not supported; convert it with `sox {} -e signed -b 16 out.wav`",
+        "{}: .au encoding {code} ({name}) is not supported; convert it with `sox {} -e signed -b \
+        16 out.wav`",
         path.display(),
         path.display()
     )]
@@ -30,7 +37,8 @@ pub enum DecodeError {
     #[error("{}: corrupt file: {detail}; re-copy it from the original dataset", path.display())]
     Corrupt { path: PathBuf, detail: String },
     #[error(
-        "{}: truncated: the header promises {declared_secs:.2} s but the audio ends after {decoded_secs:.2} s; re-copy the file",
+        "{}: truncated: the header promises {declared_secs:.2} s but the audio ends after \
+        {decoded_secs:.2} s; re-copy the file",
         path.display()
     )]
     Truncated {
@@ -39,7 +47,8 @@ pub enum DecodeError {
         decoded_secs: f64,
     },
     #[error(
-        "{}: only {duration_secs:.2} s of audio, shorter than one segment ({segment_secs:.2} s); nothing to learn from",
+        "{}: only {duration_secs:.2} s of audio, shorter than one segment ({segment_secs:.2} s); \
+        nothing to learn from",
         path.display()
     )]
     TooShort {

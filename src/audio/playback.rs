@@ -21,7 +21,10 @@ pub use super::clip::OutputFormat;
 pub enum PlaybackError {
     #[error("no audio output device was found; clips cannot be heard, everything else works")]
     NoDevice,
-    #[error("the audio output device cannot be opened ({0}); clips cannot be heard, everything else works")]
+    #[error(
+        "the audio output device cannot be opened ({0}); clips cannot be heard, everything \
+        else works"
+    )]
     Unavailable(String),
     #[error("the audio output uses the {0} sample format, which genrescope cannot write")]
     Format(String),

@@ -19,7 +19,8 @@ pub struct SourceInfo {
     /// The file's own sample rate.
     pub sample_rate_hz: u32,
     pub channels: usize,
-    /// Short human-readable name of the container/codec, e.g. "WAV pcm_s16le" or ".au 16-bit linear".
+    /// Short human-readable name of the container/codec, e.g. "WAV pcm_s16le" or ".au 16-bit
+    /// linear".
     pub codec: String,
     /// Frames the header promises, when it says.
     pub declared_frames: Option<u64>,

@@ -9,7 +9,8 @@ use crate::dataset::{DataSource, FeatureConfig, InputKind, SplitConfig, SplitPro
 /// How a folder becomes vectors (the paper's settings by default).
 #[derive(Debug, Clone, Args)]
 pub struct IngestArgs {
-    /// Only these genres, comma-separated (e.g. the paper's classical,jazz,metal,pop); default: all found
+    /// Only these genres, comma-separated (e.g. the paper's classical,jazz,metal,pop); default: all
+    /// found
     #[arg(long, value_delimiter = ',')]
     pub genres: Option<Vec<String>>,
     /// Segments per track from the start, or `all`

@@ -91,7 +91,8 @@ pub enum Command {
     Neighbours(neighbours_cmd::NeighboursArgs),
     /// Where a new audio file lands on a folder's maps, and what the model thinks of it
     Place(place_cmd::PlaceArgs),
-    /// Move a clip toward a genre (the paper's style transfer) and write what the decoder makes of it
+    /// Move a clip toward a genre (the paper's style transfer) and write what the decoder makes of
+    /// it
     Steer(steer_cmd::SteerArgs),
     /// Write the built-in synthetic demo set as WAV files
     Demo(demo_cmd::DemoArgs),

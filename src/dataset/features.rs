@@ -188,7 +188,8 @@ impl FeatureConfig {
         self.segment_samples as f64 / f64::from(self.sample_rate_hz)
     }
 
-    /// In words, for messages and the window ("segments of 20000 samples at 22050 Hz pooled by 40").
+    /// In words, for messages and the window ("segments of 20000 samples at 22050 Hz pooled by
+    /// 40").
     pub fn describe(&self) -> String {
         let cut = format!(
             "segments of {} samples at {} Hz",
@@ -255,7 +256,8 @@ impl FeatureConfig {
         }
         if m.fmin_hz >= m.fmax_hz || m.fmax_hz > self.sample_rate_hz / 2 {
             return fail(format!(
-                "the band {}-{} Hz must be increasing and end at most at half the sample rate ({} Hz)",
+                "the band {}-{} Hz must be increasing and end at most at half the sample rate ({} \
+                Hz)",
                 m.fmin_hz,
                 m.fmax_hz,
                 self.sample_rate_hz / 2

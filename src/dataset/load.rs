@@ -27,7 +27,10 @@ pub enum LoadError {
     Config(#[from] FeatureConfigError),
     #[error("loading was cancelled")]
     Cancelled,
-    #[error("none of the {tried} audio files in {} could be used; first problem: {first_reason}", root.display())]
+    #[error(
+        "none of the {tried} audio files in {} could be used; first problem: {first_reason}",
+        root.display()
+    )]
     NothingUsable {
         root: PathBuf,
         tried: usize,

@@ -41,15 +41,22 @@ pub struct ScanResult {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ScanError {
-    #[error("cannot open the folder {}: {cause}; check the path and its permissions", path.display())]
+    #[error(
+        "cannot open the folder {}: {cause}; check the path and its permissions",
+        path.display()
+    )]
     Unreadable {
         path: PathBuf,
         cause: std::io::Error,
     },
-    #[error("{} is not a folder; give the folder that holds one sub-folder per genre", path.display())]
+    #[error(
+        "{} is not a folder; give the folder that holds one sub-folder per genre",
+        path.display()
+    )]
     NotAFolder { path: PathBuf },
     #[error(
-        "no genre folders with audio files in {}; expected <folder>/<genre>/*.wav (or GTZAN's genres/<genre>/*.au, or Kaggle's genres_original/<genre>/*.wav)",
+        "no genre folders with audio files in {}; expected <folder>/<genre>/*.wav (or GTZAN's \
+        genres/<genre>/*.au, or Kaggle's genres_original/<genre>/*.wav)",
         path.display()
     )]
     NoGenres { path: PathBuf },
@@ -113,7 +120,8 @@ pub fn scan_folder(root: &Path, genre_filter: Option<&[String]>) -> Result<ScanR
         skipped.push(Skipped {
             path: genre_root.clone(),
             reason: format!(
-                "{}: {loose_files} audio file(s) directly in this folder have no genre; move them into a folder named after their genre",
+                "{}: {loose_files} audio file(s) directly in this folder have no genre; move them \
+                into a folder named after their genre",
                 genre_root.display()
             ),
         });

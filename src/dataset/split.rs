@@ -67,9 +67,15 @@ impl Default for SplitConfig {
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum SplitError {
-    #[error("split fractions must be in [0, 1] and train + dev must not exceed 1 (got train {train}, dev {dev})")]
+    #[error(
+        "split fractions must be in [0, 1] and train + dev must not exceed 1 (got train \
+        {train}, dev {dev})"
+    )]
     Fractions { train: f64, dev: f64 },
-    #[error("genre '{genre}' has only {tracks} track(s); the track split needs at least 3 per genre (one each for train, dev and test), or use --split segment")]
+    #[error(
+        "genre '{genre}' has only {tracks} track(s); the track split needs at least 3 per \
+        genre (one each for train, dev and test), or use --split segment"
+    )]
     TooFewTracks { genre: String, tracks: usize },
 }
 

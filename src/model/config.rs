@@ -224,7 +224,10 @@ pub const INPUT_SCALE_RANGE: std::ops::RangeInclusive<f64> = 1e-6..=1e6;
 /// Why model settings are unusable.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ConfigError {
-    #[error("input width {0} must be from 1 to {max}", max = crate::dataset::features::MAX_VECTOR_DIM)]
+    #[error(
+        "input width {0} must be from 1 to {max}",
+        max = crate::dataset::features::MAX_VECTOR_DIM
+    )]
     InputDim(usize),
     #[error("{0} genres: a classifier needs from 2 to {MAX_CLASSES}")]
     Classes(usize),

@@ -65,7 +65,8 @@ pub enum ModelFileError {
     #[error(transparent)]
     File(#[from] FileError),
     #[error(
-        "{} is not a safetensors model file ({detail}); pick a .safetensors file saved by genrescope",
+        "{} is not a safetensors model file ({detail}); pick a .safetensors file saved by \
+        genrescope",
         path.display()
     )]
     NotSafetensors { path: PathBuf, detail: String },

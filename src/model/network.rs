@@ -23,7 +23,10 @@ pub enum ModelError {
     Shape { expected: usize, got: usize },
     #[error("tensor {name} is missing (a {kind} needs it)")]
     MissingTensor { name: String, kind: ModelKind },
-    #[error("tensor {name} is {got:?} but a {kind} on {input_dim}-d input with {n_classes} genres needs {expected:?}")]
+    #[error(
+        "tensor {name} is {got:?} but a {kind} on {input_dim}-d input with {n_classes} genres \
+        needs {expected:?}"
+    )]
     TensorShape {
         name: String,
         got: Vec<usize>,

@@ -80,7 +80,7 @@ fn to_i16(s: f32) -> i16 {
     (s * 32767.0).round().clamp(-32768.0, 32767.0) as i16
 }
 
-/// Writes 16-bit PCM WAV; `channels` copies of the mono signal, the right one scaled by `right_gain`.
+/// Writes 16-bit PCM WAV: `channels` identical copies of the mono signal.
 pub fn write_wav(path: &Path, mono: &[f32], rate_hz: u32, channels: u16) {
     let spec = hound::WavSpec {
         channels,
