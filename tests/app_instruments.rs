@@ -282,6 +282,13 @@ fn every_instrument_works_through_the_window() {
     assert!(!got.is_empty());
     let said = format!("{} clip(s) selected on the raw input map", got.len());
     assert!(h.get_all_by_label_contains(&said).count() >= 1, "{said}");
+    // With the lasso still in hand, a click picks a clip and keeps the selection.
+    let (c, pos_c) = visible_point(&h, "map-code", 9..27);
+    click_at(&mut h, pos_c);
+    assert_eq!(h.state().state.view.selected, Some(c));
+    let mut kept = h.state().state.view.highlighted.clone();
+    kept.sort_unstable();
+    assert_eq!(kept, got, "a click does not replace the selection");
 
     // The selection exported: one CSV row per clip, its tracks in a playlist, their audio.
     let out = tmp.path().join("selection");

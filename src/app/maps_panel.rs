@@ -484,8 +484,8 @@ pub fn draw_map(ui: &mut Ui, scene: &MapScene, height: f32) -> MapInput {
     }
 }
 
-/// A press, a move while pressed, or the release, when dragging probes or outlines. A press
-/// that does not move (a click) counts as a press and its release.
+/// A press, a move while pressed, or the release, when dragging probes or outlines. For the
+/// probe a press that does not move (a click) counts as a press and its release.
 fn drag_of(
     response: &egui::Response,
     transform: &egui_plot::PlotTransform,
@@ -499,8 +499,9 @@ fn drag_of(
         [p.x, p.y]
     };
     let pos = response.interact_pointer_pos().or(response.hover_pos())?;
+    // A click probes where it lands; with a box or lasso it picks a clip as in pan mode.
     if response.clicked() {
-        return Some(MapDrag {
+        return (use_ == DragUse::Probe).then(|| MapDrag {
             xy: at(pos),
             start: true,
             done: true,
