@@ -318,4 +318,14 @@ fn every_instrument_works_through_the_window() {
     let nearest_genre = ds.genres[ds.label(placed.nearest[0].0)].clone();
     assert_eq!(nearest_genre, "mid");
     h.get_by_label_contains("song.wav: 5 segment(s)");
+
+    // Another folder: nothing found or drawn through the old maps stays on the new ones.
+    h.state_mut()
+        .apply(Command::LoadData(genrescope::dataset::DataSource::Demo));
+    run_until(&mut h, 60, "the demo", |app| {
+        app.state.dataset().is_some_and(|d| d.source.is_demo()) && app.state.is_idle()
+    });
+    let state = &h.state().state;
+    assert!(state.instruments.placed.is_none() && state.instruments.neighbours.is_empty());
+    assert!(state.trace.path.is_empty() && state.instruments.stroke_xy.is_empty());
 }

@@ -187,6 +187,21 @@ pub struct Instruments {
     pub outline: Option<(MapId, Vec<[f64; 2]>)>,
 }
 
+impl Instruments {
+    /// Drops what was found or drawn on the maps of other data or another model (a placed
+    /// song, neighbours, a stroke, an outline), keeping the settings (tool, space, k, α...).
+    pub fn forget_results(&mut self) {
+        self.stroke.clear();
+        self.stroke_xy.clear();
+        self.probe_nearest = None;
+        self.walk = [0.0; 3];
+        self.neighbours.clear();
+        self.neighbours_of = None;
+        self.placed = None;
+        self.outline = None;
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Tab {
     #[default]

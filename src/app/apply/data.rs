@@ -128,6 +128,9 @@ impl GenrescopeApp {
             looping: self.state.interp.looping,
             ..Interpolation::default()
         };
+        // Paths, strokes and placed songs were drawn through the previous data's maps.
+        self.state.trace = Default::default();
+        self.state.instruments.forget_results();
         if let Some(pending) = self.state.pending_model.take() {
             // Opened together with this data (or waiting for it in its representation).
             self.state.model = None;

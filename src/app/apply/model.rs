@@ -243,6 +243,9 @@ impl GenrescopeApp {
         });
         self.state.view.highlighted.clear();
         self.state.view.highlight_label = None;
+        // Paths, strokes and placed songs were drawn through the previous model's maps.
+        self.state.trace = Default::default();
+        self.state.instruments.forget_results();
         self.refresh_offers();
         self.state.jobs.cancel(|k| *k == JobKind::Project);
         if let Some(ds) = self.state.dataset().cloned() {
