@@ -12,7 +12,9 @@ use serde::Serialize;
 
 use crate::audio::DecodeError;
 use crate::dataset::features::{extract_track, FeatureConfig};
-use crate::model::{softmax_rows, ModelError, SavedModel};
+use crate::dataset::Dataset;
+use crate::maps::ModelMaps;
+use crate::model::{softmax_rows, FitError, Inference, ModelError, ModelMeta, SavedModel};
 use crate::projection::{Projection, ProjectionError};
 
 /// Where a probe's code gets the dimensions the map does not show.
@@ -92,6 +94,26 @@ pub fn centroids(
         .collect()
 }
 
+/// What moving toward a genre needs: each clip's genre as the model's output index, and the
+/// centroid of each of the model's genres (`None` when the data has none of its clips).
+pub struct GenreCentroids {
+    pub labels: Vec<usize>,
+    pub centres: Vec<Option<Vec<f32>>>,
+}
+
+/// [`GenreCentroids`] of `codes` (rows of `dim`, one per clip of `ds`).
+pub fn genre_centroids(
+    ds: &Dataset,
+    meta: &ModelMeta,
+    codes: &[f32],
+    dim: usize,
+) -> Result<GenreCentroids, FitError> {
+    let genre_map = meta.genre_map(&ds.genres, &ds.features)?;
+    let labels: Vec<usize> = (0..ds.len()).map(|i| genre_map[ds.label(i)]).collect();
+    let centres = centroids(codes, dim, &labels, meta.genres.len());
+    Ok(GenreCentroids { labels, centres })
+}
+
 /// The paper's style transfer: `code` moved by `alpha` times the step from one genre's
 /// centroid to another's.
 pub fn steer(code: &[f32], from: &[f32], to: &[f32], alpha: f32) -> Vec<f32> {
@@ -120,6 +142,21 @@ impl Space {
             Self::Raw => "raw input",
             Self::Bottleneck => "bottleneck",
             Self::Logits => "logits",
+        }
+    }
+
+    /// The rows of this space for every clip of `ds` and their width; `None` for logits of a
+    /// model without a classifier.
+    pub fn rows<'a>(
+        self,
+        ds: &'a Dataset,
+        inference: &'a Inference,
+        n_classes: usize,
+    ) -> Option<(&'a [f32], usize)> {
+        match self {
+            Self::Raw => Some((&ds.vectors, ds.dim())),
+            Self::Bottleneck => Some((&inference.code, inference.code_dim)),
+            Self::Logits => Some((inference.logits.as_deref()?, n_classes)),
         }
     }
 }
@@ -186,6 +223,18 @@ pub struct MapsOfData<'a> {
     pub logits: Option<&'a Projection>,
     /// The data's codes (rows of the model's code width), for the nearest clips.
     pub codes: &'a [f32],
+}
+
+impl<'a> MapsOfData<'a> {
+    /// A model's maps of the data, with the raw map fitted on its input.
+    pub fn new(maps: &'a ModelMaps, raw: Option<&'a Projection>) -> Self {
+        Self {
+            raw,
+            code: maps.code_map.as_ref().ok(),
+            logits: maps.logits_map.as_ref().and_then(|m| m.as_ref().ok()),
+            codes: &maps.inference.code,
+        }
+    }
 }
 
 /// One segment of a placed file.

@@ -51,17 +51,10 @@ pub fn run(args: &NeighboursArgs) -> anyhow::Result<()> {
         );
     }
     let maps = model_maps(ds, &md.saved, None, false)?;
-    let (rows, dim): (&[f32], usize) = match args.space {
-        Space::Raw => (&ds.vectors, ds.dim()),
-        Space::Bottleneck => (&maps.inference.code, maps.inference.code_dim),
-        Space::Logits => (
-            maps.inference
-                .logits
-                .as_deref()
-                .context("this model has no classifier, so no logits: use --space bottleneck")?,
-            md.saved.meta.model.n_classes,
-        ),
-    };
+    let (rows, dim) = args
+        .space
+        .rows(ds, &maps.inference, md.saved.meta.model.n_classes)
+        .context("this model has no classifier, so no logits: use --space bottleneck")?;
     let query = &rows[clip * dim..(clip + 1) * dim];
     let found: Vec<Neighbour> = nearest(rows, dim, query, args.k, Some(clip))
         .into_iter()

@@ -32,12 +32,7 @@ pub fn run(args: &PlaceArgs) -> anyhow::Result<()> {
     let ds = &md.dataset;
     let maps = model_maps(ds, &md.saved, None, false)?;
     let raw = Projection::fit(&ds.vectors, ds.dim())?;
-    let of_data = MapsOfData {
-        raw: Some(&raw),
-        code: maps.code_map.as_ref().ok(),
-        logits: maps.logits_map.as_ref().and_then(|m| m.as_ref().ok()),
-        codes: &maps.inference.code,
-    };
+    let of_data = MapsOfData::new(&maps, Some(&raw));
     let placement = place(&args.file, &md.saved, &of_data, args.k)
         .with_context(|| format!("cannot place {}", args.file.display()))?;
     let genres = &md.saved.meta.genres;

@@ -14,7 +14,7 @@ use crate::audible::Voice;
 use crate::export::write_path_wav;
 use crate::files::check_destination;
 use crate::interpolate::decode_codes;
-use crate::latent::{centroids, steer};
+use crate::latent::{genre_centroids, steer, GenreCentroids};
 use crate::maps::model_maps;
 
 #[derive(Debug, Args)]
@@ -62,10 +62,8 @@ pub fn run(args: &SteerArgs) -> anyhow::Result<()> {
     let clip = find_clip(ds, &args.clip, &args.dir)?;
     let maps = model_maps(ds, &md.saved, None, false)?;
     let dim = maps.inference.code_dim;
-    // Centroids by the model's genre order.
-    let genre_map = md.saved.meta.genre_map(&ds.genres, &ds.features)?;
-    let labels: Vec<usize> = (0..ds.len()).map(|i| genre_map[ds.label(i)]).collect();
-    let centres = centroids(&maps.inference.code, dim, &labels, genres.len());
+    let GenreCentroids { labels, centres } =
+        genre_centroids(ds, &md.saved.meta, &maps.inference.code, dim)?;
     let own = labels[clip];
     let (from, to) = (
         centres[own]

@@ -15,7 +15,7 @@ use crate::app::GenrescopeApp;
 use crate::audio::clip::ClipSource;
 use crate::dsp::loudness::interpolate_rms;
 use crate::interpolate::{interpolate, steps_t, PathKind, PathStep};
-use crate::latent::{centroids, probe_code, steer, walk};
+use crate::latent::{genre_centroids, probe_code, steer, walk, GenreCentroids};
 use crate::projection::Projection;
 
 use super::listening::voiced;
@@ -154,13 +154,13 @@ impl GenrescopeApp {
         let Some(maps) = model.maps.as_ref() else {
             return;
         };
-        let Ok(genre_map) = model.saved.meta.genre_map(&ds.genres, &ds.features) else {
+        let dim = maps.inference.code_dim;
+        let Ok(GenreCentroids { labels, centres }) =
+            genre_centroids(ds, &model.saved.meta, &maps.inference.code, dim)
+        else {
             return;
         };
-        let dim = maps.inference.code_dim;
-        let labels: Vec<usize> = (0..ds.len()).map(|i| genre_map[ds.label(i)]).collect();
         let genres = model.saved.meta.genres.len();
-        let centres = centroids(&maps.inference.code, dim, &labels, genres);
         // Until a genre is chosen: the first that is not A's own (as the panel shows).
         let toward = self
             .state

@@ -70,19 +70,13 @@ impl GenrescopeApp {
             );
             return;
         }
-        let (rows, dim): (&[f32], usize) = match space {
-            Space::Raw => (&ds.vectors, ds.dim()),
-            Space::Bottleneck => (&maps.inference.code, maps.inference.code_dim),
-            Space::Logits => match maps.inference.logits.as_deref() {
-                Some(l) => (l, model.saved.meta.model.n_classes),
-                None => {
-                    self.state.notices.error(
-                        Topic::Listening,
-                        "This model has no classifier, so no logits: look in the bottleneck.",
-                    );
-                    return;
-                }
-            },
+        let Some((rows, dim)) = space.rows(ds, &maps.inference, model.saved.meta.model.n_classes)
+        else {
+            self.state.notices.error(
+                Topic::Listening,
+                "This model has no classifier, so no logits: look in the bottleneck.",
+            );
+            return;
         };
         let found = nearest(rows, dim, &rows[a * dim..(a + 1) * dim], k, Some(a));
         let instruments = &mut self.state.instruments;
@@ -136,12 +130,7 @@ impl GenrescopeApp {
         self.state.instruments.shown = Instrument::Place;
         let kind = JobKind::Place { path: path.clone() };
         self.start_job(kind, move |_, _, _| {
-            let of_data = MapsOfData {
-                raw: raw.as_ref(),
-                code: maps.code_map.as_ref().ok(),
-                logits: maps.logits_map.as_ref().and_then(|m| m.as_ref().ok()),
-                codes: &maps.inference.code,
-            };
+            let of_data = MapsOfData::new(&maps, raw.as_ref());
             place(&path, &saved, &of_data, 5)
                 .map(|p| Output::Placed(Box::new(p)))
                 .map_err(|e| JobError::Failed(format!("Cannot place {}: {e}", path.display())))
