@@ -10,28 +10,17 @@
 //! feature the crate is the pipeline alone (no eframe, egui, cpal or rfd): what the fuzz targets
 //! build.
 
-pub mod adam;
 #[cfg(feature = "window")]
 pub mod app;
-pub mod audible;
 pub mod audio;
 pub mod cli;
 pub mod dataset;
-pub mod demo;
 pub mod dsp;
-pub mod experiment;
 pub mod export;
 pub mod files;
-pub mod interpolate;
 pub mod latent;
 pub mod maps;
-pub mod metrics;
 pub mod model;
-pub mod presets;
-pub mod projection;
-pub mod report;
 pub mod runtime;
-pub mod scoring;
-pub mod shipped;
-pub mod sources;
-pub mod train;
+pub mod tables;
+pub mod training;

@@ -22,6 +22,14 @@ pub fn release_memory() {
     }
 }
 
+/// [`release_memory`] once nothing else runs (`idle`): memory a running job still uses is not
+/// free to give back.
+pub fn release_memory_when(idle: bool) {
+    if idle {
+        release_memory();
+    }
+}
+
 /// Applies the settings once; later calls do nothing. An explicit CANDLE_NUM_THREADS wins.
 pub fn tune() {
     static ONCE: Once = Once::new();

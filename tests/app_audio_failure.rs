@@ -13,7 +13,7 @@ use common::ui::*;
 use common::*;
 use egui_kittest::kittest::Queryable;
 use genrescope::app::events::Command as AppCommand;
-use genrescope::app::state::AudioStatus;
+use genrescope::app::state::{AudioDevice, Playback};
 
 const CHILD: &str = "GENRESCOPE_AUDIO_FAILURE_CHILD";
 const TEST: &str = "a_failing_device_is_reported_once_and_the_next_play_tries_again";
@@ -55,11 +55,11 @@ fn in_the_child() {
     let data = tmp.path().join("data");
     make_dataset(&data, None, &["low", "high"], 2, 3.0);
     let mut h = window_with_audio(data);
-    assert!(matches!(h.state().state.audio, Some(AudioStatus::Ready(_))));
+    assert!(matches!(h.state().state.audio, Some(AudioDevice::Ready(_))));
     // Clips longer than what the pipe takes: the device dies during the first.
-    h.state_mut().apply(AppCommand::Select(0));
+    h.state_mut().apply(AppCommand::PickA(0));
     run_until(&mut h, 30, "the device to fail", |a| {
-        matches!(a.state.audio, Some(AudioStatus::Failed(_)))
+        matches!(a.state.playback, Playback::Failed { .. })
     });
     for _ in 0..50 {
         h.step();
@@ -68,13 +68,13 @@ fn in_the_child() {
     assert_eq!(h.get_all_by_label_contains("Sound stopped").count(), 1);
     h.get_by_label_contains("click a point or a play button to try again");
     assert!(
-        h.state().state.now_playing.is_none(),
+        !h.state().state.playback.is_sounding(),
         "nothing claims to play"
     );
     // A later click opens a new stream: it is tried, and the failure is said once again at most.
-    h.state_mut().apply(AppCommand::Select(3));
+    h.state_mut().apply(AppCommand::PickA(3));
     run_until(&mut h, 30, "the retry", |a| {
-        a.state.now_playing.is_none() && a.state.is_idle()
+        !a.state.playback.is_sounding() && a.state.is_idle()
     });
     for _ in 0..50 {
         h.step();

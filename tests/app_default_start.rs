@@ -9,7 +9,7 @@ use common::*;
 use egui_kittest::kittest::Queryable;
 use genrescope::app::events::Command;
 use genrescope::app::AppOptions;
-use genrescope::shipped::{Shipped, GTZAN_MODELS};
+use genrescope::model::shipped::{Shipped, GTZAN_MODELS};
 
 #[test]
 fn the_window_opens_on_the_demo_and_offers_the_gtzan_model_for_gtzan() {
@@ -37,11 +37,11 @@ fn the_window_opens_on_the_demo_and_offers_the_gtzan_model_for_gtzan() {
         .apply(Command::LoadData(DataSource::Folder(dir)));
     run_until(&mut h, 60, "gtzan-mini", loaded);
     assert!(
-        h.state().state.model.is_none(),
+        h.state().state.model().is_none(),
         "the demo model does not know these genres"
     );
     h.get_by_label_contains("knows other genres (house, metal, strings, swing)");
-    assert_eq!(h.state().state.offers, GTZAN_MODELS);
+    assert_eq!(h.state().state.offers(), GTZAN_MODELS);
     // Each offer says what it scores on music it never heard.
     h.get_by_label_contains("about 82 % of clips on tracks it never heard");
     h.get_by_label_contains("about 37 % of clips on tracks it never heard");
@@ -50,14 +50,14 @@ fn the_window_opens_on_the_demo_and_offers_the_gtzan_model_for_gtzan() {
     run_until(&mut h, 60, "the gtzan model's maps", |a| {
         settled(a) && projected(a)
     });
-    let model = h.state().state.model.as_ref().unwrap();
+    let model = h.state().state.model().unwrap();
     assert!(model.source.contains("gtzan-mini"));
     assert_eq!(
         model.saved.meta.genres,
         ["classical", "jazz", "metal", "pop"]
     );
     assert!(model.report.as_ref().unwrap().splits[0].accuracy.unwrap() > 0.9);
-    assert_eq!(h.state().state.offers, [Shipped::GtzanLogmel]);
+    assert_eq!(h.state().state.offers(), [Shipped::GtzanLogmel]);
     // The offer's notice about the demo model being set aside no longer applies.
     assert!(h.query_by_label_contains("knows other genres").is_none());
 
@@ -68,13 +68,12 @@ fn the_window_opens_on_the_demo_and_offers_the_gtzan_model_for_gtzan() {
         settled(a)
             && projected(a)
             && a.state
-                .model
-                .as_ref()
+                .model()
                 .is_some_and(|m| m.shipped == Some(Shipped::GtzanLogmel))
     });
     assert_eq!(h.state().state.dataset().unwrap().dim(), 38 * 64);
     h.get_by_label("Raw input (2432-d logmel)");
-    let model = h.state().state.model.as_ref().unwrap();
+    let model = h.state().state.model().unwrap();
     // Trained on all of gtzan-mini: its one split is the training split, and it says so.
     let report = model.report.as_ref().unwrap();
     assert_eq!(report.held_out, "train");
@@ -84,5 +83,5 @@ fn the_window_opens_on_the_demo_and_offers_the_gtzan_model_for_gtzan() {
         report.protocol
     );
     assert!(model.report.as_ref().unwrap().splits[0].accuracy.unwrap() > 0.95);
-    assert_eq!(h.state().state.offers, [Shipped::GtzanWaveform]);
+    assert_eq!(h.state().state.offers(), [Shipped::GtzanWaveform]);
 }

@@ -122,7 +122,8 @@ fn click_cell(h: &mut App, count: usize) -> String {
         .click();
     h.run_steps(2);
     assert_eq!(h.state().state.view.tab, Tab::Maps);
-    h.state().state.view.highlight_label.clone().unwrap()
+    let data = h.state().state.data.as_ref().unwrap();
+    data.selection.as_ref().unwrap().label.clone()
 }
 
 #[test]
@@ -135,10 +136,10 @@ fn a_confusion_cell_selects_exactly_the_clips_it_counts() {
     let count = cm.get(0, 0);
     assert!(count > 0);
     let label = click_cell(&mut h, count);
-    assert_eq!(h.state().state.view.highlighted.len(), count, "{label}");
+    assert_eq!(h.state().state.selected().len(), count, "{label}");
     // Linked back: the matrix marks the cells the selection falls in, here that cell alone.
     let predictions = model_predictions(&h);
-    let cells = report.selection_cells(&h.state().state.view.highlighted, &predictions);
+    let cells = report.selection_cells(h.state().state.selected(), &predictions);
     let n = cm.n_classes;
     let mut expected = vec![0; n * n];
     expected[0] = count;
@@ -166,7 +167,7 @@ fn a_confusion_cell_selects_exactly_the_clips_it_counts() {
         .apply(Command::LoadData(DataSource::Folder(unseen)));
     h.state_mut().apply(Command::LoadModel(model));
     run_until(&mut h, 60, "the model on new data", |a| {
-        settled(a) && projected(a) && a.state.model.as_ref().is_some_and(|m| m.report.is_some())
+        settled(a) && projected(a) && a.state.model().is_some_and(|m| m.report.is_some())
     });
     let report = model_report(&h);
     assert_eq!(report.held_out, "held-out");
@@ -176,26 +177,13 @@ fn a_confusion_cell_selects_exactly_the_clips_it_counts() {
         .max_by_key(|&(t, p)| cm.get(t, p))
         .unwrap();
     let label = click_cell(&mut h, cm.get(t, p));
-    assert_eq!(
-        h.state().state.view.highlighted.len(),
-        cm.get(t, p),
-        "{label}"
-    );
+    assert_eq!(h.state().state.selected().len(), cm.get(t, p), "{label}");
     // Every highlighted clip is what the cell says.
     let state = &h.state().state;
     let ds = state.dataset().unwrap();
-    let predicted = state
-        .model
-        .as_ref()
-        .unwrap()
-        .maps
-        .as_ref()
-        .unwrap()
-        .predicted
-        .clone()
-        .unwrap();
-    let genres = &state.model.as_ref().unwrap().saved.meta.genres;
-    for &i in &state.view.highlighted {
+    let predicted = state.model_view().unwrap().maps.predicted.clone().unwrap();
+    let genres = &state.model().unwrap().saved.meta.genres;
+    for &i in state.selected() {
         assert_eq!(ds.genres[ds.label(i)], genres[t]);
         assert_eq!(predicted[i].0, p);
     }
@@ -275,9 +263,11 @@ fn without_a_file_dialog_saving_and_exporting_go_through_a_path_field() {
     );
 
     // The interpolation path as WAV, through the same field.
-    h.state_mut().apply(Command::Select(3));
-    h.state_mut().apply(Command::SelectB(200));
-    run_until(&mut h, 30, "the path", |a| !a.state.trace.path.is_empty());
+    h.state_mut().apply(Command::PickA(3));
+    h.state_mut().apply(Command::PickB(200));
+    run_until(&mut h, 30, "the path", |a| {
+        a.state.trace().is_some_and(|t| !t.path.is_empty())
+    });
     h.get_by_label("Export").click();
     h.run_steps(3);
     h.get_by_label("Interpolation path as WAV…").click();
@@ -321,7 +311,7 @@ fn at_800_by_600_nothing_overlaps_and_picking_a_moves_nothing() {
         }
     }
     // Picking A fills the listen panel; the maps stay where they are under the pointer.
-    h.state_mut().apply(Command::Select(5));
+    h.state_mut().apply(Command::PickA(5));
     h.run_steps(3);
     for (k, map) in ["map-raw", "map-code", "map-logits"].iter().enumerate() {
         assert_eq!(frame_of(&h, map), maps[k], "{map} did not move");
@@ -371,14 +361,7 @@ fn the_smaller_things() {
         .query_by_label_contains("Open a folder of music")
         .is_none());
     run_until(&mut h, 60, "the demo", |a| settled(a) && projected(a));
-    assert!(h
-        .state()
-        .state
-        .model
-        .as_ref()
-        .unwrap()
-        .source
-        .contains("demo"));
+    assert!(h.state().state.model().unwrap().source.contains("demo"));
     // The clip count follows the hidden genres.
     h.get_by_label_contains("384 clips.");
     h.get_by_label_contains("● house (96)").click();
@@ -390,12 +373,13 @@ fn the_smaller_things() {
     assert_eq!(h.state().state.view.color_by, ColorBy::ReconstructionError);
     h.get_by_label_contains("MSE");
     // Curves of a training run leave with its model.
-    h.state_mut().state.settings.knobs.epochs = 2;
+    edit_settings(&mut h, |s| s.knobs.epochs = 2);
     h.get_by_label("Train").click();
     run_until(&mut h, 60, "training", |a| settled(a) && projected(a));
     assert_eq!(h.state().state.history.len(), 2);
-    h.state_mut()
-        .apply(Command::UseShippedModel(genrescope::shipped::Shipped::Demo));
+    h.state_mut().apply(Command::UseShippedModel(
+        genrescope::model::shipped::Shipped::Demo,
+    ));
     run_until(&mut h, 60, "the demo model again", |a| {
         settled(a) && projected(a)
     });

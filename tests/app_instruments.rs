@@ -52,7 +52,9 @@ fn to_map(h: &App, map: &str, p: egui::Pos2) -> [f64; 2] {
 
 fn decoded(app: &genrescope::app::GenrescopeApp, instrument: Instrument) -> bool {
     let s = &app.state;
-    s.trace.instrument == instrument && s.sound.request.is_none() && s.trace.current.is_some()
+    s.decoder.request.is_none()
+        && s.trace()
+            .is_some_and(|t| t.instrument == instrument && t.current.is_some())
 }
 
 fn close(x: f64, y: f64, scale: f64) -> bool {
@@ -69,7 +71,7 @@ fn every_instrument_works_through_the_window() {
     let mut h = window_with(data, model, false);
     let (a, pos_a) = visible_point(&h, "map-code", 0..9);
     click_at(&mut h, pos_a);
-    assert_eq!(h.state().state.view.selected, Some(a));
+    assert_eq!(h.state().state.clip_a(), Some(a));
     h.run_steps(2);
     let maps = model_maps(&h);
     let dim = maps.inference.code_dim;
@@ -89,13 +91,19 @@ fn every_instrument_works_through_the_window() {
     let slider = h.get_by_role_and_label(Role::Slider, "PC1 σ");
     slider.set_value_accesskit(2.0);
     run_until(&mut h, 30, "the walked point", |app| {
-        app.state.trace.instrument == Instrument::Components
-            && app.state.sound.request.is_none()
-            && app.state.trace.current.as_ref().is_some_and(|c| c.t == 2.0)
+        app.state.trace().unwrap().instrument == Instrument::Components
+            && app.state.decoder.request.is_none()
+            && app
+                .state
+                .trace()
+                .unwrap()
+                .current
+                .as_ref()
+                .is_some_and(|c| c.t == 2.0)
     });
     let projection = code_map(&h);
     let xy_a = projection.points[a];
-    let trace = &h.state().state.trace;
+    let trace = &h.state().state.trace().unwrap();
     let walked = trace.current_code_xy.unwrap();
     let sigma = projection.std[0];
     assert!(
@@ -112,13 +120,19 @@ fn every_instrument_works_through_the_window() {
     h.get_by_role_and_label(Role::Slider, "α")
         .set_value_accesskit(1.0);
     run_until(&mut h, 30, "the steered point", |app| {
-        app.state.trace.instrument == Instrument::Steer
-            && app.state.sound.request.is_none()
-            && app.state.trace.current.as_ref().is_some_and(|c| c.t == 1.0)
+        app.state.trace().unwrap().instrument == Instrument::Steer
+            && app.state.decoder.request.is_none()
+            && app
+                .state
+                .trace()
+                .unwrap()
+                .current
+                .as_ref()
+                .is_some_and(|c| c.t == 1.0)
     });
     let state = &h.state().state;
     let ds = state.dataset().unwrap().clone();
-    let genres = state.model.as_ref().unwrap().saved.meta.genres.clone();
+    let genres = state.model().unwrap().saved.meta.genres.clone();
     let labels: Vec<usize> = (0..ds.len())
         .map(|i| {
             genres
@@ -133,7 +147,7 @@ fn every_instrument_works_through_the_window() {
         centres[labels[a]].clone().unwrap(),
         centres[toward].clone().unwrap(),
     );
-    let current = state.trace.current.clone().unwrap();
+    let current = state.trace().unwrap().current.clone().unwrap();
     let expected: Vec<f32> = code(a)
         .iter()
         .zip(from.iter().zip(&to))
@@ -142,7 +156,10 @@ fn every_instrument_works_through_the_window() {
     for (got, want) in current.code.iter().zip(&expected) {
         assert!((got - want).abs() < 1e-4, "{got} vs {want}");
     }
-    let at_a = state.trace.path[0].probabilities.clone().unwrap();
+    let at_a = state.trace().unwrap().path[0]
+        .probabilities
+        .clone()
+        .unwrap();
     let moved = current.probabilities.clone().unwrap();
     assert!(
         moved[toward] > at_a[toward],
@@ -175,15 +192,15 @@ fn every_instrument_works_through_the_window() {
         "the view stayed"
     );
     assert!(
-        state.instruments.stroke.len() >= 5,
+        state.results().unwrap().stroke.codes.len() >= 5,
         "{} stroke points",
-        state.instruments.stroke.len()
+        state.results().unwrap().stroke.codes.len()
     );
     let end = to_map(&h, "map-code", *stroke.last().unwrap());
-    let last = *state.instruments.stroke_xy.last().unwrap();
+    let last = *state.results().unwrap().stroke.xy.last().unwrap();
     assert!(close(last[0], end[0], 1.0) && close(last[1], end[1], 1.0));
     // On the map's plane, the decoded code projects back to the point under the pointer.
-    let current = state.trace.current.clone().unwrap();
+    let current = state.trace().unwrap().current.clone().unwrap();
     let back = projection.project(&current.code).unwrap()[0];
     assert!(
         close(back[0], last[0], 1.0) && close(back[1], last[1], 1.0),
@@ -196,7 +213,7 @@ fn every_instrument_works_through_the_window() {
     let second = line(frame.center(), frame.right_center(), 4);
     drag(&mut h, &second, egui::Modifiers::CTRL);
     run_until(&mut h, 30, "the Ctrl probe", |app| {
-        app.state.sound.request.is_none() && app.state.instruments.stroke.len() == 4
+        app.state.decoder.request.is_none() && app.state.results().unwrap().stroke.codes.len() == 4
     });
     assert_eq!(*plot_memory(&h, "map-code").bounds(), bounds_before);
 
@@ -204,13 +221,23 @@ fn every_instrument_works_through_the_window() {
     h.get_by_label("Sounds like").click();
     h.run_steps(2);
     assert_eq!(
-        h.state().state.instruments.neighbours_of,
+        h.state()
+            .state
+            .results()
+            .and_then(|r| r.neighbours.as_ref())
+            .map(|n| n.of),
         Some(a),
         "opening the tab finds A's neighbours at once"
     );
     h.get_by_label("Find").click();
     h.run_steps(2);
-    let found = h.state().state.instruments.neighbours.clone();
+    let found = h
+        .state()
+        .state
+        .results()
+        .and_then(|r| r.neighbours.as_ref())
+        .map(|n| n.found.clone())
+        .unwrap_or_default();
     assert_eq!(found.len(), 10);
     let n = maps.inference.code.len() / dim;
     let mut brute: Vec<(usize, f32)> = (0..n)
@@ -259,7 +286,7 @@ fn every_instrument_works_through_the_window() {
     let expected: Vec<usize> = (0..raw.len())
         .filter(|&i| (x0..=x1).contains(&raw[i][0]) && (y0..=y1).contains(&raw[i][1]))
         .collect();
-    let mut got = h.state().state.view.highlighted.clone();
+    let mut got = h.state().state.selected().to_vec();
     got.sort_unstable();
     assert_eq!(got, expected);
     // A lasso around the whole view takes every clip drawn in it.
@@ -276,7 +303,7 @@ fn every_instrument_works_through_the_window() {
     ];
     drag(&mut h, &ring, egui::Modifiers::NONE);
     let outline: Vec<[f64; 2]> = ring.iter().map(|&p| to_map(&h, "map-raw", p)).collect();
-    let mut got = h.state().state.view.highlighted.clone();
+    let mut got = h.state().state.selected().to_vec();
     got.sort_unstable();
     assert_eq!(got, inside(&raw, &outline));
     assert!(!got.is_empty());
@@ -285,8 +312,8 @@ fn every_instrument_works_through_the_window() {
     // With the lasso still in hand, a click picks a clip and keeps the selection.
     let (c, pos_c) = visible_point(&h, "map-code", 9..27);
     click_at(&mut h, pos_c);
-    assert_eq!(h.state().state.view.selected, Some(c));
-    let mut kept = h.state().state.view.highlighted.clone();
+    assert_eq!(h.state().state.clip_a(), Some(c));
+    let mut kept = h.state().state.selected().to_vec();
     kept.sort_unstable();
     assert_eq!(kept, got, "a click does not replace the selection");
 
@@ -306,10 +333,10 @@ fn every_instrument_works_through_the_window() {
     write_wav(&song, &signal(227.0, 5.0, 22_050), 22_050, 1);
     drop_on(&mut h, song);
     run_until(&mut h, 30, "the placed song", |app| {
-        app.state.instruments.placed.is_some()
+        app.state.results().is_some_and(|r| r.placed.is_some())
     });
     let state = &h.state().state;
-    let placed = state.instruments.placed.clone().unwrap();
+    let placed = state.results().unwrap().placed.clone().unwrap();
     assert_eq!(state.instruments.shown, Instrument::Place);
     assert_eq!(placed.segments.len(), 5, "5 s cut into 0.907 s segments");
     assert!(placed.segments.iter().all(|s| s.code_xy.is_some()));
@@ -326,6 +353,7 @@ fn every_instrument_works_through_the_window() {
         app.state.dataset().is_some_and(|d| d.source.is_demo()) && app.state.is_idle()
     });
     let state = &h.state().state;
-    assert!(state.instruments.placed.is_none() && state.instruments.neighbours.is_empty());
-    assert!(state.trace.path.is_empty() && state.instruments.stroke_xy.is_empty());
+    let results = state.results().unwrap();
+    assert!(results.placed.is_none() && results.neighbours.is_none());
+    assert!(results.trace.path.is_empty() && results.stroke.xy.is_empty());
 }

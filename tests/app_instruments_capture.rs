@@ -8,26 +8,23 @@ use common::ui::*;
 use common::*;
 use genrescope::app::events::Command;
 use genrescope::app::state::MapId;
-use genrescope::app::GenrescopeApp;
-use genrescope::audible::Voice;
 use genrescope::audio::resample::resample_clip;
+use genrescope::latent::audible::Voice;
 
 /// Applies `command`, waits for the decoded sound to play out, and returns what it should
 /// sound like at the device's rate.
 fn play_and_expect(h: &mut App, command: Command) -> Vec<f32> {
     h.state_mut().apply(command);
-    run_until(
-        h,
-        30,
-        "the decoded sound to play out",
-        |app: &GenrescopeApp| {
-            app.state.sound.request.is_none()
-                && app.state.sound.playing_id.is_some()
-                && app.state.now_playing.is_none()
-        },
-    );
+    run_until(h, 30, "the decoded sound to play out", decoded_and_quiet);
     let state = &h.state().state;
-    let decoded = state.trace.current.as_ref().unwrap().decoded.clone();
+    let decoded = state
+        .trace()
+        .unwrap()
+        .current
+        .as_ref()
+        .unwrap()
+        .decoded
+        .clone();
     let features = state.dataset().unwrap().features;
     let audio = Voice::new(&features).unwrap().render(&decoded).unwrap();
     resample_clip(&audio, 22_050, 44_100).unwrap()
@@ -60,7 +57,7 @@ fn the_components_slider_and_the_probe_play_the_code_they_stand_for() {
     let tmp = tempfile::tempdir().unwrap();
     let capture = capture_to_file(tmp.path());
     let mut h = window(tmp.path());
-    h.state_mut().state.view.selected = Some(0);
+    pick_quietly(&mut h, 0, None);
     let mut expected: Vec<Vec<f32>> = [-2.0f32, 2.0]
         .into_iter()
         .map(|sigma| {

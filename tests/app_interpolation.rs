@@ -23,7 +23,7 @@ fn picking_a_and_b_and_moving_t_moves_the_decoded_point_and_the_bars() {
     // Click = A, shift-click = B, on the bottleneck map (B from another genre).
     let (a, pos_a) = visible_point(&h, "map-code", 0..9);
     click_at(&mut h, pos_a);
-    assert_eq!(h.state().state.view.selected, Some(a));
+    assert_eq!(h.state().state.clip_a(), Some(a));
     h.get_by_label_contains("Pick A (click) and B (shift-click)");
     h.run_steps(2); // picking A grows the panel below the maps: let the layout settle
     let (b, pos_b) = visible_point(&h, "map-code", 18..27);
@@ -42,16 +42,16 @@ fn picking_a_and_b_and_moving_t_moves_the_decoded_point_and_the_bars() {
     }
     h.step();
     assert_eq!(
-        h.state().state.interp.b,
+        h.state().state.picks().b,
         Some(b),
         "selected {:?}, hovered {:?}",
-        h.state().state.view.selected,
-        h.state().state.view.hovered
+        h.state().state.clip_a(),
+        h.state().state.hovered()
     );
     run_until(&mut h, 30, "the path", |a| {
-        !a.state.trace.path.is_empty() && a.state.sound.request.is_none()
+        !a.state.trace().unwrap().path.is_empty() && a.state.decoder.request.is_none()
     });
-    let trace = &h.state().state.trace;
+    let trace = &h.state().state.trace().unwrap();
     assert_eq!(trace.path.len(), 8);
     assert_eq!(
         trace.path_code_xy.len(),
@@ -70,9 +70,9 @@ fn picking_a_and_b_and_moving_t_moves_the_decoded_point_and_the_bars() {
     for t in [0.0f32, 1.0, 0.5] {
         h.state_mut().apply(Command::SetT { t, held: false });
         run_until(&mut h, 30, "the decoded point", |a| {
-            a.state.sound.request.is_none()
+            a.state.decoder.request.is_none()
         });
-        let current = h.state().state.trace.current.clone().unwrap();
+        let current = h.state().state.trace().unwrap().current.clone().unwrap();
         assert_eq!(current.t, t);
         let bars: Vec<String> = h
             .get_all_by_role(Role::ProgressIndicator)
@@ -81,7 +81,7 @@ fn picking_a_and_b_and_moving_t_moves_the_decoded_point_and_the_bars() {
         assert_eq!(bars.len(), 3, "{bars:?}");
         seen.push((
             current,
-            h.state().state.trace.current_code_xy.unwrap(),
+            h.state().state.trace().unwrap().current_code_xy.unwrap(),
             bars,
         ));
     }
@@ -103,7 +103,7 @@ fn picking_a_and_b_and_moving_t_moves_the_decoded_point_and_the_bars() {
     let slider = h.get_by_role_and_label(Role::Slider, "t");
     slider.set_value_accesskit(0.25);
     run_until(&mut h, 30, "the slider's point", |a| {
-        a.state.sound.request.is_none() && a.state.interp.t == 0.25
+        a.state.decoder.request.is_none() && a.state.picks().t == 0.25
     });
 
     // Colouring by reconstruction error is offered for a model with a decoder.

@@ -6,8 +6,8 @@ use common::capture::*;
 use common::ui::*;
 use common::*;
 use genrescope::app::events::Command;
-use genrescope::audible::Voice;
 use genrescope::audio::resample::resample_clip;
+use genrescope::latent::audible::Voice;
 
 #[test]
 fn t_zero_and_one_play_the_decoders_output_for_a_and_b() {
@@ -20,20 +20,16 @@ fn t_zero_and_one_play_the_decoders_output_for_a_and_b() {
 
     let mut h = window_with(data, model, true);
     let (a, b) = (0, 4);
-    h.state_mut().state.view.selected = Some(a);
-    h.state_mut().state.interp.b = Some(b);
+    pick_quietly(&mut h, a, Some(b));
     let mut expected = Vec::new();
     for t in [0.0f32, 1.0] {
         h.state_mut().apply(Command::SetT { t, held: false });
-        run_until(&mut h, 30, "the step to play out", |app| {
-            app.state.sound.request.is_none()
-                && app.state.sound.playing_id.is_some()
-                && app.state.now_playing.is_none()
-        });
+        run_until(&mut h, 30, "the step to play out", decoded_and_quiet);
         let decoded = h
             .state()
             .state
-            .trace
+            .trace()
+            .unwrap()
             .current
             .as_ref()
             .unwrap()
@@ -51,7 +47,7 @@ fn t_zero_and_one_play_the_decoders_output_for_a_and_b() {
         let latency = h
             .state()
             .state
-            .sound
+            .decoder
             .latency_ms
             .expect("the latency was measured");
         // Informative (never asserted: machines are noisy): slider change to first sample out.

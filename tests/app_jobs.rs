@@ -7,7 +7,7 @@ use common::ui::*;
 use common::*;
 use egui_kittest::kittest::Queryable;
 use genrescope::app::events::Command;
-use genrescope::app::registry::JobKind;
+use genrescope::app::registry::{JobKind, Stamp};
 use genrescope::app::AppOptions;
 use genrescope::dataset::DataSource;
 
@@ -20,21 +20,23 @@ fn a_job_that_panics_ends_in_a_message_and_the_window_goes_on() {
     run_until(&mut h, 60, "the folder", settled);
 
     // The same path every job takes: registered, run on a thread, one ending event.
-    h.state_mut()
-        .start_job(JobKind::Train { epochs: 10 }, |_, _, _| {
-            panic!("injected failure")
-        });
+    let data = h.state().state.data.as_ref().unwrap().id;
+    h.state_mut().start_job(
+        JobKind::Train { epochs: 10, data },
+        Stamp::default(),
+        |_, _, _| panic!("injected failure"),
+    );
     assert!(h.state().state.is_training());
     run_until(&mut h, 30, "the job's end", |a| a.state.is_idle());
     assert!(!h.state().state.is_training());
     h.get_by_label_contains("The training run stopped unexpectedly (injected failure)");
     // Not "Training…" forever: the form is usable and a real run trains and ends.
-    h.state_mut().state.settings.knobs.epochs = 3;
+    edit_settings(&mut h, |s| s.knobs.epochs = 3);
     h.get_by_label("Train").click();
     run_until(&mut h, 60, "a real training run", |a| {
         projected(a) && a.state.is_idle()
     });
-    assert!(h.state().state.model.is_some());
+    assert!(h.state().state.model().is_some());
     h.get_by_label_contains("Trained a waveform dsae in 3 epochs");
     assert!(
         h.query_by_label_contains("stopped unexpectedly").is_none(),

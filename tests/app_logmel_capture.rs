@@ -38,8 +38,7 @@ fn a_log_mel_model_trained_in_the_window_draws_its_maps_and_plays_its_reconstruc
         settled(a)
             && projected(a)
             && a.state
-                .model
-                .as_ref()
+                .model()
                 .is_some_and(|m| m.saved.meta.features.input.kind() == InputKind::Logmel)
     });
     let dim = h.state().state.dataset().unwrap().dim();
@@ -57,17 +56,17 @@ fn a_log_mel_model_trained_in_the_window_draws_its_maps_and_plays_its_reconstruc
     let (clip, pos) = visible_point(&h, "map-code", 100..140);
     click_at(&mut h, pos);
     run_until(&mut h, 30, "the original to play", |a| {
-        a.state.now_playing.is_none()
+        !a.state.playback.is_sounding()
     });
     h.state_mut().apply(Command::PlayVersion {
         segment: clip,
         version: ClipVersion::Reconstruction,
     });
     run_until(&mut h, 60, "the reconstruction to play", |a| {
-        a.state.now_playing.is_none() && a.state.is_idle()
+        !a.state.playback.is_sounding() && a.state.is_idle()
     });
     assert!(no_errors_shown(&h));
-    let model = h.state().state.model.as_ref().unwrap();
+    let model = h.state().state.model().unwrap();
     let recon = h.state().state.reconstruction(clip).unwrap().to_vec();
     let expected = resample_clip(
         &model.voice.render(&recon).unwrap(),

@@ -8,7 +8,7 @@ use common::ui::*;
 use common::*;
 use egui_kittest::kittest::Queryable;
 use genrescope::app::events::Command;
-use genrescope::app::state::AudioStatus;
+use genrescope::app::state::AudioDevice;
 use genrescope::app::AppOptions;
 
 #[test]
@@ -30,15 +30,15 @@ fn no_audio_device_is_said_once_and_nothing_else_breaks() {
     run_until(&mut h, 60, "the folder to load", loaded);
     assert!(matches!(
         h.state().state.audio,
-        Some(AudioStatus::Unavailable(_))
+        Some(AudioDevice::Unavailable(_))
     ));
     assert_eq!(h.get_all_by_label_contains("No sound").count(), 1);
     // Clicking points still selects them, and says nothing more.
-    h.state_mut().apply(Command::Select(1));
-    h.state_mut().apply(Command::Select(2));
+    h.state_mut().apply(Command::PickA(1));
+    h.state_mut().apply(Command::PickA(2));
     h.run_steps(3);
-    assert_eq!(h.state().state.view.selected, Some(2));
-    assert!(h.state().state.now_playing.is_none());
+    assert_eq!(h.state().state.clip_a(), Some(2));
+    assert!(!h.state().state.playback.is_sounding());
     assert_eq!(h.get_all_by_label_contains("No sound").count(), 1);
     assert_eq!(h.state().state.notices.shown().len(), 1);
 }

@@ -8,7 +8,7 @@ use genrescope::dataset::DataSource;
 use common::capture::*;
 use common::ui::*;
 use common::*;
-use genrescope::app::state::AudioStatus;
+use genrescope::app::state::{AudioDevice, Playback};
 use genrescope::audio::read_clip;
 use genrescope::audio::resample::resample_clip;
 
@@ -22,26 +22,23 @@ fn clicking_a_point_plays_its_original_audio() {
     let mut h = window_with_audio(data);
     match &h.state().state.audio {
         // The plug device offers 44.1 kHz, which the player prefers: no rate conversion in ALSA.
-        Some(AudioStatus::Ready(format)) => assert_eq!(format.sample_rate_hz, CAPTURE_RATE_HZ),
+        Some(AudioDevice::Ready(format)) => assert_eq!(format.sample_rate_hz, CAPTURE_RATE_HZ),
         other => panic!("the file device should open: {other:?}"),
     }
     // Click the 5th clip on the raw map: 3 clips per track, so the second track's second.
     let segment = 4;
     let pos = point_on_screen(&h, "map-raw", segment);
     click_at(&mut h, pos);
-    assert_eq!(h.state().state.view.selected, Some(segment));
+    assert_eq!(h.state().state.clip_a(), Some(segment));
     // The click asked for the clip; it is decoded on a worker, played, and done. (The null
     // device has no clock, so playing can take less than a frame: wait for the end only.)
-    let label = h
-        .state()
-        .state
-        .now_playing
-        .as_ref()
-        .map(|p| p.label.clone())
-        .expect("the click asks for the clip");
+    let label = match &h.state().state.playback {
+        Playback::Clip { label, .. } => label.clone(),
+        other => panic!("the click asks for the clip, but the playback is {other:?}"),
+    };
     assert!(label.contains("high.00001.wav 0.9-1.8 s"), "{label}");
     run_until(&mut h, 30, "the clip to finish", |a| {
-        a.state.now_playing.is_none()
+        !a.state.playback.is_sounding()
     });
     assert!(
         h.state().state.notices.shown().is_empty(),
@@ -63,9 +60,9 @@ fn clicking_a_point_plays_its_original_audio() {
     });
     let demo_segment = 100; // a metal clip: continuous sound, no long silences inside
     h.state_mut()
-        .apply(genrescope::app::events::Command::Select(demo_segment));
+        .apply(genrescope::app::events::Command::PickA(demo_segment));
     run_until(&mut h, 30, "the demo clip to finish", |a| {
-        a.state.now_playing.is_none()
+        !a.state.playback.is_sounding()
     });
     assert!(
         h.state()
@@ -121,7 +118,7 @@ fn clicking_a_point_plays_its_original_audio() {
 
     // The demo clip has no file: what was heard is the synthesizer's clip.
     let demo = resample_clip(
-        &genrescope::demo::render_clip(&demo_path, demo_offset, 20_000).unwrap(),
+        &genrescope::dataset::demo::render_clip(&demo_path, demo_offset, 20_000).unwrap(),
         22_050,
         CAPTURE_RATE_HZ,
     )

@@ -67,8 +67,8 @@ fn random_command(
         2 | 3 => Command::StartTraining,
         4 => Command::CancelTraining,
         5 => Command::CancelLoad,
-        6 | 7 => Command::Select(clip),
-        8 => Command::SelectB(clip),
+        6 | 7 => Command::PickA(clip),
+        8 => Command::PickB(clip),
         9 | 10 => Command::SetT {
             t: rng.random::<f32>(),
             held: rng.random(),
@@ -162,7 +162,7 @@ fn hundreds_of_random_commands_leave_nothing_running_and_nothing_growing() {
     write_wav(&song, &signal(300.0, 4.0, 22_050), 22_050, 1);
 
     let mut h = app(AppOptions::default());
-    h.state_mut().state.settings.knobs.epochs = 3;
+    edit_settings(&mut h, |s| s.knobs.epochs = 3);
     let mut rng = ChaCha8Rng::seed_from_u64(7);
     let mut after_first = None;
     for round in 0..rounds() {

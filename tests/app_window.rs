@@ -50,7 +50,7 @@ fn open_a_folder_by_path_then_train_and_cancel() {
     h.get_by_label("Raw input (500-d waveform)");
     h.get_by_label_contains("No files skipped");
 
-    h.state_mut().state.settings.knobs.epochs = 5_000;
+    edit_settings(&mut h, |s| s.knobs.epochs = 5_000);
     h.get_by_label("Train").click();
     run_until(&mut h, 60, "the first epoch", |a| {
         !a.state.history.is_empty()
@@ -60,7 +60,7 @@ fn open_a_folder_by_path_then_train_and_cancel() {
     h.run_steps(3);
     assert!(!h.state().state.is_training());
     assert!(
-        h.state().state.model.is_none(),
+        h.state().state.model().is_none(),
         "a cancelled run leaves no model"
     );
     h.get_by_label_contains("Training cancelled");
@@ -72,12 +72,11 @@ fn training_draws_three_maps_links_hover_and_click_and_fills_the_tables() {
     let tmp = tempfile::tempdir().unwrap();
     let mut h = app_on(dataset(tmp.path()));
     run_until(&mut h, 60, "the folder to load", loaded);
-    {
-        let s = &mut h.state_mut().state.settings;
+    edit_settings(&mut h, |s| {
         s.knobs.epochs = 40;
         s.knobs.learning_rate = 3e-3;
         s.knobs.batch_size = 16;
-    }
+    });
     h.get_by_label("Train").click();
     run_until(&mut h, 120, "training and projection", projected);
     for title in [
@@ -99,8 +98,7 @@ fn training_draws_three_maps_links_hover_and_click_and_fills_the_tables() {
     let hovered = h
         .state()
         .state
-        .view
-        .hovered
+        .hovered()
         .expect("a point under the pointer");
     let info = h.state().state.segment_info(hovered).unwrap();
     assert!(h.get_all_by_label_contains(&info.track).count() >= 1);
@@ -109,20 +107,27 @@ fn training_draws_three_maps_links_hover_and_click_and_fills_the_tables() {
     let pos_code = point_on_screen(&h, "map-code", hovered);
     h.hover_at(pos_code);
     h.run_steps(2);
-    assert_eq!(h.state().state.view.hovered, Some(hovered));
+    assert_eq!(h.state().state.hovered(), Some(hovered));
     // Clicking selects it (and asks for it to be played).
     click_at(&mut h, pos_code);
-    assert_eq!(h.state().state.view.selected, Some(hovered));
+    assert_eq!(h.state().state.clip_a(), Some(hovered));
 
     // Hiding a genre removes its points from hover.
     let genre = h.state().state.dataset().unwrap().label(hovered);
     let name = h.state().state.dataset().unwrap().genres[genre].clone();
     h.get_by_label_contains(&format!("● {name} (")).click();
     h.run_steps(2);
-    assert!(h.state().state.view.hidden_genres.contains(&genre));
+    assert!(h
+        .state()
+        .state
+        .data
+        .as_ref()
+        .unwrap()
+        .hidden_genres
+        .contains(&genre));
     h.hover_at(point_on_screen(&h, "map-raw", hovered));
     h.run_steps(2);
-    assert_ne!(h.state().state.view.hovered, Some(hovered));
+    assert_ne!(h.state().state.hovered(), Some(hovered));
 
     // The metrics tab shows the paper's tables; a confusion cell selects its clips.
     h.get_by_label("Metrics").click();
@@ -142,7 +147,7 @@ fn training_draws_three_maps_links_hover_and_click_and_fills_the_tables() {
     });
     h.run_steps(2);
     assert_eq!(h.state().state.view.tab, Tab::Maps);
-    assert_eq!(h.state().state.view.highlighted.len(), cm.get(t, p));
+    assert_eq!(h.state().state.selected().len(), cm.get(t, p));
     h.get_by_label_contains("clip(s): true");
 }
 
@@ -196,10 +201,10 @@ fn a_model_for_other_genres_is_refused_and_a_good_one_is_used() {
     });
     h.get_by_label_contains("does not fit this data");
     h.get_by_label_contains("blues, rock");
-    assert!(h.state().state.model.is_none());
+    assert!(h.state().state.model().is_none());
 
     // A model trained here can be saved and opened again.
-    h.state_mut().state.settings.knobs.epochs = 2;
+    edit_settings(&mut h, |s| s.knobs.epochs = 2);
     h.get_by_label("Train").click();
     run_until(&mut h, 60, "training", projected);
     let saved = tmp.path().join("mine.safetensors");
@@ -220,7 +225,7 @@ fn a_model_for_other_genres_is_refused_and_a_good_one_is_used() {
     run_until(&mut h, 60, "the saved model", |a| {
         !a.state.is_loading_model() && projected(a)
     });
-    let model = h.state().state.model.as_ref().unwrap();
+    let model = h.state().state.model().unwrap();
     assert!(model.source.starts_with("loaded from"));
     // Trained on this folder: its splits are recomputed, so markers still show train/dev/test.
     assert!(model.splits.is_some());

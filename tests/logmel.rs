@@ -6,9 +6,9 @@ mod common;
 
 use std::process::Command;
 
-use genrescope::audible::Voice;
 use genrescope::dataset::features::Featurizer;
 use genrescope::dataset::{FeatureConfig, InputKind};
+use genrescope::latent::audible::Voice;
 use realfft::RealFftPlanner;
 
 const RATE: f32 = 22_050.0;

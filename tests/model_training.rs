@@ -4,9 +4,9 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use candle_core::{Device, Tensor};
-use genrescope::metrics::{track_vote, ConfusionMatrix};
 use genrescope::model::{Activation, ConfigError, Model, ModelConfig, ModelKind, TrainConfig};
-use genrescope::train::{loss_tensor, predict, train, Examples, TrainError};
+use genrescope::tables::metrics::{track_vote, ConfusionMatrix};
+use genrescope::training::train::{loss_tensor, predict, train, Examples, TrainError};
 
 /// Separable synthetic data: each class a sine of its own frequency plus noise.
 fn synthetic(n_per_class: usize, classes: usize, dim: usize, seed: u32) -> (Vec<f32>, Vec<u32>) {

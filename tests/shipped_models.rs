@@ -7,13 +7,13 @@ use std::sync::atomic::AtomicBool;
 
 use common::*;
 use genrescope::dataset::features::Featurizer;
+use genrescope::dataset::sources::load_source;
 use genrescope::dataset::{load_folder, DataSource, Dataset, FeatureConfig};
-use genrescope::experiment::evaluate_folder;
-use genrescope::shipped::Shipped;
-use genrescope::sources::load_source;
+use genrescope::model::shipped::Shipped;
+use genrescope::training::experiment::evaluate_folder;
 
 fn demo_set() -> genrescope::dataset::Dataset {
-    genrescope::demo::dataset(&Featurizer::new(&FeatureConfig::default()).unwrap())
+    genrescope::dataset::demo::dataset(&Featurizer::new(&FeatureConfig::default()).unwrap())
 }
 
 /// Measured when the model was shipped: 100% of the 384 demo clips (models/demo-dsae.md).
@@ -28,10 +28,10 @@ fn the_demo_set_is_deterministic_and_labelled() {
     assert_eq!(a.vectors, b.vectors);
     assert_eq!(a.genres, ["house", "metal", "strings", "swing"]);
     assert_eq!(a.len(), 4 * 8 * 12);
-    assert!(genrescope::demo::LABEL.contains("not GTZAN"));
+    assert!(genrescope::dataset::demo::LABEL.contains("not GTZAN"));
     // A demo clip can be played: the synthesizer makes it again, identical to what was pooled.
     let track = &a.tracks[5];
-    let clip = genrescope::demo::render_clip(&track.path, 40_000, 20_000).unwrap();
+    let clip = genrescope::dataset::demo::render_clip(&track.path, 40_000, 20_000).unwrap();
     let mut pooled = Vec::new();
     genrescope::dataset::features::pool_into(&clip, 40, &mut pooled);
     let i = a

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use genrescope::audible::Voice;
+use genrescope::latent::audible::Voice;
 use genrescope::model::io::load_bytes;
 use libfuzzer_sys::fuzz_target;
 

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use super::events::{Command, FileTarget, Output};
 use super::jobs::{JobError, Spawner};
 use super::registry::{JobId, JobKind};
-use super::state::{AppState, MapId};
+use super::state::{AppState, Derived, MapId};
 use crate::files::write_atomic;
 
 /// Set by `--screenshot` runs: how the capture went.
@@ -152,11 +152,10 @@ impl Capture {
             && state
                 .data
                 .as_ref()
-                .is_none_or(|d| d.raw_map.is_some() || d.raw_map_error.is_some())
+                .is_none_or(|d| !matches!(d.raw_map, Derived::Computing))
             && state
-                .model
-                .as_ref()
-                .is_none_or(|m| m.maps.is_some() || m.maps_error.is_some());
+                .model()
+                .is_none_or(|m| !matches!(m.view, Derived::Computing));
         let Some(shot) = self.screenshot.as_mut() else {
             return Vec::new();
         };
@@ -201,8 +200,7 @@ impl Capture {
 
     /// Reports start-up milestones once each: this frame is drawn, and (once) it has all maps.
     pub fn report_timing(&mut self, state: &AppState) {
-        let maps_ready = state.data.as_ref().is_some_and(|d| d.raw_map.is_some())
-            && state.model.as_ref().is_some_and(|m| m.maps.is_some());
+        let maps_ready = state.layer(MapId::Raw).is_some() && state.model_view().is_some();
         let Some(t) = self.timing.as_mut() else {
             return;
         };

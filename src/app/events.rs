@@ -5,24 +5,26 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
+use crate::audio::clip::PreparedClip as Clip;
 use crate::audio::playback::PlayerNews;
 use crate::dataset::{DataSource, Dataset};
-use crate::experiment::Experiment;
-use crate::interpolate::PathKind;
+use crate::latent::interpolate::{PathKind, PathStep};
+use crate::latent::{OffPlane, Space};
+use crate::maps::projection::Projection;
 use crate::maps::ModelMaps;
+use crate::model::shipped::Shipped;
 use crate::model::SavedModel;
-use crate::projection::Projection;
-use crate::shipped::Shipped;
-use crate::train::EpochReport;
+use crate::training::experiment::Experiment;
+use crate::training::train::EpochReport;
 
 pub use super::paths::FileTarget;
-use crate::audio::clip::PreparedClip as Clip;
-use crate::interpolate::PathStep;
-
 pub use super::registry::JobId;
+use super::state::{ColorBy, Instrument, Loudness, MapId, Tab, Tool, TrainSettings};
 
 /// The decoder's answer to one question.
 pub struct Decoded {
+    /// The instrument that asked.
+    pub instrument: Instrument,
     pub point: PathStep,
     pub path: Vec<PathStep>,
     pub clip: Option<Clip>,
@@ -31,9 +33,6 @@ pub struct Decoded {
     /// The loudness matching applied to the clip, in dB.
     pub gain_db: f32,
 }
-use super::state::{ColorBy, Instrument, Loudness, MapId, Tab, Tool, TrainSettings};
-use crate::latent::{OffPlane, Space};
-
 /// Which version of a clip to play.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ClipVersion {
@@ -67,10 +66,12 @@ pub enum Command {
     Dropped(Vec<PathBuf>),
     /// The segment under the pointer on any map (None: nothing).
     Hover(Option<usize>),
-    /// A click on a segment: select it as A and play its original audio.
-    Select(usize),
-    /// A shift-click: select it as B (the other end of the interpolation) and play it.
-    SelectB(usize),
+    /// A click on a segment: pick it as clip A and play its original audio.
+    PickA(usize),
+    /// A shift-click: pick it as clip B (the other end of the interpolation) and play it.
+    PickB(usize),
+    /// Forget A, B and the interpolation's t.
+    ClearPicks,
     /// `--a` / `--b` at start-up: pick these clips once they are loaded, without playing them.
     PickOnLoad {
         a: Option<String>,
@@ -81,11 +82,12 @@ pub enum Command {
         t: f32,
         held: bool,
     },
-    /// The slider was let go: stop looping.
-    ReleaseT,
+    /// A slider (t, a component, α) was let go: stop looping its sound.
+    ReleaseSlider,
     SetPathKind(PathKind),
     SetSteps(usize),
-    SetLooping(bool),
+    /// Every slider loops its decoded sound while it is held.
+    SetLoopWhileHeld(bool),
     /// Play every step of the path one after another.
     PlayPath,
     /// A's original audio, what the model sees, its reconstruction, or all three.
@@ -102,6 +104,7 @@ pub enum Command {
         truth: usize,
         predicted: usize,
     },
+    /// Forget the selection (the clips of a box, a lasso or a confusion cell).
     ClearSelection,
     SetTab(Tab),
     DismissNotice(usize),

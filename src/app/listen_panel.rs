@@ -74,7 +74,8 @@ fn clips_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
         ui.label(RichText::new("Listen").strong());
         loudness_ui(ui, state, out);
     });
-    let Some(a) = state.view.selected else {
+    let picks = state.picks();
+    let Some(a) = picks.a else {
         ui.label("Click a point to hear it: it becomes A. Shift-click another for B.");
         return;
     };
@@ -86,7 +87,7 @@ fn clips_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
             (
                 "▶ what the model sees",
                 ClipVersion::Input,
-                state.model.is_some(),
+                state.model().is_some(),
             ),
             ("▶ reconstruction", ClipVersion::Reconstruction, has_decoder),
             ("▶ all three", ClipVersion::All, has_decoder),
@@ -101,22 +102,16 @@ fn clips_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
         }
     });
     if let (Some(x), Some(r)) = (pooled(state, a), state.reconstruction(a)) {
-        let mse = x
-            .iter()
-            .zip(r)
-            .map(|(a, b)| f64::from(a - b).powi(2))
-            .sum::<f64>()
-            / x.len() as f64;
-        let mean = x.iter().map(|v| f64::from(*v)).sum::<f64>() / x.len() as f64;
-        let var = x
-            .iter()
-            .map(|v| (f64::from(*v) - mean).powi(2))
-            .sum::<f64>()
-            / x.len() as f64;
-        ui.label(format!(
-            "reconstruction error: MSE {mse:.2e} ({:.0}% of the clip's variance)",
-            100.0 * mse / var.max(1e-12)
-        ));
+        if let Some(error) = state
+            .model_view()
+            .and_then(|v| v.maps.reconstruction_error.as_ref()?.get(a).copied())
+        {
+            let var = crate::tables::metrics::variance(x);
+            ui.label(format!(
+                "reconstruction error: MSE {error:.2e} ({:.0}% of the clip's variance)",
+                100.0 * f64::from(error) / var.max(1e-12)
+            ));
+        }
         Plot::new("a-vs-reconstruction")
             .height(80.0)
             .legend(Legend::default())
@@ -127,7 +122,7 @@ fn clips_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
                 p.line(Line::new("reconstruction", series(r)));
             });
     }
-    match state.interp.b {
+    match picks.b {
         Some(b) => {
             ui.label(format!("B: {}", clip_line(state, b)));
             if ui.button("▶ B original").clicked() {
@@ -153,8 +148,8 @@ fn series(values: &[f32]) -> PlotPoints<'static> {
 }
 
 fn curves_ui(ui: &mut Ui, state: &AppState) {
-    let trace = &state.trace;
-    let Some(model) = &state.model else { return };
+    let Some(model) = state.model() else { return };
+    let trace = &model.results.trace;
     if trace.current.is_none() {
         return;
     }
@@ -173,7 +168,7 @@ fn curves_ui(ui: &mut Ui, state: &AppState) {
             .include_y(1.0)
             .allow_scroll(false)
             .show(ui, |p| {
-                for (g, genre) in model.saved.meta.genres.iter().enumerate() {
+                for (g, genre) in model.genres().iter().enumerate() {
                     let points: Vec<[f64; 2]> = trace
                         .path
                         .iter()
@@ -190,16 +185,17 @@ fn curves_ui(ui: &mut Ui, state: &AppState) {
                 }
                 // While the path plays, the marker follows the step being heard.
                 let t = state
-                    .sound
-                    .path_step_playing
-                    .and_then(|k| trace.path.get(k))
+                    .playback
+                    .path_step()
+                    .and_then(|(k, _)| trace.path.get(k))
                     .or(trace.current.as_ref())
                     .map_or(0.0, |s| s.t);
                 p.vline(VLine::new(parameter, f64::from(t)));
             });
     }
+    let a = state.clip_a();
     let b = state
-        .interp
+        .picks()
         .b
         .filter(|_| trace.instrument == super::state::Instrument::Interpolate);
     ui.label(
@@ -225,14 +221,14 @@ fn curves_ui(ui: &mut Ui, state: &AppState) {
                 )
             };
             // Offsets keep the three traces apart; their scale is the signal's own.
-            let span = [state.view.selected, b]
+            let span = [a, b]
                 .iter()
                 .flatten()
                 .filter_map(|&i| pooled(state, i))
                 .flat_map(|v| v.iter().map(|x| x.abs()))
                 .fold(0.05f32, f32::max)
                 * 2.2;
-            if let Some(a) = state.view.selected.and_then(|i| pooled(state, i)) {
+            if let Some(a) = a.and_then(|i| pooled(state, i)) {
                 p.line(Line::new("A", shifted(a, span)));
             }
             if let Some(current) = &trace.current {

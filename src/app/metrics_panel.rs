@@ -13,7 +13,7 @@ fn pct(v: f64) -> String {
 }
 
 pub fn metrics_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
-    let Some(model) = &state.model else {
+    let Some(model) = state.model() else {
         ui.label("Train a model or open one to see its tables.");
         return;
     };
@@ -105,12 +105,12 @@ pub fn metrics_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
     );
     // The selection made on the maps, cell by cell: linked both ways.
     let predictions: Vec<usize> = model
-        .maps
-        .as_ref()
-        .and_then(|m| m.predicted.as_ref())
+        .view
+        .ready()
+        .and_then(|v| v.maps.predicted.as_ref())
         .map(|p| p.iter().map(|x| x.0).collect())
         .unwrap_or_default();
-    let in_selection = report.selection_cells(&state.view.highlighted, &predictions);
+    let in_selection = report.selection_cells(state.selected(), &predictions);
     egui::Grid::new("confusion")
         .spacing([2.0, 2.0])
         .show(ui, |ui| {

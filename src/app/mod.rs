@@ -6,16 +6,19 @@
 
 mod apply;
 pub mod capture;
+pub mod clips_panel;
 pub mod data_panel;
-pub mod density;
 pub mod events;
 pub mod instruments_panel;
 pub mod jobs;
+pub mod legend_panel;
 pub mod listen_panel;
+pub mod map_plot;
 pub mod maps_panel;
 pub mod metrics_panel;
 pub mod notices;
 pub mod paths;
+pub mod paths_panel;
 pub mod registry;
 pub mod state;
 pub mod status_panel;
@@ -37,8 +40,8 @@ use events::{Command, Event};
 use jobs::decoder::Decoder;
 use jobs::{JobResult, Reporter, Spawner};
 use notices::Topic;
-use registry::{JobId, JobKind};
-use state::{AppState, AudioStatus, Tab};
+use registry::{JobId, JobKind, Stamp};
+use state::{AppState, AudioDevice, Tab};
 
 /// How the window starts.
 #[derive(Debug, Clone, Default)]
@@ -77,7 +80,6 @@ pub struct GenrescopeApp {
 
 impl GenrescopeApp {
     pub fn new(ctx: &egui::Context, options: AppOptions, outcome: ScreenshotOutcome) -> Self {
-        crate::runtime::tune();
         theme::install_fonts(ctx);
         let (tx, events) = channel();
         let spawner = Spawner::new(tx, ctx.clone());
@@ -98,11 +100,11 @@ impl GenrescopeApp {
         if options.audio {
             match Player::open_default() {
                 Ok(player) => {
-                    app.state.audio = Some(AudioStatus::Ready(player.format().clone()));
+                    app.state.audio = Some(AudioDevice::Ready(player.format().clone()));
                     app.player = Some(player);
                 }
                 Err(e) => {
-                    app.state.audio = Some(AudioStatus::Unavailable(e.to_string()));
+                    app.state.audio = Some(AudioDevice::Unavailable(e.to_string()));
                     app.state
                         .notices
                         .error(Topic::Audio, format!("No sound: {e}."));
@@ -122,8 +124,8 @@ impl GenrescopeApp {
         if let Some(instrument) = options.instrument {
             app.apply(Command::ShowInstrument(instrument));
         }
-        app.state.place_on_load = options.place;
-        if options.pick_a.is_some() || options.pick_b.is_some() || app.state.place_on_load.is_some()
+        app.state.on_load.place = options.place;
+        if options.pick_a.is_some() || options.pick_b.is_some() || app.state.on_load.place.is_some()
         {
             app.apply(Command::PickOnLoad {
                 a: options.pick_a,
@@ -133,14 +135,16 @@ impl GenrescopeApp {
         app
     }
 
-    /// Registers a job and runs `work` for it on a named thread; its one ending comes back as an
-    /// event. Public so tests can run a job that fails or panics.
+    /// Registers a job for what `stamp` names (its result is dropped once that data or model is
+    /// replaced) and runs `work` for it on a named thread; its one ending comes back as an event.
+    /// Public so tests can run a job that fails or panics.
     pub fn start_job(
         &mut self,
         kind: JobKind,
+        stamp: Stamp,
         work: impl FnOnce(JobId, &AtomicBool, &Reporter) -> JobResult + Send + 'static,
     ) -> JobId {
-        let (id, cancel) = self.state.jobs.start(kind.clone());
+        let (id, cancel) = self.state.jobs.start(kind.clone(), stamp);
         let flag = Arc::clone(&cancel);
         self.spawner
             .spawn(id, &kind, cancel, move |reporter| work(id, &flag, reporter));
@@ -155,7 +159,7 @@ impl GenrescopeApp {
         for event in self.audio_events() {
             self.handle(event);
         }
-        if self.state.now_playing.is_some() || self.state.sound.playing_path.is_some() {
+        if self.state.playback.is_sounding() {
             // Follow the player (end of clip, the step being played) without input.
             self.spawner
                 .request_repaint_after(std::time::Duration::from_millis(50));

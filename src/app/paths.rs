@@ -42,12 +42,4 @@ impl FileTarget {
             Self::EmbeddingsFolder | Self::MapsFolder | Self::SelectionFolder => "Export",
         }
     }
-
-    /// A folder (not a file) is asked for.
-    pub fn is_folder(self) -> bool {
-        matches!(
-            self,
-            Self::DataFolder | Self::EmbeddingsFolder | Self::MapsFolder | Self::SelectionFolder
-        )
-    }
 }

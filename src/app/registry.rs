@@ -16,24 +16,33 @@ use super::paths::FileTarget;
 /// A job's identity: a number never reused while the window is open.
 pub type JobId = u64;
 
+/// What a job was started for: the data (by the id of the job that loaded it) and the model
+/// in use then (by its id). Where its result arrives, a stamp that no longer matches the data
+/// or the model on screen means the result describes something gone: it is dropped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Stamp {
+    pub data: Option<JobId>,
+    pub model: Option<u64>,
+}
+
 /// What a job does, with what its ending needs to know.
 #[derive(Debug, Clone, PartialEq)]
 pub enum JobKind {
     LoadData {
         source: DataSource,
     },
-    /// The PCA of the raw input of the data loaded by job `data`.
-    RawMap {
-        data: JobId,
-    },
+    /// The PCA of the raw input of the data loaded.
+    RawMap,
+    /// Training on the data loaded by job `data`.
     Train {
         epochs: usize,
+        data: JobId,
     },
     /// Encoding every clip with the current model and fitting its maps.
     Project,
     LoadModel {
         source: String,
-        shipped: Option<crate::shipped::Shipped>,
+        shipped: Option<crate::model::shipped::Shipped>,
     },
     SaveModel {
         path: PathBuf,
@@ -60,7 +69,7 @@ impl JobKind {
     pub fn name(&self) -> &'static str {
         match self {
             Self::LoadData { .. } => "loading",
-            Self::RawMap { .. } => "raw-input map",
+            Self::RawMap => "raw-input map",
             Self::Train { .. } => "training run",
             Self::Project => "encoding of the clips",
             Self::LoadModel { .. } => "model loading",
@@ -85,6 +94,7 @@ pub enum Progress {
 pub struct Job {
     pub id: JobId,
     pub kind: JobKind,
+    pub stamp: Stamp,
     pub cancel: Arc<AtomicBool>,
     pub started: Instant,
     pub progress: Option<Progress>,
@@ -101,11 +111,13 @@ impl Job {
 pub struct JobRegistry {
     next: JobId,
     jobs: BTreeMap<JobId, Job>,
+    /// Results that arrived for data or a model no longer in use, and were dropped.
+    pub stale_dropped: usize,
 }
 
 impl JobRegistry {
     /// Registers a job; the worker gets the id and the cancel flag.
-    pub fn start(&mut self, kind: JobKind) -> (JobId, Arc<AtomicBool>) {
+    pub fn start(&mut self, kind: JobKind, stamp: Stamp) -> (JobId, Arc<AtomicBool>) {
         self.next += 1;
         let id = self.next;
         let cancel = Arc::new(AtomicBool::new(false));
@@ -114,6 +126,7 @@ impl JobRegistry {
             Job {
                 id,
                 kind,
+                stamp,
                 cancel: Arc::clone(&cancel),
                 started: Instant::now(),
                 progress: None,
@@ -135,11 +148,6 @@ impl JobRegistry {
         if let Some(job) = self.jobs.get_mut(&id) {
             job.progress = Some(progress);
         }
-    }
-
-    /// Running jobs, oldest first.
-    pub fn iter(&self) -> impl Iterator<Item = &Job> {
-        self.jobs.values()
     }
 
     /// The newest running job that `matches` and is still wanted.
@@ -181,8 +189,8 @@ mod tests {
     #[test]
     fn jobs_are_found_until_they_finish_or_are_cancelled() {
         let mut jobs = JobRegistry::default();
-        let (a, _) = jobs.start(JobKind::Project);
-        let (b, cancel_b) = jobs.start(JobKind::Project);
+        let (a, _) = jobs.start(JobKind::Project, Stamp::default());
+        let (b, cancel_b) = jobs.start(JobKind::Project, Stamp::default());
         assert_eq!(jobs.find(|k| *k == JobKind::Project).map(|j| j.id), Some(b));
         assert_eq!(jobs.cancel(|k| *k == JobKind::Project), 2);
         assert!(cancel_b.load(Ordering::Relaxed));

@@ -5,7 +5,7 @@
 use egui::{Color32, RichText, Ui};
 
 use super::events::{Command, FileTarget};
-use super::state::{AppState, AudioStatus, Tab};
+use super::state::{AppState, AudioDevice, Playback, Stage, Tab};
 
 pub fn top_bar_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
     ui.horizontal_wrapped(|ui| {
@@ -30,7 +30,8 @@ pub fn top_bar_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
         }
         ui.separator();
         ui.menu_button("Export", |ui| {
-            let has_maps = state.model.as_ref().is_some_and(|m| m.maps.is_some());
+            let has_maps = state.model_view().is_some();
+            let has_path = state.trace().is_some_and(|t| !t.path.is_empty());
             let items = [
                 (
                     has_maps,
@@ -38,11 +39,7 @@ pub fn top_bar_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
                     FileTarget::EmbeddingsFolder,
                 ),
                 (state.data.is_some(), "Maps as PNG…", FileTarget::MapsFolder),
-                (
-                    !state.trace.path.is_empty(),
-                    "Interpolation path as WAV…",
-                    FileTarget::PathWav,
-                ),
+                (has_path, "Interpolation path as WAV…", FileTarget::PathWav),
             ];
             for (enabled, label, target) in items {
                 if ui.add_enabled(enabled, egui::Button::new(label)).clicked() {
@@ -126,20 +123,30 @@ pub fn path_prompt_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
 
 pub fn status_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
     ui.horizontal(|ui| {
-        match &state.now_playing {
-            Some(playing) => {
-                let verb = if playing.player_id.is_some() {
-                    "Playing"
-                } else {
-                    "Preparing"
+        match &state.playback {
+            Playback::Clip { label, stage } | Playback::Path { label, stage, .. } => {
+                let verb = match stage {
+                    Stage::Playing(_) => "Playing",
+                    Stage::Preparing(_) => "Preparing",
                 };
-                ui.label(format!("🔊 {verb}: {}", playing.label));
+                let step = state
+                    .playback
+                    .path_step()
+                    .map(|(k, n)| format!(" (step {}/{n})", k + 1))
+                    .unwrap_or_default();
+                ui.label(format!("🔊 {verb}: {label}{step}"));
                 if ui.small_button("■ Stop (space)").clicked() {
                     out.push(Command::StopAudio);
                 }
             }
-            None => match &state.audio {
-                Some(AudioStatus::Ready(f)) => {
+            Playback::Failed { why } => {
+                ui.label(
+                    RichText::new(format!("🔇 sound stopped: {why}; the next play retries"))
+                        .color(ui.visuals().warn_fg_color),
+                );
+            }
+            Playback::Stopped => match &state.audio {
+                Some(AudioDevice::Ready(f)) => {
                     ui.label(
                         RichText::new(format!(
                             "🔈 audio: {} ({} Hz, {} ch) · click a point to listen",
@@ -148,13 +155,7 @@ pub fn status_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
                         .weak(),
                     );
                 }
-                Some(AudioStatus::Failed(why)) => {
-                    ui.label(
-                        RichText::new(format!("🔇 sound stopped: {why}; the next play retries"))
-                            .color(ui.visuals().warn_fg_color),
-                    );
-                }
-                Some(AudioStatus::Unavailable(why)) => {
+                Some(AudioDevice::Unavailable(why)) => {
                     ui.label(RichText::new(format!("🔇 {why}")).color(ui.visuals().warn_fg_color));
                 }
                 None => {}
@@ -162,7 +163,7 @@ pub fn status_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             history_ui(ui, state);
-            if let Some(model) = &state.model {
+            if let Some(model) = state.model() {
                 let meta = &model.saved.meta;
                 ui.label(
                     RichText::new(format!(
@@ -217,7 +218,7 @@ pub fn drop_overlay_ui(ctx: &egui::Context) {
     painter.text(
         rect.center(),
         egui::Align2::CENTER_CENTER,
-        "Drop a dataset folder to load it, or a .safetensors model",
+        "Drop a dataset folder to load it, a .safetensors model, or a song to place it on the maps",
         egui::FontId::proportional(22.0),
         Color32::WHITE,
     );

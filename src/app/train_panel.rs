@@ -6,7 +6,7 @@ use egui_plot::{Legend, Line, Plot, PlotPoints};
 
 use crate::dataset::{InputKind, SplitProtocol};
 use crate::model::{Activation, ModelKind};
-use crate::presets::Preset;
+use crate::training::presets::Preset;
 
 use super::events::Command;
 use super::registry::Progress;
@@ -15,7 +15,7 @@ use super::state::{AppState, TrainSettings};
 pub fn train_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
     ui.heading("Model");
     current_model_ui(ui, state);
-    for &offer in &state.offers {
+    for offer in state.offers() {
         ui.horizontal_wrapped(|ui| {
             if ui
                 .button(format!("Use the {}", offer.label()))
@@ -32,7 +32,7 @@ pub fn train_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
             out.push(Command::OpenModelDialog);
         }
         if ui
-            .add_enabled(state.model.is_some(), egui::Button::new("Save model…"))
+            .add_enabled(state.model().is_some(), egui::Button::new("Save model…"))
             .clicked()
         {
             out.push(Command::SaveModelDialog);
@@ -67,7 +67,7 @@ pub fn train_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
     });
     if let Some(job) = state.training() {
         let epochs = match job.kind {
-            super::registry::JobKind::Train { epochs } => epochs,
+            super::registry::JobKind::Train { epochs, .. } => epochs,
             _ => 0,
         };
         let done = match job.progress {
@@ -92,7 +92,17 @@ pub fn train_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
 }
 
 fn current_model_ui(ui: &mut Ui, state: &AppState) {
-    match &state.model {
+    if let (None, Some(pending)) = (state.model(), &state.pending_model) {
+        ui.label(
+            RichText::new(format!(
+                "{} · waiting for a folder to use it on",
+                pending.source
+            ))
+            .strong(),
+        );
+        return;
+    }
+    match state.model() {
         Some(m) => {
             let meta = &m.saved.meta;
             ui.add(
@@ -328,11 +338,12 @@ fn curves_ui(ui: &mut Ui, state: &AppState) {
     if h.is_empty() {
         return;
     }
-    let series = |f: &dyn Fn(&crate::train::EpochReport) -> Option<f64>| -> Vec<[f64; 2]> {
-        h.iter()
-            .filter_map(|r| f(r).map(|v| [r.epoch as f64, v]))
-            .collect()
-    };
+    let series =
+        |f: &dyn Fn(&crate::training::train::EpochReport) -> Option<f64>| -> Vec<[f64; 2]> {
+            h.iter()
+                .filter_map(|r| f(r).map(|v| [r.epoch as f64, v]))
+                .collect()
+        };
     ui.label(RichText::new("loss").small());
     Plot::new("loss-curves")
         .height(110.0)

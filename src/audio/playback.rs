@@ -257,11 +257,6 @@ impl Player {
         news
     }
 
-    /// A stream is open (it closes itself when idle).
-    pub fn has_stream(&self) -> bool {
-        self.stream.is_some()
-    }
-
     fn collect_garbage(&mut self) {
         if let Some(s) = self.stream.as_mut() {
             while s.garbage.pop().is_ok() {}
@@ -345,13 +340,11 @@ struct Clip {
     looping: bool,
 }
 
-/// Messages alsa-lib wanted to print from the audio thread (a failing device prints one per
-/// write, millions in minutes): counted instead of printed; the stream's own errors reach the
-/// window through cpal's error callback.
-pub static ALSA_MESSAGES: AtomicU64 = AtomicU64::new(0);
-
+/// Takes the messages alsa-lib wants to print from the audio thread (a failing device prints
+/// one per write, millions in minutes) and drops them: the stream's own errors reach the window,
+/// counted, through cpal's error callback.
 #[cfg(target_os = "linux")]
-unsafe extern "C" fn count_alsa_message(
+unsafe extern "C" fn drop_alsa_message(
     _file: *const std::ffi::c_char,
     _line: std::ffi::c_int,
     _function: *const std::ffi::c_char,
@@ -359,16 +352,15 @@ unsafe extern "C" fn count_alsa_message(
     _fmt: *const std::ffi::c_char,
     _args: *mut alsa_sys::__va_list_tag,
 ) {
-    ALSA_MESSAGES.fetch_add(1, Ordering::Relaxed);
 }
 
-/// Routes alsa-lib's messages on this thread to the counter (a thread-local setting: called
+/// Silences alsa-lib's messages on this thread (a thread-local setting: called
 /// from the audio callback, it covers exactly the thread that writes to the device).
 fn quiet_alsa_on_this_thread() {
     #[cfg(target_os = "linux")]
-    // SAFETY: installs a handler with the signature alsa-lib expects; it only bumps an atomic.
+    // SAFETY: installs a handler with the signature alsa-lib expects; it does nothing.
     unsafe {
-        alsa_sys::snd_lib_error_set_local(Some(count_alsa_message));
+        alsa_sys::snd_lib_error_set_local(Some(drop_alsa_message));
     }
 }
 

@@ -10,17 +10,17 @@ use clap::Args;
 use serde::Serialize;
 
 use super::bench_data::{median, synthetic};
-use crate::audible::Voice;
 use crate::audio::clip::{ClipSource, Mono, OutputFormat};
 use crate::dataset::cache::FeatureCache;
+use crate::dataset::sources::load_source;
 use crate::dataset::{load_dataset_cached, scan_folder, DataSource, FeatureConfig, InputKind};
-use crate::interpolate::{decode_codes, decode_path, PathKind};
+use crate::latent::audible::Voice;
+use crate::latent::interpolate::{decode_codes, decode_path, PathKind};
 use crate::latent::{probe_code, OffPlane};
+use crate::maps::projection::Projection;
+use crate::model::shipped::Shipped;
 use crate::model::{ModelConfig, ModelKind, SavedModel, TrainConfig};
-use crate::projection::Projection;
-use crate::shipped::Shipped;
-use crate::sources::load_source;
-use crate::train::{train, Examples};
+use crate::training::train::{train, Examples};
 
 #[derive(Debug, Args)]
 pub struct BenchArgs {
@@ -181,7 +181,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         .dir
         .clone()
         .or_else(|| std::env::var_os("GENRESCOPE_GTZAN_DIR").map(PathBuf::from))
-        .unwrap_or_else(|| PathBuf::from(crate::demo::ROOT));
+        .unwrap_or_else(|| PathBuf::from(crate::dataset::demo::ROOT));
     let source = DataSource::from_arg(&dir);
     // A cache of this run's own, so the first open decodes every track and the second reads
     // the cache, whatever the user's cache holds.

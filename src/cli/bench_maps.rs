@@ -5,9 +5,9 @@ use std::collections::BTreeSet;
 use std::time::Instant;
 
 use super::bench_data::{median, synthetic};
-use crate::app::maps_panel::{draw_map, DragUse, MapScene, Marks};
+use crate::app::map_plot::{draw_map, DragUse, MapScene, Marks};
 use crate::app::state::MapLayer;
-use crate::projection::Projection;
+use crate::maps::projection::Projection;
 
 /// CPU time of one frame of three maps with `n` points each: layout plus tessellation, drawn
 /// through the maps panel's public scene. With `moving`, every frame shows a new view (as while
@@ -40,7 +40,7 @@ pub fn maps_frame_secs(n: usize, moving: bool) -> anyhow::Result<f64> {
                         genres: &genres,
                         labels: &labels,
                         splits: None,
-                        error_levels: None,
+                        levels: None,
                         hidden: &hidden,
                         marks: Marks::default(),
                         drag: DragUse::Pan,

@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use crate::dataset::demo::{render_track, RATE_HZ, SEGMENTS_PER_TRACK, STYLES, TRACKS_PER_STYLE};
 use crate::dataset::FeatureConfig;
-use crate::demo::{render_track, RATE_HZ, SEGMENTS_PER_TRACK, STYLES, TRACKS_PER_STYLE};
 use crate::export::write_wav;
 use crate::files::check_folder;
 

@@ -6,8 +6,8 @@ use anyhow::Context;
 use clap::Args;
 
 use super::progress::load_for_command;
-use crate::experiment::evaluate_folder;
 use crate::model::load;
+use crate::training::experiment::evaluate_folder;
 
 #[derive(Debug, Args)]
 pub struct EvalArgs {

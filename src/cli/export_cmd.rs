@@ -8,7 +8,7 @@ use super::model_data::load_model_and_data;
 use crate::export::Embeddings;
 use crate::files::check_folder;
 use crate::maps::model_maps;
-use crate::projection::Projection;
+use crate::maps::projection::Projection;
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {

@@ -7,11 +7,10 @@ use clap::Args;
 
 use super::model_data::{find_clip, load_model_and_data};
 use super::path_out::{print_steps, Level, PathOutput};
-use crate::audible::Voice;
-use crate::dsp::loudness::{interpolate_rms, rms};
 use crate::export::write_path_wav;
 use crate::files::check_destination;
-use crate::interpolate::{decode_path, steps_t, PathKind};
+use crate::latent::audible::Voice;
+use crate::latent::interpolate::{decode_path, steps_t, PathKind};
 
 /// Most steps a path may have (each is a segment of audio: 1,000 steps are 15 minutes).
 pub const MAX_STEPS: usize = 1_000;
@@ -55,12 +54,9 @@ pub fn run(args: &InterpolateArgs) -> anyhow::Result<()> {
     let steps = decode_path(model, &code_a, &code_b, &steps_t(args.steps), args.path)
         .with_context(|| format!("cannot decode with {}", args.model.display()))?;
     let voice = Voice::new(&md.saved.meta.features)?;
-    // The level between A's and B's inputs as heard (for log-mel, their resynthesized patches).
-    let (rms_a, rms_b) = (
-        rms(&voice.render(ds.vector(a))?),
-        rms(&voice.render(ds.vector(b))?),
-    );
-    let target = move |t: f32| interpolate_rms(rms_a, rms_b, t);
+    // As the window plays it: the level between what the model sees of A and of B.
+    let levels = voice.path_levels(ds.vector(a), ds.vector(b));
+    let target = move |t: f32| levels.at(t);
     let level: Option<&dyn Fn(f32) -> f32> = match args.output.level {
         Level::Matched => Some(&target),
         Level::Raw => None,

@@ -3,12 +3,12 @@
 
 use std::path::PathBuf;
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 use clap::Args;
 use serde::Serialize;
 
 use super::model_data::{find_clip, load_model_and_data};
-use crate::latent::{nearest, Space};
+use crate::latent::{check_neighbour_count, nearest, Space, DEFAULT_NEIGHBOURS};
 use crate::maps::model_maps;
 
 #[derive(Debug, Args)]
@@ -22,7 +22,7 @@ pub struct NeighboursArgs {
     #[arg(long, value_enum, default_value_t = Space::Bottleneck)]
     pub space: Space,
     /// How many neighbours
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = DEFAULT_NEIGHBOURS)]
     pub k: usize,
     /// Print the neighbours as JSON
     #[arg(long)]
@@ -41,15 +41,8 @@ pub fn run(args: &NeighboursArgs) -> anyhow::Result<()> {
     let md = load_model_and_data(&args.model, &args.dir, args.json)?;
     let ds = &md.dataset;
     let clip = find_clip(ds, &args.clip, &args.dir)?;
-    if args.k == 0 || args.k >= ds.len() {
-        bail!(
-            "--k {} asks for more neighbours than the {} other clips in {}; use 1 to {}",
-            args.k,
-            ds.len() - 1,
-            args.dir.display(),
-            ds.len() - 1
-        );
-    }
+    check_neighbour_count(args.k, ds.len())
+        .with_context(|| format!("--k {} in {}", args.k, args.dir.display()))?;
     let maps = model_maps(ds, &md.saved, None, false)?;
     let (rows, dim) = args
         .space

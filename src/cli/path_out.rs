@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::interpolate::PathStep;
+use crate::latent::interpolate::PathStep;
 
 /// The level decoded audio is written at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -10,7 +10,7 @@ use clap::Args;
 use super::model_data::load_model_and_data;
 use crate::latent::{place, MapsOfData};
 use crate::maps::model_maps;
-use crate::projection::Projection;
+use crate::maps::projection::Projection;
 
 #[derive(Debug, Args)]
 pub struct PlaceArgs {

@@ -7,8 +7,8 @@ use std::sync::atomic::AtomicBool;
 
 use anyhow::Context;
 
+use crate::dataset::sources::load_source;
 use crate::dataset::{DataSource, Dataset, FeatureConfig, LoadProgress};
-use crate::sources::load_source;
 
 /// Loads a folder (or `builtin:demo`) for a command, with progress on stderr and each skipped
 /// file reported there.

@@ -9,8 +9,8 @@ use serde::Serialize;
 
 use super::args::{FolderArg, IngestArgs};
 use super::progress::load_reporter;
+use crate::dataset::sources::load_source;
 use crate::dataset::{FeatureConfig, GenreCount, Skipped};
-use crate::sources::load_source;
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {

@@ -10,11 +10,11 @@ use clap::Args;
 use super::interpolate_cmd::MAX_STEPS;
 use super::model_data::{find_clip, load_model_and_data};
 use super::path_out::{print_steps, Level, PathOutput};
-use crate::audible::Voice;
 use crate::export::write_path_wav;
 use crate::files::check_destination;
-use crate::interpolate::decode_codes;
-use crate::latent::{genre_centroids, steer, GenreCentroids};
+use crate::latent::audible::Voice;
+use crate::latent::interpolate::decode_codes;
+use crate::latent::{genre_centroids, steer_path, GenreCentroids, MAX_ALPHA, PATH_POINTS};
 use crate::maps::model_maps;
 
 #[derive(Debug, Args)]
@@ -29,10 +29,10 @@ pub struct SteerArgs {
     #[arg(long)]
     pub toward: String,
     /// Points from α = 0 to the largest α, ends included
-    #[arg(long, default_value_t = 7)]
+    #[arg(long, default_value_t = PATH_POINTS)]
     pub steps: usize,
     /// The largest α (1 moves the clip by the whole distance between the two genres' centroids)
-    #[arg(long, default_value_t = 1.5, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = MAX_ALPHA, allow_negative_numbers = true)]
     pub max_alpha: f32,
     #[command(flatten)]
     pub output: PathOutput,
@@ -74,10 +74,10 @@ pub fn run(args: &SteerArgs) -> anyhow::Result<()> {
             .with_context(|| format!("{} has no clips of {}", args.dir.display(), args.toward))?,
     );
     let code = &maps.inference.code[clip * dim..(clip + 1) * dim];
-    let alphas: Vec<f32> = (0..args.steps)
-        .map(|k| args.max_alpha * k as f32 / (args.steps - 1) as f32)
-        .collect();
-    let codes = alphas.iter().map(|&a| steer(code, from, to, a)).collect();
+    let (alphas, codes): (Vec<f32>, Vec<Vec<f32>>) =
+        steer_path(code, from, to, args.max_alpha, args.steps)
+            .into_iter()
+            .unzip();
     let steps = decode_codes(&md.saved.model, &alphas, codes)?;
     let voice = Voice::new(&md.saved.meta.features)?;
     let level = voice.level(ds.vector(clip));

@@ -10,12 +10,12 @@ use serde::Serialize;
 use super::args::{FolderArg, IngestArgs, SplitArgs};
 use super::progress::load_for_command;
 use crate::dataset::InputKind;
-use crate::experiment::run_experiment;
 use crate::files::check_destination;
 use crate::model::{save, Activation, ModelKind};
-use crate::presets::{Preset, Settings};
-use crate::report::EvalReport;
-use crate::train::EpochReport;
+use crate::tables::report::EvalReport;
+use crate::training::experiment::run_experiment;
+use crate::training::presets::{Preset, Settings};
+use crate::training::train::EpochReport;
 
 /// Model and training settings: a preset (the authors' by default), then any flag given.
 #[derive(Debug, Clone, Args)]

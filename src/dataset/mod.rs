@@ -3,9 +3,11 @@
 //! `split` assigns train/dev/test.
 
 pub mod cache;
+pub mod demo;
 pub mod features;
 pub mod load;
 pub mod scan;
+pub mod sources;
 pub mod split;
 
 use std::hash::Hasher;

@@ -15,7 +15,7 @@ use super::network::{Model, ModelError};
 use super::norm::BandNorm;
 use crate::dataset::{Dataset, FeatureConfig, Representation, Split, SplitConfig};
 use crate::files::{read_regular_file, write_atomic, FileError};
-use crate::report::EvalReport;
+use crate::tables::report::EvalReport;
 
 /// Metadata key whose value marks a genrescope model file and its format version.
 const FORMAT_KEY: &str = "genrescope.format";

@@ -1,12 +1,14 @@
 //! The paper's three networks (`config`, `network`), their input standardisation (`norm`) and
 //! their files (`io`).
 
+pub mod adam;
 pub mod config;
 pub mod io;
 pub mod network;
 pub mod norm;
+pub mod shipped;
 
-pub use crate::metrics::{argmax_rows, softmax_rows};
+pub use crate::tables::metrics::{argmax_rows, softmax_rows};
 pub use config::{
     Activation, ConfigError, LayerSpec, ModelConfig, ModelKind, TrainConfig, BOTTLENECK_DIM,
 };

@@ -235,7 +235,7 @@ pub fn train_model_with(
     let ds =
         genrescope::dataset::load_folder(dir, None, features, &AtomicBool::new(false), &|_| {})
             .unwrap();
-    let exp = genrescope::experiment::run_experiment(
+    let exp = genrescope::training::experiment::run_experiment(
         &ds,
         template,
         &tc,

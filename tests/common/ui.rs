@@ -41,11 +41,15 @@ pub fn run_until(h: &mut App, secs: u64, what: &str, done: impl Fn(&GenrescopeAp
 }
 
 pub fn loaded(app: &GenrescopeApp) -> bool {
-    app.state.data.as_ref().is_some_and(|d| d.raw_map.is_some()) && app.state.loading().is_none()
+    app.state
+        .data
+        .as_ref()
+        .is_some_and(|d| d.raw_map.ready().is_some())
+        && app.state.loading().is_none()
 }
 
 pub fn projected(app: &GenrescopeApp) -> bool {
-    app.state.model.as_ref().is_some_and(|m| m.maps.is_some()) && !app.state.is_projecting()
+    app.state.model().is_some_and(|m| m.view.ready().is_some()) && !app.state.is_projecting()
 }
 
 /// Nothing runs in the background and the maps are drawn.
@@ -135,22 +139,22 @@ pub fn window_with_audio(data: PathBuf) -> App<'static> {
 }
 
 /// The tables of the model shown.
-pub fn model_report(h: &App) -> genrescope::report::EvalReport {
-    let model = h.state().state.model.as_ref().expect("a model");
+pub fn model_report(h: &App) -> genrescope::tables::report::EvalReport {
+    let model = h.state().state.model().expect("a model");
     model.report.clone().expect("the model's tables")
 }
 
 /// The shown model's maps of the folder (its codes, logits and reconstructions).
 pub fn model_maps(h: &App) -> std::sync::Arc<genrescope::maps::ModelMaps> {
-    let model = h.state().state.model.as_ref().expect("a model");
-    model.maps.clone().expect("the model's maps")
+    let view = h.state().state.model_view().expect("a model with its maps");
+    std::sync::Arc::clone(&view.maps)
 }
 
 /// Each clip's predicted genre (the model's index).
 pub fn model_predictions(h: &App) -> Vec<usize> {
-    let model = h.state().state.model.as_ref().expect("a model");
-    let maps = model.maps.as_ref().expect("the model's maps");
-    maps.predicted
+    let view = h.state().state.model_view().expect("a model with its maps");
+    view.maps
+        .predicted
         .as_ref()
         .expect("a classifier")
         .iter()
@@ -187,4 +191,27 @@ pub fn drop_on(h: &mut App, path: PathBuf) {
         .dropped_files
         .push(std::sync::Arc::new(Dropped(path)));
     h.step();
+}
+
+/// The decoder has answered the newest request and its sound (if any) has played out.
+pub fn decoded_and_quiet(app: &GenrescopeApp) -> bool {
+    app.state.decoder.request.is_none() && !app.state.playback.is_sounding()
+}
+
+/// Picks clips A (and B) without playing them, as `--a` and `--b` do.
+pub fn pick_quietly(h: &mut App, a: usize, b: Option<usize>) {
+    let ds = h.state().state.dataset().cloned().expect("data");
+    h.state_mut()
+        .apply(genrescope::app::events::Command::PickOnLoad {
+            a: Some(ds.segment_label(a)),
+            b: b.map(|b| ds.segment_label(b)),
+        });
+}
+
+/// Edits the training form as a user would: the changed settings go in as one command.
+pub fn edit_settings(h: &mut App, edit: impl FnOnce(&mut genrescope::app::state::TrainSettings)) {
+    let mut settings = h.state().state.settings.clone();
+    edit(&mut settings);
+    h.state_mut()
+        .apply(genrescope::app::events::Command::EditSettings(settings));
 }

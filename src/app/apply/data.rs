@@ -7,12 +7,12 @@ use std::sync::Arc;
 use crate::app::events::FileTarget;
 use crate::app::jobs::work;
 use crate::app::notices::Topic;
-use crate::app::registry::{JobId, JobKind};
-use crate::app::state::{Interpolation, LoadedData, MapLayer, PendingModel};
+use crate::app::registry::{JobId, JobKind, Stamp};
+use crate::app::state::{DataState, Derived, MapLayer, PendingModel, Picks, Selection, Tab};
 use crate::app::GenrescopeApp;
 use crate::dataset::{DataSource, Dataset, FeatureConfig};
-use crate::projection::Projection;
-use crate::shipped::{Shipped, GTZAN_MODELS};
+use crate::maps::projection::Projection;
+use crate::model::shipped::{Shipped, GTZAN_MODELS};
 
 use super::export::dialogs_available;
 
@@ -27,9 +27,11 @@ impl GenrescopeApp {
             return;
         }
         let target = FileTarget::DataFolder;
-        self.start_job(JobKind::Dialog { target }, move |_, _, _| {
-            work::pick(target)
-        });
+        self.start_job(
+            JobKind::Dialog { target },
+            Stamp::default(),
+            move |_, _, _| work::pick(target),
+        );
     }
 
     /// Opens a folder or the demo set, cancelling any load still running. The demo comes with
@@ -44,7 +46,7 @@ impl GenrescopeApp {
             .pending_model
             .as_ref()
             .map(|p| p.saved.meta.features)
-            .or_else(|| self.state.model.as_ref().map(|m| m.saved.meta.features))
+            .or_else(|| self.state.model().map(|m| m.saved.meta.features))
             .unwrap_or_default();
         self.load_with(source, features);
     }
@@ -53,7 +55,7 @@ impl GenrescopeApp {
     pub(super) fn load_with(&mut self, source: DataSource, features: FeatureConfig) {
         self.state
             .jobs
-            .cancel(|k| matches!(k, JobKind::LoadData { .. } | JobKind::RawMap { .. }));
+            .cancel(|k| matches!(k, JobKind::LoadData { .. }));
         if let DataSource::Folder(path) = &source {
             self.state.folder_input = path.display().to_string();
         }
@@ -61,7 +63,7 @@ impl GenrescopeApp {
         let kind = JobKind::LoadData {
             source: source.clone(),
         };
-        self.start_job(kind, move |job, cancel, reporter| {
+        self.start_job(kind, Stamp::default(), move |job, cancel, reporter| {
             work::load_data(job, source, features, cancel, reporter)
         });
     }
@@ -99,43 +101,25 @@ impl GenrescopeApp {
         }
     }
 
-    /// Shows a dataset that has arrived, and decides what becomes of the model.
+    /// Shows a dataset that has arrived (replacing the old data and everything derived from
+    /// it), and decides what becomes of the model.
     pub(super) fn data_loaded(&mut self, job: JobId, source: DataSource, dataset: Dataset) {
         let dataset = Arc::new(dataset);
-        let raw = Arc::clone(&dataset);
-        self.start_job(JobKind::RawMap { data: job }, move |_, _, _| {
-            work::raw_map(raw)
-        });
         if let DataSource::Folder(path) = &source {
             self.state.folder_input = path.display().to_string();
         }
-        self.state.data = Some(LoadedData {
-            labels: dataset.labels(),
-            dataset: Arc::clone(&dataset),
-            job,
-            raw_map: None,
-            raw_map_error: None,
+        let previous = self
+            .state
+            .data
+            .replace(DataState::new(job, Arc::clone(&dataset)));
+        let raw = Arc::clone(&dataset);
+        self.start_job(JobKind::RawMap, self.state.stamp(), move |_, _, _| {
+            work::raw_map(raw)
         });
-        let view = &mut self.state.view;
-        view.hidden_genres.clear();
-        view.hovered = None;
-        view.selected = None;
-        view.highlighted.clear();
-        view.highlight_label = None;
-        self.state.interp = Interpolation {
-            kind: self.state.interp.kind,
-            steps: self.state.interp.steps,
-            looping: self.state.interp.looping,
-            ..Interpolation::default()
-        };
-        // Paths, strokes and placed songs were drawn through the previous data's maps.
-        self.state.trace = Default::default();
-        self.state.instruments.forget_results();
         if let Some(pending) = self.state.pending_model.take() {
             // Opened together with this data (or waiting for it in its representation).
-            self.state.model = None;
             self.activate_model(pending, None, None);
-        } else if let Some(model) = self.state.model.take() {
+        } else if let Some(model) = previous.and_then(|d| d.model) {
             // Keep the model if it fits the new data (its maps and splits are redone); one
             // made for other genres is set aside without fuss.
             let fits = model
@@ -168,36 +152,22 @@ impl GenrescopeApp {
                 );
             }
         }
-        self.refresh_offers();
         if std::mem::take(&mut self.state.train_when_loaded) {
             self.start_training();
         }
     }
 
-    pub(super) fn raw_map_ready(&mut self, data: JobId, map: Projection) {
-        if let Some(d) = self.state.data.as_mut().filter(|d| d.job == data) {
-            d.raw_map = Some(MapLayer::new(map));
+    pub(super) fn raw_map_ready(&mut self, map: Projection) {
+        if let Some(d) = self.state.data.as_mut() {
+            d.raw_map = Derived::Ready(MapLayer::new(map));
         }
     }
 
-    /// The shipped models that fit the data and are not the one in use.
-    pub(super) fn refresh_offers(&mut self) {
-        let Some(ds) = self.state.dataset() else {
-            self.state.offers.clear();
+    pub(super) fn toggle_genre(&mut self, genre: usize) {
+        let Some(data) = self.state.data.as_mut() else {
             return;
         };
-        let in_use = self.state.model.as_ref().and_then(|m| m.shipped);
-        let waiting = self.state.pending_model.as_ref().and_then(|m| m.shipped);
-        let offers = GTZAN_MODELS
-            .iter()
-            .copied()
-            .filter(|m| m.fits(ds) && Some(*m) != in_use && Some(*m) != waiting)
-            .collect();
-        self.state.offers = offers;
-    }
-
-    pub(super) fn toggle_genre(&mut self, genre: usize) {
-        let hidden = &mut self.state.view.hidden_genres;
+        let hidden = &mut data.hidden_genres;
         if !hidden.remove(&genre) {
             hidden.insert(genre);
         }
@@ -206,39 +176,45 @@ impl GenrescopeApp {
     /// Selects the clips one confusion-matrix cell counts: exactly those, from the report's own
     /// held-out segments and the predictions behind it.
     pub(super) fn select_cell(&mut self, truth: usize, predicted: usize) {
-        let Some(model) = self.state.model.as_ref() else {
+        let Some(model) = self.state.model() else {
             return;
         };
         let (Some(report), Some(pred)) = (
             model.report.as_ref(),
-            model.maps.as_ref().and_then(|m| m.predicted.as_ref()),
+            model.view.ready().and_then(|v| v.maps.predicted.as_ref()),
         ) else {
             return;
         };
         let predictions: Vec<usize> = pred.iter().map(|p| p.0).collect();
-        let picked = report.cell_segments(truth, predicted, &predictions);
+        let clips = report.cell_segments(truth, predicted, &predictions);
         let genres = &report.genres;
-        self.state.view.highlight_label = Some(format!(
+        let label = format!(
             "{} clip(s): true {}, predicted {} ({} set)",
-            picked.len(),
+            clips.len(),
             genres.get(truth).map_or("?", String::as_str),
             genres.get(predicted).map_or("?", String::as_str),
             report.held_out
-        ));
-        self.state.view.highlighted = picked;
-        self.state.view.tab = crate::app::state::Tab::Maps;
+        );
+        if let Some(data) = self.state.data.as_mut() {
+            data.selection = Some(Selection { clips, label });
+        }
+        self.state.view.tab = Tab::Maps;
     }
 
     pub(super) fn clear_selection(&mut self) {
-        let view = &mut self.state.view;
-        view.highlighted.clear();
-        view.highlight_label = None;
-        view.selected = None;
-        self.state.interp = Interpolation {
-            kind: self.state.interp.kind,
-            steps: self.state.interp.steps,
-            looping: self.state.interp.looping,
-            ..Interpolation::default()
-        };
+        if let Some(data) = self.state.data.as_mut() {
+            data.selection = None;
+        }
+    }
+
+    /// Forgets A, B and the interpolation's t (and what the instruments made of them).
+    pub(super) fn clear_picks(&mut self) {
+        if let Some(data) = self.state.data.as_mut() {
+            data.picks = Picks::default();
+            if let Some(model) = data.model.as_mut() {
+                model.results.trace = Default::default();
+                model.results.neighbours = None;
+            }
+        }
     }
 }

@@ -10,42 +10,46 @@ use std::time::Instant;
 use crate::app::jobs::decoder::{AudioRequest, DecodeRequest, Decoded};
 use crate::app::notices::Topic;
 use crate::app::registry::{JobId, JobKind};
-use crate::app::state::{Instrument, Loudness, NowPlaying};
+use crate::app::state::{Instrument, Loudness, Playback, Stage};
 use crate::app::GenrescopeApp;
 use crate::audio::clip::ClipSource;
-use crate::dsp::loudness::interpolate_rms;
-use crate::interpolate::{interpolate, steps_t, PathKind, PathStep};
-use crate::latent::{genre_centroids, probe_code, steer, walk, GenreCentroids};
-use crate::projection::Projection;
+use crate::latent::audible::voiced;
+use crate::latent::interpolate::{interpolate, steps_t, PathKind, PathStep};
+use crate::latent::{
+    genre_centroids, probe_code, steer, steer_path, walk, walk_path, GenreCentroids, MAX_ALPHA,
+    MAX_SIGMA, PATH_POINTS,
+};
+use crate::maps::projection::Projection;
 
-use super::listening::voiced;
-use crate::app::state::MAX_ALPHA;
-
-/// Points of the paths drawn for a walk along a component (−3σ to 3σ) and a move toward a genre.
-const PATH_POINTS: usize = 7;
 /// Most points of a probe's stroke kept for its WAV.
 const MAX_STROKE: usize = 400;
 
 impl GenrescopeApp {
     pub(super) fn set_t(&mut self, t: f32, held: bool) {
-        self.state.interp.t = t.clamp(0.0, 1.0);
-        let looping = held && self.state.interp.looping;
-        self.request_interpolation(true, looping);
+        if let Some(data) = self.state.data.as_mut() {
+            data.picks.t = t.clamp(0.0, 1.0);
+        }
+        self.request_interpolation(true, self.loops(held));
     }
 
-    pub(super) fn release_t(&mut self) {
+    /// Whether a slider's sound loops: while it is held, when asked to.
+    fn loops(&self, held: bool) -> bool {
+        held && self.state.instruments.loop_while_held
+    }
+
+    pub(super) fn release_slider(&mut self) {
         if let Some(player) = self.player.as_mut() {
             player.set_looping(false);
         }
     }
 
     pub(super) fn set_path_kind(&mut self, kind: PathKind) {
-        self.state.interp.kind = kind;
+        self.state.instruments.path_kind = kind;
         self.request_interpolation(false, false);
     }
 
     pub(super) fn set_steps(&mut self, steps: usize) {
-        self.state.interp.steps = steps.clamp(2, 64);
+        self.state.instruments.path_steps = steps.clamp(2, 64);
         self.request_interpolation(false, false);
     }
 
@@ -58,9 +62,12 @@ impl GenrescopeApp {
 
     /// The level at `t` between A's and B's inputs.
     fn path_level(&self, t: f32) -> Option<f32> {
-        let a = self.input_level(self.state.view.selected?)?;
-        let b = self.input_level(self.state.interp.b?)?;
-        self.matched(Some(interpolate_rms(a, b, t)))
+        let picks = self.state.picks();
+        let (ds, model) = (self.state.dataset()?, self.state.model()?);
+        let levels = model
+            .voice
+            .path_levels(ds.vector(picks.a?), ds.vector(picks.b?));
+        self.matched(Some(levels.at(t)))
     }
 
     /// The shown instrument's path and point decoded again (not played), or A's neighbours
@@ -72,10 +79,9 @@ impl GenrescopeApp {
             Instrument::Components => self.request_walk(0, false, false),
             Instrument::Steer => self.request_steer(false, false),
             Instrument::Neighbours => {
-                let i = &self.state.instruments;
-                let ready = self.state.model.as_ref().is_some_and(|m| m.maps.is_some());
-                if ready && self.state.view.selected.is_some() {
-                    self.find_neighbours(i.space, if i.k == 0 { 10 } else { i.k });
+                let (space, k) = (self.state.instruments.space, self.state.instruments.k);
+                if self.state.model_view().is_some() && self.state.clip_a().is_some() {
+                    self.find_neighbours(space, k);
                 }
             }
             _ => {}
@@ -85,88 +91,94 @@ impl GenrescopeApp {
     /// Asks for the decoded point at the current t (and the path), once A and B are chosen and
     /// the model can decode. With `play`, the point is played (looping if asked).
     pub(super) fn request_interpolation(&mut self, play: bool, looping: bool) {
-        let (Some(a), Some(b)) = (self.state.view.selected, self.state.interp.b) else {
+        let picks = self.state.picks();
+        let (Some(a), Some(b)) = (picks.a, picks.b) else {
             return;
         };
         let (Some(code_a), Some(code_b)) = (self.state.code(a), self.state.code(b)) else {
             return;
         };
-        let interp = &self.state.interp;
-        let point = (interp.t, interpolate(code_a, code_b, interp.t, interp.kind));
-        let path = steps_t(interp.steps)
+        let kind = self.state.instruments.path_kind;
+        let point = (picks.t, interpolate(code_a, code_b, picks.t, kind));
+        let path = steps_t(self.state.instruments.path_steps)
             .into_iter()
-            .map(|t| (t, interpolate(code_a, code_b, t, interp.kind)))
+            .map(|t| (t, interpolate(code_a, code_b, t, kind)))
             .collect();
-        let level = self.path_level(interp.t);
+        let level = self.path_level(picks.t);
         self.submit(Instrument::Interpolate, point, path, play, looping, level);
     }
 
     /// Clip A walked along the bottleneck's first components by the walk's σs; the path drawn
     /// is the walk along `moved` from −3σ to 3σ.
     pub(super) fn set_walk(&mut self, component: usize, sigma: f32, held: bool) {
-        if let Some(s) = self.state.instruments.walk.get_mut(component) {
-            *s = sigma.clamp(-3.0, 3.0);
+        if let Some(s) = self
+            .state
+            .model_mut()
+            .and_then(|m| m.results.walk.get_mut(component))
+        {
+            *s = sigma.clamp(-MAX_SIGMA, MAX_SIGMA);
         }
-        self.request_walk(component, true, held && self.state.interp.looping);
+        self.request_walk(component, true, self.loops(held));
     }
 
     pub(super) fn reset_walk(&mut self) {
-        self.state.instruments.walk = [0.0; 3];
+        if let Some(model) = self.state.model_mut() {
+            model.results.walk = [0.0; 3];
+        }
         self.request_walk(0, true, false);
     }
 
     fn request_walk(&mut self, moved: usize, play: bool, looping: bool) {
-        let Some(a) = self.state.view.selected else {
+        let Some(a) = self.state.clip_a() else {
             return;
         };
-        let (Some(code), Some(map)) = (self.state.code(a), self.code_map()) else {
+        let (Some(code), Some(map), Some(results)) =
+            (self.state.code(a), self.code_map(), self.state.results())
+        else {
             return;
         };
-        let sigmas = self.state.instruments.walk;
+        let sigmas = results.walk;
         let point = (sigmas[moved], walk(code, map, &sigmas));
-        let path = (0..PATH_POINTS)
-            .map(|k| {
-                let s = -3.0 + 6.0 * k as f32 / (PATH_POINTS - 1) as f32;
-                let mut along = sigmas;
-                along[moved] = s;
-                (s, walk(code, map, &along))
-            })
-            .collect();
+        let path = walk_path(code, map, &sigmas, moved);
         let level = self.matched(self.input_level(a));
         self.submit(Instrument::Components, point, path, play, looping, level);
     }
 
     /// Clip A moved toward genre `toward` by α (the model's genre index).
     pub(super) fn set_steer(&mut self, toward: usize, alpha: f32, held: bool) {
-        let instruments = &mut self.state.instruments;
-        instruments.steer_toward = Some(toward);
-        instruments.alpha = alpha.clamp(0.0, MAX_ALPHA);
-        self.request_steer(true, held && self.state.interp.looping);
+        if let Some(model) = self.state.model_mut() {
+            if toward < model.genres().len() {
+                model.results.steer.toward = Some(toward);
+            }
+            model.results.steer.alpha = alpha.clamp(0.0, MAX_ALPHA);
+        }
+        self.request_steer(true, self.loops(held));
     }
 
     fn request_steer(&mut self, play: bool, looping: bool) {
-        let Some(a) = self.state.view.selected else {
+        let Some(a) = self.state.clip_a() else {
             return;
         };
-        let (Some(model), Some(ds)) = (self.state.model.as_ref(), self.state.dataset()) else {
+        let (Some(model), Some(ds), Some(view)) = (
+            self.state.model(),
+            self.state.dataset(),
+            self.state.model_view(),
+        ) else {
             return;
         };
-        let Some(maps) = model.maps.as_ref() else {
-            return;
-        };
-        let dim = maps.inference.code_dim;
+        let dim = view.maps.inference.code_dim;
         let Ok(GenreCentroids { labels, centres }) =
-            genre_centroids(ds, &model.saved.meta, &maps.inference.code, dim)
+            genre_centroids(ds, &model.saved.meta, &view.maps.inference.code, dim)
         else {
             return;
         };
-        let genres = model.saved.meta.genres.len();
+        let setting = model.results.steer;
         // Until a genre is chosen: the first that is not A's own (as the panel shows).
-        let toward = self
-            .state
-            .instruments
-            .steer_toward
-            .unwrap_or_else(|| (0..genres).find(|&g| g != labels[a]).unwrap_or(0));
+        let toward = setting.toward.unwrap_or_else(|| {
+            (0..model.genres().len())
+                .find(|&g| g != labels[a])
+                .unwrap_or(0)
+        });
         let (Some(Some(from)), Some(Some(to))) = (centres.get(labels[a]), centres.get(toward))
         else {
             self.state.notices.error(
@@ -178,41 +190,35 @@ impl GenrescopeApp {
         let Some(code) = self.state.code(a) else {
             return;
         };
-        let alpha = self.state.instruments.alpha;
-        let point = (alpha, steer(code, from, to, alpha));
-        let path = (0..PATH_POINTS)
-            .map(|k| {
-                let a = MAX_ALPHA * k as f32 / (PATH_POINTS - 1) as f32;
-                (a, steer(code, from, to, a))
-            })
-            .collect();
+        let point = (setting.alpha, steer(code, from, to, setting.alpha));
+        let path = steer_path(code, from, to, MAX_ALPHA, PATH_POINTS);
         let level = self.matched(self.input_level(a));
         self.submit(Instrument::Steer, point, path, play, looping, level);
     }
 
     /// The probe pressed or moved to `xy` on the bottleneck map (`start`: a new stroke).
     pub(super) fn probe_at(&mut self, xy: [f64; 2], start: bool) {
-        let Some(map) = self.code_map() else {
-            return;
-        };
-        let Some(maps) = self.state.model.as_ref().and_then(|m| m.maps.clone()) else {
+        let (Some(map), Some(view)) = (self.code_map(), self.state.model_view()) else {
             return;
         };
         let off = self.state.instruments.off_plane;
-        let (code, nearest) =
-            probe_code(map, &maps.inference.code, maps.inference.code_dim, xy, off);
-        let instruments = &mut self.state.instruments;
-        if start {
-            instruments.stroke.clear();
-            instruments.stroke_xy.clear();
-        }
-        if instruments.stroke.len() < MAX_STROKE {
-            instruments.stroke.push(code.clone());
-            instruments.stroke_xy.push(xy);
-        }
-        instruments.probe_nearest = nearest;
-        let step = instruments.stroke.len() as f32;
+        let inference = &view.maps.inference;
+        let (code, nearest) = probe_code(map, &inference.code, inference.code_dim, xy, off);
         let level = self.matched(nearest.and_then(|i| self.input_level(i)));
+        let Some(model) = self.state.model_mut() else {
+            return;
+        };
+        let stroke = &mut model.results.stroke;
+        if start {
+            stroke.codes.clear();
+            stroke.xy.clear();
+        }
+        if stroke.codes.len() < MAX_STROKE {
+            stroke.codes.push(code.clone());
+            stroke.xy.push(xy);
+        }
+        stroke.nearest = nearest;
+        let step = stroke.codes.len() as f32;
         self.submit(
             Instrument::Probe,
             (step, code),
@@ -225,9 +231,8 @@ impl GenrescopeApp {
 
     fn code_map(&self) -> Option<&Projection> {
         self.state
-            .model
-            .as_ref()?
-            .code_layer
+            .model_view()?
+            .code
             .as_ref()
             .map(|l| &l.projection)
     }
@@ -242,10 +247,10 @@ impl GenrescopeApp {
         looping: bool,
         target_rms: Option<f32>,
     ) {
-        let Some(model) = self.state.model.as_ref() else {
+        let Some(model) = self.state.model() else {
             return;
         };
-        if !model.saved.meta.model.kind.has_decoder() {
+        if !model.has_decoder() {
             return;
         }
         let (saved, voice) = (Arc::clone(&model.saved), Arc::clone(&model.voice));
@@ -257,13 +262,15 @@ impl GenrescopeApp {
             }),
             _ => None,
         };
+        let stamp = self.state.stamp();
         self.state.jobs.cancel(|k| *k == JobKind::Decode);
-        let (job, cancel) = self.state.jobs.start(JobKind::Decode);
+        let (job, cancel) = self.state.jobs.start(JobKind::Decode, stamp);
         let request = DecodeRequest {
             job,
             cancel,
             saved,
             voice,
+            instrument,
             point,
             path,
             audio,
@@ -276,57 +283,53 @@ impl GenrescopeApp {
             );
             return;
         }
-        self.state.trace.instrument = instrument;
-        let sound = &mut self.state.sound;
-        sound.request = Some(job);
+        let decoder = &mut self.state.decoder;
+        decoder.request = Some(job);
         if play {
-            sound.requested_at = Some(Instant::now());
-            sound.playing_id = None;
+            decoder.awaiting = Some((Instant::now(), None));
         }
     }
 
     pub(super) fn decoded(&mut self, job: JobId, decoded: Decoded) {
-        if self.state.sound.request != Some(job) {
+        if self.state.decoder.request != Some(job) {
             return;
         }
-        self.state.sound.request = None;
+        self.state.decoder.request = None;
         let Decoded {
+            instrument,
             point,
             path,
             clip,
             looping,
             gain_db,
         } = decoded;
-        let instrument = self.state.trace.instrument;
         let label = format!(
             "decoded step at {} = {:.2}",
             instrument.parameter(),
             point.t
         );
-        self.show_trace(point, path);
+        self.show_trace(instrument, point, path);
         if let Some(clip) = clip {
-            self.state.sound.gain_db = Some(gain_db);
+            self.state.decoder.gain_db = Some(gain_db);
             if let Some(id) = self.hand_to_player(clip.frames, looping) {
-                self.state.sound.playing_id = Some(id);
-                self.state.sound.playing_path = None;
-                self.state.now_playing = Some(NowPlaying {
-                    job: None,
+                if let Some((asked, _)) = self.state.decoder.awaiting {
+                    self.state.decoder.awaiting = Some((asked, Some(id)));
+                }
+                self.state.playback = Playback::Clip {
                     label,
-                    player_id: Some(id),
-                });
+                    stage: Stage::Playing(id),
+                };
             }
         }
     }
 
     /// Puts a worker's answer on the maps: the path and the point through the same PCA fits.
-    fn show_trace(&mut self, current: PathStep, path: Vec<PathStep>) {
-        let model = self.state.model.as_ref();
-        let code_map = model
-            .and_then(|m| m.code_layer.as_ref())
-            .map(|l| &l.projection);
-        let logits_map = model
-            .and_then(|m| m.logits_layer.as_ref())
-            .map(|l| &l.projection);
+    fn show_trace(&mut self, instrument: Instrument, current: PathStep, path: Vec<PathStep>) {
+        let Some(view) = self.state.model_view() else {
+            return;
+        };
+        let code_map = view.code.as_ref().map(|l| &l.projection);
+        let logits_map = view.logits.as_ref().map(|l| &l.projection);
         let project = |map: Option<&Projection>, rows: Vec<&[f32]>| -> Vec<[f64; 2]> {
             let flat: Vec<f32> = rows.iter().flat_map(|r| r.iter().copied()).collect();
             map.and_then(|m| m.project(&flat).ok()).unwrap_or_default()
@@ -341,7 +344,11 @@ impl GenrescopeApp {
             .logits
             .as_deref()
             .and_then(|l| project(logits_map, vec![l]).first().copied());
-        let trace = &mut self.state.trace;
+        let Some(model) = self.state.model_mut() else {
+            return;
+        };
+        let trace = &mut model.results.trace;
+        trace.instrument = instrument;
         trace.current_code_xy = current_code_xy;
         trace.current_logits_xy = current_logits_xy;
         trace.current = Some(current);
@@ -352,7 +359,11 @@ impl GenrescopeApp {
 
     /// The path shown (A → B, a walk, a move toward a genre), step after step.
     pub(super) fn play_path(&mut self) {
-        if self.state.trace.path.is_empty() {
+        let Some(model) = self.state.model() else {
+            return;
+        };
+        let trace = &model.results.trace;
+        if trace.path.is_empty() {
             let hint = match self.state.instruments.shown {
                 Instrument::Probe => "A probe has no path: export its stroke as a WAV instead.",
                 Instrument::Components | Instrument::Steer => "Click a point to make it A first.",
@@ -361,30 +372,25 @@ impl GenrescopeApp {
             self.state.notices.error(Topic::Listening, hint);
             return;
         }
-        let Some(model) = self.state.model.as_ref() else {
-            return;
-        };
         let voice = Arc::clone(&model.voice);
-        let instrument = self.state.trace.instrument;
-        let parts = self
-            .state
-            .trace
+        let instrument = trace.instrument;
+        let a_level = self.matched(self.state.clip_a().and_then(|a| self.input_level(a)));
+        let parts = trace
             .path
             .iter()
             .map(|step| {
                 let level = match instrument {
                     Instrument::Interpolate => self.path_level(step.t),
-                    _ => self.matched(self.state.view.selected.and_then(|a| self.input_level(a))),
+                    _ => a_level,
                 };
                 voiced(Arc::clone(&voice), step.decoded.clone(), level)
             })
             .collect();
         let label = format!(
             "the path, {} steps of {}",
-            self.state.trace.path.len(),
+            trace.path.len(),
             instrument.parameter()
         );
-        self.play_clip(ClipSource::Sequence(parts), label);
-        self.state.sound.path_clip_job = self.state.now_playing.as_ref().and_then(|p| p.job);
+        self.play_clip(ClipSource::Sequence(parts), label, true);
     }
 }

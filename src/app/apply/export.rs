@@ -9,13 +9,12 @@ use std::sync::Arc;
 use crate::app::events::FileTarget;
 use crate::app::jobs::{work, JobError};
 use crate::app::notices::Topic;
-use crate::app::registry::JobKind;
+use crate::app::registry::{JobKind, Stamp};
 use crate::app::state::{Loudness, PathPrompt, Tab};
 use crate::app::GenrescopeApp;
-use crate::audible::Voice;
 use crate::dataset::DataSource;
-use crate::dsp::loudness::interpolate_rms;
 use crate::files::{check_destination, check_folder};
+use crate::latent::audible::Voice;
 
 /// rfd answers `None` both when the user cancels and when no dialog can be shown, so look for
 /// what it needs first: a session bus (for the portal) or zenity.
@@ -35,7 +34,7 @@ impl GenrescopeApp {
         let dir = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
         let name = match target {
             FileTarget::SaveModel => {
-                let model = self.state.model.as_ref().map(|m| &m.saved.meta);
+                let model = self.state.model().map(|m| &m.saved.meta);
                 let input = model.map_or("waveform", |m| m.features.input.kind().name());
                 let kind = model.map_or("model", |m| m.model.kind.name());
                 format!("genrescope-{input}-{kind}.safetensors")
@@ -64,7 +63,7 @@ impl GenrescopeApp {
                 | FileTarget::PlaceFile
                 | FileTarget::StrokeWav
         );
-        if needs_model && self.state.model.is_none() {
+        if needs_model && self.state.model().is_none() {
             self.state.notices.error(
                 Topic::Export,
                 "There is no model yet: train one or open one first.",
@@ -72,9 +71,11 @@ impl GenrescopeApp {
             return;
         }
         if dialogs_available() {
-            self.start_job(JobKind::Dialog { target }, move |_, _, _| {
-                work::pick(target)
-            });
+            self.start_job(
+                JobKind::Dialog { target },
+                Stamp::default(),
+                move |_, _, _| work::pick(target),
+            );
         } else {
             self.state.path_prompt = Some(PathPrompt {
                 target,
@@ -139,41 +140,43 @@ impl GenrescopeApp {
     }
 
     fn save_model(&mut self, path: PathBuf) {
-        let Some(model) = self.state.model.as_ref() else {
+        let Some(model) = self.state.model() else {
             return;
         };
         let saved = Arc::clone(&model.saved);
         let kind = JobKind::SaveModel { path: path.clone() };
-        self.start_job(kind, move |_, _, _| work::save_model(path, saved));
+        self.start_job(kind, Stamp::default(), move |_, _, _| {
+            work::save_model(path, saved)
+        });
     }
 
     fn export_path(&mut self, path: PathBuf) {
-        let Some(model) = self.state.model.as_ref() else {
+        let (Some(model), Some(ds)) = (self.state.model(), self.state.dataset()) else {
             return;
         };
-        if self.state.trace.path.is_empty() {
+        let trace = &model.results.trace;
+        if trace.path.is_empty() {
             self.state.notices.error(
                 Topic::Export,
                 "Pick A (click) and B (shift-click) on a map first: there is no path to export.",
             );
             return;
         }
-        let steps = self.state.trace.path.clone();
+        let steps = trace.path.clone();
         let saved = Arc::clone(&model.saved);
         let voice: Arc<Voice> = Arc::clone(&model.voice);
         // The file sounds as the window plays it: loudness-matched unless asked otherwise.
+        let picks = self.state.picks();
         let levels = match self.state.loudness {
-            Loudness::Matched => self
-                .state
-                .view
-                .selected
-                .zip(self.state.interp.b)
-                .and_then(|(a, b)| Some((self.input_level(a)?, self.input_level(b)?))),
+            Loudness::Matched => picks
+                .a
+                .zip(picks.b)
+                .map(|(a, b)| voice.path_levels(ds.vector(a), ds.vector(b))),
             Loudness::Raw => None,
         };
         let what = format!("interpolation WAV {}", path.display());
-        self.start_job(JobKind::Write { what }, move |_, _, _| {
-            let target = levels.map(|(a, b)| move |t| interpolate_rms(a, b, t));
+        self.start_job(JobKind::Write { what }, Stamp::default(), move |_, _, _| {
+            let target = levels.map(|l| move |t| l.at(t));
             let level = target.as_ref().map(|f| f as &dyn Fn(f32) -> f32);
             crate::export::write_path_wav(&path, &steps, &saved.meta, &voice, level)
                 .map(|table| {
@@ -188,15 +191,14 @@ impl GenrescopeApp {
     }
 
     fn export_embeddings(&mut self, dir: PathBuf) {
-        let (Some(ds), Some(model)) = (self.state.dataset().cloned(), self.state.model.as_ref())
-        else {
+        let (Some(ds), Some(model)) = (self.state.dataset().cloned(), self.state.model()) else {
             self.state.notices.error(
                 Topic::Export,
                 "Open a folder and a model first: there are no embeddings yet.",
             );
             return;
         };
-        let Some(maps) = model.maps.clone() else {
+        let Some(maps) = model.view.ready().map(|v| Arc::clone(&v.maps)) else {
             self.state.notices.error(
                 Topic::Export,
                 "The model is still encoding the clips; export again in a moment.",
@@ -207,12 +209,10 @@ impl GenrescopeApp {
         let splits = model.splits.clone();
         let raw = self
             .state
-            .data
-            .as_ref()
-            .and_then(|d| d.raw_map.as_ref())
+            .layer(crate::app::state::MapId::Raw)
             .map(|l| l.projection.points.clone());
         let what = format!("embeddings in {}", dir.display());
-        self.start_job(JobKind::Write { what }, move |_, _, _| {
+        self.start_job(JobKind::Write { what }, Stamp::default(), move |_, _, _| {
             let e = crate::export::Embeddings::new(
                 &ds,
                 &saved.meta,
@@ -240,9 +240,10 @@ impl GenrescopeApp {
             return;
         }
         self.state.view.tab = Tab::Maps;
-        let (job, _) = self.state.jobs.start(JobKind::Write {
+        let kind = JobKind::Write {
             what: format!("maps in {}", dir.display()),
-        });
+        };
+        let (job, _) = self.state.jobs.start(kind, Stamp::default());
         self.capture.request_maps(job, dir);
     }
 }

@@ -8,19 +8,20 @@ use std::sync::Arc;
 use crate::app::events::Output;
 use crate::app::jobs::JobError;
 use crate::app::notices::Topic;
-use crate::app::registry::JobKind;
-use crate::app::state::{Instrument, MapId, Tab, Tool, MAX_QUEUE};
+use crate::app::registry::{JobKind, Stamp};
+use crate::app::state::{Instrument, MapId, Neighbours, Outline, Selection, Tab, Tool, MAX_QUEUE};
 use crate::app::GenrescopeApp;
 use crate::audio::clip::ClipSource;
-use crate::latent::{inside, nearest, place, MapsOfData, Placement, Space};
-
-use super::listening::original;
+use crate::dataset::sources::original;
+use crate::latent::{check_neighbour_count, inside, nearest, place, MapsOfData, Placement, Space};
 
 impl GenrescopeApp {
     pub(super) fn set_tool(&mut self, tool: Tool) {
+        if let Some(data) = self.state.data.as_mut() {
+            data.outline = None;
+        }
         let instruments = &mut self.state.instruments;
         instruments.tool = tool;
-        instruments.outline = None;
         instruments.shown = match tool {
             Tool::Probe => Instrument::Probe,
             Tool::BoxSelect | Tool::LassoSelect => Instrument::Selection,
@@ -38,7 +39,9 @@ impl GenrescopeApp {
             (Instrument::Selection, tool @ (Tool::BoxSelect | Tool::LassoSelect)) => tool,
             _ => Tool::Pan,
         };
-        instruments.outline = None;
+        if let Some(data) = self.state.data.as_mut() {
+            data.outline = None;
+        }
         self.refresh_trace();
     }
 
@@ -46,31 +49,26 @@ impl GenrescopeApp {
         let instruments = &mut self.state.instruments;
         instruments.space = space;
         instruments.k = k;
-        let Some(a) = self.state.view.selected else {
+        let Some(a) = self.state.clip_a() else {
             self.state.notices.error(
                 Topic::Listening,
                 "Click a clip first: its neighbours are looked for.",
             );
             return;
         };
-        let (Some(ds), Some(model)) = (self.state.dataset(), self.state.model.as_ref()) else {
+        let (Some(ds), Some(model), Some(view)) = (
+            self.state.dataset(),
+            self.state.model(),
+            self.state.model_view(),
+        ) else {
             return;
         };
-        let Some(maps) = model.maps.as_ref() else {
-            return;
-        };
-        if k == 0 || k >= ds.len() {
-            self.state.notices.error(
-                Topic::Listening,
-                format!(
-                    "Ask for 1 to {} neighbours: this folder has {} other clips.",
-                    ds.len() - 1,
-                    ds.len() - 1
-                ),
-            );
+        if let Err(e) = check_neighbour_count(k, ds.len()) {
+            self.state.notices.error(Topic::Listening, format!("{e}."));
             return;
         }
-        let Some((rows, dim)) = space.rows(ds, &maps.inference, model.saved.meta.model.n_classes)
+        let Some((rows, dim)) =
+            space.rows(ds, &view.maps.inference, model.saved.meta.model.n_classes)
         else {
             self.state.notices.error(
                 Topic::Listening,
@@ -79,10 +77,14 @@ impl GenrescopeApp {
             return;
         };
         let found = nearest(rows, dim, &rows[a * dim..(a + 1) * dim], k, Some(a));
-        let instruments = &mut self.state.instruments;
-        instruments.neighbours = found;
-        instruments.neighbours_of = Some(a);
-        instruments.shown = Instrument::Neighbours;
+        self.state.instruments.shown = Instrument::Neighbours;
+        if let Some(model) = self.state.model_mut() {
+            model.results.neighbours = Some(Neighbours {
+                of: a,
+                space,
+                found,
+            });
+        }
     }
 
     /// Plays clips' original audio one after another (at most [`MAX_QUEUE`]).
@@ -104,20 +106,20 @@ impl GenrescopeApp {
         self.play_clip(
             ClipSource::Sequence(parts),
             format!("{shown} clips one after another{more}"),
+            false,
         );
     }
 
     /// Places an audio file on the maps (on a worker: it is decoded and encoded).
     pub(super) fn place_file(&mut self, path: PathBuf) {
-        let (Some(data), Some(model)) = (self.state.data.as_ref(), self.state.model.as_ref())
-        else {
+        let (Some(data), Some(model)) = (self.state.data.as_ref(), self.state.model()) else {
             self.state.notices.error(
                 Topic::Listening,
                 "Open a folder and a model first: a song is placed on their maps.",
             );
             return;
         };
-        let Some(maps) = model.maps.clone() else {
+        let Some(maps) = model.view.ready().map(|v| Arc::clone(&v.maps)) else {
             self.state.notices.error(
                 Topic::Listening,
                 "The model is still encoding the clips; place the song in a moment.",
@@ -125,11 +127,11 @@ impl GenrescopeApp {
             return;
         };
         let saved = Arc::clone(&model.saved);
-        let raw = data.raw_map.as_ref().map(|l| l.projection.clone());
+        let raw = data.raw_map.ready().map(|l| l.projection.clone());
         self.state.instruments.place_input = path.display().to_string();
         self.state.instruments.shown = Instrument::Place;
         let kind = JobKind::Place { path: path.clone() };
-        self.start_job(kind, move |_, _, _| {
+        self.start_job(kind, self.state.stamp(), move |_, _, _| {
             let of_data = MapsOfData::new(&maps, raw.as_ref());
             place(&path, &saved, &of_data, 5)
                 .map(|p| Output::Placed(Box::new(p)))
@@ -138,60 +140,67 @@ impl GenrescopeApp {
     }
 
     pub(super) fn placed(&mut self, placement: Placement) {
-        self.state.instruments.placed = Some(Arc::new(placement));
+        if let Some(model) = self.state.model_mut() {
+            model.results.placed = Some(Arc::new(placement));
+        }
         self.state.view.tab = Tab::Maps;
     }
 
     /// A box or lasso drawn on a map; on release its clips become the selection.
     pub(super) fn outline(&mut self, map: MapId, xy: [f64; 2], start: bool, done: bool) {
         let tool = self.state.instruments.tool;
-        let instruments = &mut self.state.instruments;
-        match (&mut instruments.outline, start) {
-            (Some((on, points)), false) if *on == map => match tool {
+        let Some(data) = self.state.data.as_mut() else {
+            return;
+        };
+        match (&mut data.outline, start) {
+            (Some(outline), false) if outline.map == map => match tool {
                 Tool::BoxSelect => {
-                    let first = points[0];
-                    *points = vec![first, [xy[0], first[1]], xy, [first[0], xy[1]]];
+                    let first = outline.points[0];
+                    outline.points = vec![first, [xy[0], first[1]], xy, [first[0], xy[1]]];
                 }
-                _ => points.push(xy),
+                _ => outline.points.push(xy),
             },
-            _ => instruments.outline = Some((map, vec![xy])),
+            _ => {
+                data.outline = Some(Outline {
+                    map,
+                    points: vec![xy],
+                })
+            }
         }
         if !done {
             return;
         }
-        let Some((map, outline)) = self.state.instruments.outline.take() else {
+        let Some(outline) = data.outline.take() else {
             return;
         };
         let Some(layer) = self.state.layer(map) else {
             return;
         };
-        let hidden = &self.state.view.hidden_genres;
-        let picked: Vec<usize> = match self.state.dataset() {
-            Some(ds) => inside(&layer.projection.points, &outline)
-                .into_iter()
-                .filter(|&i| !hidden.contains(&ds.label(i)))
-                .collect(),
-            None => return,
+        let Some(data) = self.state.data.as_ref() else {
+            return;
         };
-        let map_name = match map {
-            MapId::Raw => "raw input",
-            MapId::Code => "bottleneck",
-            MapId::Logits => "logits",
-        };
-        self.state.view.highlight_label = Some(format!(
-            "{} clip(s) selected on the {map_name} map",
-            picked.len()
-        ));
-        self.state.view.highlighted = picked;
+        let ds = &data.dataset;
+        let clips: Vec<usize> = inside(&layer.projection.points, &outline.points)
+            .into_iter()
+            .filter(|&i| !data.hidden_genres.contains(&ds.label(i)))
+            .collect();
+        let label = format!(
+            "{} clip(s) selected on the {} map",
+            clips.len(),
+            map.describe()
+        );
+        if let Some(data) = self.state.data.as_mut() {
+            data.selection = Some(Selection { clips, label });
+        }
         self.state.instruments.shown = Instrument::Selection;
     }
 
     /// The probe's stroke, decoded point after point, as a WAV.
     pub(super) fn export_stroke(&mut self, path: PathBuf) {
-        let Some(model) = self.state.model.as_ref() else {
+        let Some(model) = self.state.model() else {
             return;
         };
-        let stroke = self.state.instruments.stroke.clone();
+        let stroke = model.results.stroke.codes.clone();
         if stroke.is_empty() {
             self.state.notices.error(
                 Topic::Export,
@@ -201,9 +210,9 @@ impl GenrescopeApp {
         }
         let (saved, voice) = (Arc::clone(&model.saved), Arc::clone(&model.voice));
         let what = format!("stroke WAV {}", path.display());
-        self.start_job(JobKind::Write { what }, move |_, _, _| {
+        self.start_job(JobKind::Write { what }, Stamp::default(), move |_, _, _| {
             let params: Vec<f32> = (0..stroke.len()).map(|k| k as f32).collect();
-            let steps = crate::interpolate::decode_codes(&saved.model, &params, stroke)
+            let steps = crate::latent::interpolate::decode_codes(&saved.model, &params, stroke)
                 .map_err(JobError::failed)?;
             crate::export::write_path_wav(&path, &steps, &saved.meta, &voice, None)
                 .map(|table| {
@@ -219,7 +228,7 @@ impl GenrescopeApp {
         let Some(ds) = self.state.dataset().cloned() else {
             return;
         };
-        let clips = self.state.view.highlighted.clone();
+        let clips = self.state.selected().to_vec();
         if clips.is_empty() {
             self.state.notices.error(
                 Topic::Export,
@@ -227,12 +236,12 @@ impl GenrescopeApp {
             );
             return;
         }
-        let predicted = self.state.model.as_ref().and_then(|m| {
-            let p = m.maps.as_ref()?.predicted.clone()?;
+        let predicted = self.state.model().and_then(|m| {
+            let p = m.view.ready()?.maps.predicted.clone()?;
             Some((p, m.saved.meta.genres.clone()))
         });
         let what = format!("selection in {}", dir.display());
-        self.start_job(JobKind::Write { what }, move |_, _, _| {
+        self.start_job(JobKind::Write { what }, Stamp::default(), move |_, _, _| {
             crate::export::write_selection(&dir, &ds, &clips, predicted.as_ref())
                 .map(|()| {
                     Output::Written(format!(

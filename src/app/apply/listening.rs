@@ -1,6 +1,6 @@
 //! Listening: picking clips A and B, playing a clip's original audio, what the model sees and
 //! its reconstruction (loudness-matched unless the user asks for the raw level), and the audio
-//! device's news (a clip finished, the stream failed).
+//! device's news (a clip finished, the stream failed). What plays is one [`Playback`] state.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -8,56 +8,46 @@ use std::time::Instant;
 use crate::app::events::{ClipVersion, Event};
 use crate::app::jobs::work;
 use crate::app::notices::Topic;
-use crate::app::registry::{JobId, JobKind};
-use crate::app::state::{AudioStatus, Loudness, NowPlaying};
+use crate::app::registry::{JobId, JobKind, Stamp};
+use crate::app::state::{Loudness, Playback, Stage};
 use crate::app::GenrescopeApp;
-use crate::audible::Voice;
-use crate::audio::clip::{ClipError, ClipSource, Mono, PreparedClip};
+use crate::audio::clip::{ClipSource, PreparedClip};
 use crate::audio::playback::PlayerNews;
-use crate::dsp::loudness::match_rms;
-pub(super) use crate::sources::original;
-
-/// Audio made on the worker from a vector: through the voice, brought to `target_rms` if given.
-pub(super) fn voiced(voice: Arc<Voice>, vector: Vec<f32>, target_rms: Option<f32>) -> ClipSource {
-    ClipSource::Made(Box::new(move || {
-        let mut samples = voice
-            .render(&vector)
-            .map_err(|e| ClipError::Make(e.to_string()))?;
-        if let Some(target) = target_rms {
-            match_rms(&mut samples, target);
-        }
-        Ok(Mono {
-            samples,
-            rate_hz: voice.sample_rate_hz(),
-        })
-    }))
-}
+use crate::dataset::sources::original;
+use crate::latent::audible::voiced;
 
 impl GenrescopeApp {
-    pub(super) fn select_a(&mut self, segment: usize, play: bool) {
-        if self.state.dataset().is_none_or(|ds| segment >= ds.len()) {
+    pub(super) fn pick_a(&mut self, segment: usize, play: bool) {
+        let Some(data) = self.state.data.as_mut() else {
+            return;
+        };
+        if segment >= data.dataset.len() {
             return;
         }
-        self.state.view.selected = Some(segment);
+        data.picks.a = Some(segment);
         if play {
             self.play_version(segment, ClipVersion::Original);
         }
         self.refresh_trace();
     }
 
-    pub(super) fn select_b(&mut self, segment: usize, play: bool) {
-        if self.state.dataset().is_none_or(|ds| segment >= ds.len()) {
+    pub(super) fn pick_b(&mut self, segment: usize, play: bool) {
+        let Some(data) = self.state.data.as_mut() else {
+            return;
+        };
+        if segment >= data.dataset.len() {
             return;
         }
-        self.state.interp.b = Some(segment);
+        data.picks.b = Some(segment);
         if play {
             self.play_version(segment, ClipVersion::Original);
         }
         self.refresh_trace();
     }
 
-    /// Applies `--a` / `--b` once the clips can be found and the model has encoded them.
-    pub(super) fn apply_picks(&mut self) {
+    /// Applies `--a`, `--b` and `--place` once the clips can be found and the model has
+    /// encoded them.
+    pub(super) fn apply_on_load(&mut self) {
         let busy = self.state.loading().is_some()
             || self.state.is_projecting()
             || self.state.is_loading_model()
@@ -65,17 +55,17 @@ impl GenrescopeApp {
         if busy || self.state.dataset().is_none() {
             return;
         }
-        if let Some(song) = self.state.place_on_load.take() {
+        if let Some(song) = self.state.on_load.place.take() {
             self.place_file(song);
         }
-        let Some((a, b)) = self.state.picks.take() else {
+        let Some((a, b)) = self.state.on_load.picks.take() else {
             return;
         };
         for (spec, is_b) in [(a, false), (b, true)] {
             let Some(spec) = spec else { continue };
             match self.state.dataset().and_then(|d| d.find_segment(&spec)) {
-                Some(i) if is_b => self.select_b(i, false),
-                Some(i) => self.select_a(i, false),
+                Some(i) if is_b => self.pick_b(i, false),
+                Some(i) => self.pick_a(i, false),
                 None => self.state.notices.error(
                     Topic::Listening,
                     format!(
@@ -87,9 +77,9 @@ impl GenrescopeApp {
         }
     }
 
-    /// The level decoded audio is brought to: the level of what the model sees for clip `i`.
+    /// The level decoded audio is brought to for clip `i`: the level of what the model sees.
     pub(super) fn input_level(&self, i: usize) -> Option<f32> {
-        let (ds, model) = (self.state.dataset()?, self.state.model.as_ref()?);
+        let (ds, model) = (self.state.dataset()?, self.state.model()?);
         (i < ds.len()).then(|| model.voice.level(ds.vector(i)))
     }
 
@@ -106,7 +96,7 @@ impl GenrescopeApp {
         if segment >= ds.len() {
             return;
         }
-        let voice = self.state.model.as_ref().map(|m| Arc::clone(&m.voice));
+        let voice = self.state.model().map(|m| Arc::clone(&m.voice));
         let input = voice
             .clone()
             .map(|v| voiced(v, ds.vector(segment).to_vec(), None));
@@ -149,62 +139,66 @@ impl GenrescopeApp {
             end,
             ds.genres[track.genre]
         );
-        self.play_clip(source, label);
+        self.play_clip(source, label, false);
     }
 
-    /// Prepares `source` on a worker and plays it when ready, replacing what plays.
-    pub(super) fn play_clip(&mut self, source: ClipSource, label: String) {
+    /// Prepares `source` on a worker and plays it when ready, replacing what plays. A path
+    /// (`is_path`) follows the step being heard.
+    pub(super) fn play_clip(&mut self, source: ClipSource, label: String, is_path: bool) {
         let Some(format) = self.player.as_ref().map(|p| p.format().clone()) else {
             return;
         };
         self.state.jobs.cancel(|k| *k == JobKind::RenderClip);
-        let job = self.start_job(JobKind::RenderClip, move |_, _, _| {
+        let job = self.start_job(JobKind::RenderClip, Stamp::default(), move |_, _, _| {
             work::render_clip(source, format)
         });
-        self.state.sound.playing_path = None;
-        self.state.sound.path_step_playing = None;
-        self.state.now_playing = Some(NowPlaying {
-            job: Some(job),
-            label,
-            player_id: None,
-        });
+        let stage = Stage::Preparing(job);
+        self.state.playback = match is_path {
+            true => Playback::Path {
+                label,
+                stage,
+                part_starts: Vec::new(),
+                step: None,
+            },
+            false => Playback::Clip { label, stage },
+        };
     }
 
     pub(super) fn clip_ready(&mut self, job: JobId, clip: PreparedClip) {
-        let wanted = self.state.now_playing.as_ref().and_then(|p| p.job) == Some(job);
-        if !wanted {
+        if self.state.playback.stage() != Some(Stage::Preparing(job)) {
             return;
         }
-        let is_path = self.state.sound.path_clip_job.take() == Some(job);
         let part_starts = clip.part_starts.clone();
-        match self.hand_to_player(clip.frames, false) {
-            Some(id) => {
-                if let Some(playing) = self.state.now_playing.as_mut() {
-                    playing.player_id = Some(id);
-                    playing.job = None;
-                }
-                if is_path {
-                    self.state.sound.playing_path = Some((id, part_starts));
-                }
+        let Some(id) = self.hand_to_player(clip.frames, false) else {
+            return;
+        };
+        match &mut self.state.playback {
+            Playback::Clip { stage, .. } => *stage = Stage::Playing(id),
+            Playback::Path {
+                stage,
+                part_starts: starts,
+                ..
+            } => {
+                *stage = Stage::Playing(id);
+                *starts = part_starts;
             }
-            None => self.state.now_playing = None,
+            Playback::Stopped | Playback::Failed { .. } => {}
         }
     }
 
-    /// Gives frames to the player; a failure is said once and the player id is `None`.
+    /// Gives frames to the player; a failure is said once, and the playback is then failed.
     pub(super) fn hand_to_player(&mut self, frames: Box<[f32]>, looping: bool) -> Option<u64> {
         let player = self.player.as_mut()?;
         match player.play_prepared(frames, looping) {
             Ok(id) => {
-                if matches!(self.state.audio, Some(AudioStatus::Failed(_))) {
+                if matches!(self.state.playback, Playback::Failed { .. }) {
                     // A new stream opened after a failure: sound works again.
-                    self.state.audio = Some(AudioStatus::Ready(player.format().clone()));
                     self.state.notices.clear(Topic::Audio);
                 }
                 Some(id)
             }
             Err(e) => {
-                self.state.audio = Some(AudioStatus::Failed(e.to_string()));
+                self.state.playback = Playback::Failed { why: e.to_string() };
                 self.state.notices.error(
                     Topic::Audio,
                     format!("Cannot play: {e}. Click again to retry."),
@@ -219,9 +213,9 @@ impl GenrescopeApp {
             player.stop();
         }
         self.state.jobs.cancel(|k| *k == JobKind::RenderClip);
-        self.state.now_playing = None;
-        self.state.sound.playing_path = None;
-        self.state.sound.path_step_playing = None;
+        if self.state.playback.is_sounding() {
+            self.state.playback = Playback::Stopped;
+        }
     }
 
     /// What the audio device has to say this frame, as events (the apply step handles them).
@@ -230,14 +224,15 @@ impl GenrescopeApp {
             return Vec::new();
         };
         let mut events: Vec<Event> = player.tick().into_iter().map(Event::Player).collect();
-        let sound = &self.state.sound;
-        if let (Some(id), Some(_)) = (sound.playing_id, sound.requested_at) {
+        if let Some((_, Some(id))) = self.state.decoder.awaiting {
             if let Some(at) = player.started_at(id) {
                 events.push(Event::PlaybackStarted { id, at });
             }
         }
-        if let (Some((path_id, _)), Some((id, frames))) = (&sound.playing_path, player.position()) {
-            if *path_id == id {
+        if let (Playback::Path { stage, .. }, Some((id, frames))) =
+            (&self.state.playback, player.position())
+        {
+            if *stage == Stage::Playing(id) {
                 events.push(Event::PlaybackPosition { id, frames });
             }
         }
@@ -247,23 +242,8 @@ impl GenrescopeApp {
     pub(super) fn player_news(&mut self, news: PlayerNews) {
         match news {
             PlayerNews::Finished { id } => {
-                if self
-                    .state
-                    .now_playing
-                    .as_ref()
-                    .is_some_and(|p| p.player_id == Some(id))
-                {
-                    self.state.now_playing = None;
-                }
-                if self
-                    .state
-                    .sound
-                    .playing_path
-                    .as_ref()
-                    .is_some_and(|p| p.0 == id)
-                {
-                    self.state.sound.playing_path = None;
-                    self.state.sound.path_step_playing = None;
+                if self.state.playback.playing_id() == Some(id) {
+                    self.state.playback = Playback::Stopped;
                 }
             }
             PlayerNews::StreamFailed { first, errors } => {
@@ -271,10 +251,7 @@ impl GenrescopeApp {
                     "genrescope: the audio stream failed ({first}; {errors} error(s) reported); \
                      it was closed and will be reopened at the next play"
                 );
-                self.state.now_playing = None;
-                self.state.sound.playing_path = None;
                 let why = format!("the audio device reported an error ({first})");
-                self.state.audio = Some(AudioStatus::Failed(why.clone()));
                 self.state.notices.error(
                     Topic::Audio,
                     format!(
@@ -282,24 +259,31 @@ impl GenrescopeApp {
                          a play button to try again."
                     ),
                 );
+                self.state.playback = Playback::Failed { why };
             }
         }
     }
 
     pub(super) fn playback_started(&mut self, id: u64, at: Instant) {
-        let sound = &mut self.state.sound;
-        if sound.playing_id == Some(id) {
-            if let Some(asked) = sound.requested_at.take() {
-                sound.latency_ms = Some(at.saturating_duration_since(asked).as_secs_f64() * 1e3);
+        let decoder = &mut self.state.decoder;
+        if let Some((asked, Some(awaited))) = decoder.awaiting {
+            if awaited == id {
+                decoder.latency_ms = Some(at.saturating_duration_since(asked).as_secs_f64() * 1e3);
+                decoder.awaiting = None;
             }
         }
     }
 
     pub(super) fn playback_position(&mut self, id: u64, frames: usize) {
-        let sound = &mut self.state.sound;
-        if let Some((path_id, starts)) = &sound.playing_path {
-            if *path_id == id {
-                sound.path_step_playing = starts.iter().rposition(|&s| s <= frames);
+        if let Playback::Path {
+            stage,
+            part_starts,
+            step,
+            ..
+        } = &mut self.state.playback
+        {
+            if *stage == Stage::Playing(id) {
+                *step = part_starts.iter().rposition(|&s| s <= frames);
             }
         }
     }

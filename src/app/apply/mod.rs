@@ -13,6 +13,7 @@ mod model;
 use super::events::{Command, Event, Outcome, Output};
 use super::notices::Topic;
 use super::registry::{Job, JobKind, Progress};
+use super::state::{Derived, Playback, Stage};
 use super::GenrescopeApp;
 
 impl GenrescopeApp {
@@ -21,7 +22,7 @@ impl GenrescopeApp {
         match command {
             OpenFolderDialog => self.open_folder_dialog(),
             LoadData(source) => self.load_data(source),
-            UseShippedModel(model) => self.use_shipped_model(model),
+            UseShippedModel(model) => self.load_shipped(model),
             CancelLoad => self.cancel_load(),
             EditFolderField(text) => self.state.folder_input = text,
             EditSettings(settings) => self.state.settings = settings,
@@ -31,18 +32,23 @@ impl GenrescopeApp {
             LoadModel(path) => self.load_model(path),
             SaveModelDialog => self.ask_path(super::events::FileTarget::SaveModel),
             Dropped(paths) => self.dropped(paths),
-            Hover(segment) => self.state.view.hovered = segment,
-            Select(segment) => self.select_a(segment, true),
-            SelectB(segment) => self.select_b(segment, true),
+            Hover(segment) => {
+                if let Some(data) = self.state.data.as_mut() {
+                    data.hovered = segment;
+                }
+            }
+            PickA(segment) => self.pick_a(segment, true),
+            PickB(segment) => self.pick_b(segment, true),
+            ClearPicks => self.clear_picks(),
             PickOnLoad { a, b } => {
-                self.state.picks = Some((a, b));
-                self.apply_picks();
+                self.state.on_load.picks = Some((a, b));
+                self.apply_on_load();
             }
             SetT { t, held } => self.set_t(t, held),
-            ReleaseT => self.release_t(),
+            ReleaseSlider => self.release_slider(),
             SetPathKind(kind) => self.set_path_kind(kind),
             SetSteps(steps) => self.set_steps(steps),
-            SetLooping(looping) => self.state.interp.looping = looping,
+            SetLoopWhileHeld(looping) => self.state.instruments.loop_while_held = looping,
             PlayPath => self.play_path(),
             PlayVersion { segment, version } => self.play_version(segment, version),
             SetLoudness(loudness) => self.state.loudness = loudness,
@@ -80,7 +86,11 @@ impl GenrescopeApp {
             PlayQueue(clips) => self.play_queue(clips),
             EditPlaceField(text) => self.state.instruments.place_input = text,
             PlaceFile(path) => self.place_file(path),
-            ClearPlaced => self.state.instruments.placed = None,
+            ClearPlaced => {
+                if let Some(model) = self.state.model_mut() {
+                    model.results.placed = None;
+                }
+            }
             Outline {
                 map,
                 xy,
@@ -103,15 +113,23 @@ impl GenrescopeApp {
         }
     }
 
-    /// A job's one ending: its product is used only if it is still wanted.
+    /// A job's one ending: its product is used only if it is still wanted and still describes
+    /// the data and the model on screen.
     fn ended(&mut self, id: u64, outcome: Outcome) {
         let Some(job) = self.state.jobs.finish(id) else {
             return;
         };
+        if !self.state.is_current(job.stamp) {
+            // Computed for data or a model that has been replaced: nothing on screen is about
+            // it any more, so neither its result nor its failure is shown.
+            self.state.jobs.stale_dropped += 1;
+            self.after_job(&job);
+            return;
+        }
         let heavy = matches!(
             job.kind,
             JobKind::LoadData { .. }
-                | JobKind::RawMap { .. }
+                | JobKind::RawMap
                 | JobKind::Train { .. }
                 | JobKind::Project
                 | JobKind::LoadModel { .. }
@@ -122,11 +140,22 @@ impl GenrescopeApp {
             Outcome::Done(_) | Outcome::Cancelled => self.job_cancelled(&job),
             Outcome::Failed(why) => self.job_failed(&job, why),
         }
-        self.apply_picks();
-        // What the job and the data it replaced held is free now; give it back.
-        if heavy && self.state.is_idle() {
-            crate::runtime::release_memory();
+        if heavy {
+            crate::runtime::release_memory_when(self.state.is_idle());
         }
+        self.apply_on_load();
+    }
+
+    /// What a dropped job's ending still means: memory to hand back, start-up requests that
+    /// were waiting for it.
+    fn after_job(&mut self, job: &Job) {
+        if self.state.decoder.request == Some(job.id) {
+            self.state.decoder.request = None;
+        }
+        if matches!(job.kind, JobKind::Project | JobKind::RawMap) {
+            crate::runtime::release_memory_when(self.state.is_idle());
+        }
+        self.apply_on_load();
     }
 
     fn job_done(&mut self, job: Job, output: Output) {
@@ -134,8 +163,10 @@ impl GenrescopeApp {
             (JobKind::LoadData { source }, Output::Data(dataset)) => {
                 self.data_loaded(job.id, source, *dataset)
             }
-            (JobKind::RawMap { data }, Output::RawMap(map)) => self.raw_map_ready(data, *map),
-            (JobKind::Train { .. }, Output::Trained(experiment)) => self.trained(*experiment),
+            (JobKind::RawMap, Output::RawMap(map)) => self.raw_map_ready(*map),
+            (JobKind::Train { data, .. }, Output::Trained(experiment)) => {
+                self.trained(data, *experiment)
+            }
             (JobKind::Project, Output::Maps(maps)) => self.maps_ready(*maps),
             (JobKind::LoadModel { source, shipped }, Output::Model(saved)) => {
                 self.model_loaded(*saved, source, shipped)
@@ -177,23 +208,23 @@ impl GenrescopeApp {
                 self.state.train_when_loaded = false;
                 self.activate_pending_model();
             }
-            JobKind::RawMap { data } => {
-                if let Some(d) = self.state.data.as_mut().filter(|d| d.job == data) {
-                    d.raw_map_error = Some(why.clone());
+            JobKind::RawMap => {
+                if let Some(d) = self.state.data.as_mut() {
+                    d.raw_map = Derived::Failed(why.clone());
                 }
             }
             JobKind::Project => {
-                if let Some(model) = self.state.model.as_mut() {
-                    model.maps_error = Some(why.clone());
+                if let Some(model) = self.state.model_mut() {
+                    model.view = Derived::Failed(why.clone());
                 }
             }
             JobKind::RenderClip
-                if self.state.now_playing.as_ref().and_then(|p| p.job) == Some(job.id) =>
+                if self.state.playback.stage() == Some(Stage::Preparing(job.id)) =>
             {
-                self.state.now_playing = None;
+                self.state.playback = Playback::Stopped;
             }
-            JobKind::Decode if self.state.sound.request == Some(job.id) => {
-                self.state.sound.request = None;
+            JobKind::Decode if self.state.decoder.request == Some(job.id) => {
+                self.state.decoder.request = None;
             }
             _ => {}
         }
@@ -204,7 +235,7 @@ impl GenrescopeApp {
 /// Which banner a job's failure goes to.
 fn topic_of(kind: &JobKind) -> Topic {
     match kind {
-        JobKind::LoadData { .. } | JobKind::RawMap { .. } => Topic::Data,
+        JobKind::LoadData { .. } | JobKind::RawMap => Topic::Data,
         JobKind::Train { .. } => Topic::Training,
         JobKind::Project | JobKind::LoadModel { .. } => Topic::Model,
         JobKind::SaveModel { .. } | JobKind::Write { .. } | JobKind::Dialog { .. } => Topic::Export,

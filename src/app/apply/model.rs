@@ -6,17 +6,17 @@ use std::sync::Arc;
 
 use crate::app::jobs::work;
 use crate::app::notices::Topic;
-use crate::app::registry::{JobKind, Progress};
-use crate::app::state::{ActiveModel, ErrorScale, MapLayer, PendingModel};
+use crate::app::registry::{JobId, JobKind, Progress, Stamp};
+use crate::app::state::{Derived, ModelState, ModelView, PendingModel};
 use crate::app::GenrescopeApp;
-use crate::audible::Voice;
 use crate::dataset::Split;
-use crate::experiment::Experiment;
+use crate::latent::audible::Voice;
 use crate::maps::ModelMaps;
+use crate::model::shipped::Shipped;
 use crate::model::{FitError, SavedModel};
-use crate::report::EvalReport;
-use crate::shipped::Shipped;
-use crate::train::EpochReport;
+use crate::tables::report::EvalReport;
+use crate::training::experiment::Experiment;
+use crate::training::train::EpochReport;
 
 impl GenrescopeApp {
     pub(super) fn start_training(&mut self) {
@@ -47,19 +47,20 @@ impl GenrescopeApp {
             return;
         }
         let dataset = Arc::clone(&data.dataset);
+        let kind = JobKind::Train {
+            epochs: settings.knobs.epochs,
+            data: data.id,
+        };
         self.state.history.clear();
         self.state.history_model = None;
         self.state.notices.clear(Topic::Training);
-        let kind = JobKind::Train {
-            epochs: settings.knobs.epochs,
-        };
         let run = work::TrainJob {
             template: settings.model_template(),
             train: settings.train_config(),
             split: settings.split_config(),
             standardize: settings.knobs.standardize,
         };
-        self.start_job(kind, move |job, cancel, reporter| {
+        self.start_job(kind, Stamp::default(), move |job, cancel, reporter| {
             work::train(job, dataset, run, cancel, reporter)
         });
     }
@@ -73,7 +74,7 @@ impl GenrescopeApp {
         {
             self.state.notices.info(
                 Topic::Training,
-                if self.state.model.is_some() {
+                if self.state.model().is_some() {
                     "Training cancelled; the previous model is kept."
                 } else {
                     "Training cancelled."
@@ -92,7 +93,10 @@ impl GenrescopeApp {
         }
     }
 
-    pub(super) fn trained(&mut self, experiment: Experiment) {
+    /// A training run ended with a model. Its splits and tables describe the data it was trained
+    /// on (`data`): when other data has been opened since, they are left behind and the model is
+    /// scored on what is shown instead.
+    pub(super) fn trained(&mut self, data: JobId, experiment: Experiment) {
         let report = experiment
             .saved
             .meta
@@ -112,35 +116,35 @@ impl GenrescopeApp {
             source,
             shipped: None,
         };
-        self.activate_model(pending, Some(experiment.splits), report);
+        let same_data = self.state.data.as_ref().is_some_and(|d| d.id == data);
+        let (splits, report) = match same_data {
+            true => (Some(experiment.splits), report),
+            false => (None, None),
+        };
+        self.activate_model(pending, splits, report);
         // The curves now describe the model on screen.
-        self.state.history_model = self.state.model.as_ref().map(|m| m.generation);
+        self.state.history_model = self.state.model().map(|m| m.id);
     }
 
     pub(super) fn load_model(&mut self, path: PathBuf) {
         let source = format!("loaded from {}", path.display());
-        self.start_job(
-            JobKind::LoadModel {
-                source,
-                shipped: None,
-            },
-            move |_, _, _| work::load_model(path),
-        );
+        let kind = JobKind::LoadModel {
+            source,
+            shipped: None,
+        };
+        self.start_job(kind, Stamp::default(), move |_, _, _| {
+            work::load_model(path)
+        });
     }
 
     pub(super) fn load_shipped(&mut self, model: Shipped) {
-        self.start_job(
-            JobKind::LoadModel {
-                source: model.label(),
-                shipped: Some(model),
-            },
-            move |_, _, _| work::load_shipped(model),
-        );
-    }
-
-    pub(super) fn use_shipped_model(&mut self, model: Shipped) {
-        self.state.offers.retain(|m| *m != model);
-        self.load_shipped(model);
+        let kind = JobKind::LoadModel {
+            source: model.label(),
+            shipped: Some(model),
+        };
+        self.start_job(kind, Stamp::default(), move |_, _, _| {
+            work::load_shipped(model)
+        });
     }
 
     pub(super) fn model_loaded(
@@ -154,8 +158,9 @@ impl GenrescopeApp {
             source,
             shipped,
         };
-        // A model that arrives while a folder loads is meant for that folder.
-        if self.state.loading().is_some() {
+        // A model that arrives while a folder loads is meant for that folder, and one that
+        // arrives before any folder waits for one.
+        if self.state.loading().is_some() || self.state.data.is_none() {
             self.state.pending_model = Some(pending);
         } else {
             self.activate_model(pending, None, None);
@@ -171,42 +176,44 @@ impl GenrescopeApp {
 
     /// Makes a model the current one if it fits the data, then computes its maps (and its
     /// tables, unless `report` is given). A model for the same genres in another
-    /// representation has the folder read again its way first.
+    /// representation has the folder read again its way first. The model's state replaces the
+    /// previous model's whole: its maps, tables and everything the instruments found.
     pub(super) fn activate_model(
         &mut self,
         pending: PendingModel,
         splits: Option<Vec<Split>>,
         report: Option<EvalReport>,
     ) {
+        let Some(ds) = self.state.dataset().cloned() else {
+            self.state.pending_model = Some(pending);
+            return;
+        };
         let meta = &pending.saved.meta;
-        let splits = match self.state.dataset() {
-            Some(ds) => match meta.genre_map(&ds.genres, &ds.features) {
-                Ok(_) => splits.or_else(|| meta.training_splits(ds)),
-                Err(FitError::Features { .. })
-                    if meta.genre_map(&ds.genres, &meta.features).is_ok() =>
-                {
-                    let (source, features) = (ds.source.clone(), meta.features);
-                    self.state.notices.info(
-                        Topic::Model,
-                        format!(
-                            "Reading the clips as {} for the {}…",
-                            features.describe(),
-                            pending.source
-                        ),
-                    );
-                    self.state.pending_model = Some(pending);
-                    self.load_with(source, features);
-                    return;
-                }
-                Err(e) => {
-                    self.state.notices.error(
-                        Topic::Model,
-                        format!("The model ({}) does not fit this data: {e}", pending.source),
-                    );
-                    return;
-                }
-            },
-            None => None,
+        let splits = match meta.genre_map(&ds.genres, &ds.features) {
+            Ok(_) => splits.or_else(|| meta.training_splits(&ds)),
+            Err(FitError::Features { .. })
+                if meta.genre_map(&ds.genres, &meta.features).is_ok() =>
+            {
+                let (source, features) = (ds.source.clone(), meta.features);
+                self.state.notices.info(
+                    Topic::Model,
+                    format!(
+                        "Reading the clips as {} for the {}…",
+                        features.describe(),
+                        pending.source
+                    ),
+                );
+                self.state.pending_model = Some(pending);
+                self.load_with(source, features);
+                return;
+            }
+            Err(e) => {
+                self.state.notices.error(
+                    Topic::Model,
+                    format!("The model ({}) does not fit this data: {e}", pending.source),
+                );
+                return;
+            }
         };
         let voice = match Voice::new(&meta.features) {
             Ok(voice) => Arc::new(voice),
@@ -218,8 +225,8 @@ impl GenrescopeApp {
                 return;
             }
         };
-        self.state.next_generation += 1;
-        let generation = self.state.next_generation;
+        self.state.last_model_id += 1;
+        let id = self.state.last_model_id;
         let evaluate = report.is_none();
         self.state.notices.clear(Topic::Model);
         if self.state.history_model.is_some() {
@@ -227,58 +234,46 @@ impl GenrescopeApp {
             self.state.history.clear();
             self.state.history_model = None;
         }
-        self.state.model = Some(ActiveModel {
-            saved: Arc::clone(&pending.saved),
+        let saved = Arc::clone(&pending.saved);
+        let model = ModelState {
+            id,
+            saved: pending.saved,
             voice,
             source: pending.source,
             shipped: pending.shipped,
             splits: splits.clone(),
             report,
-            maps: None,
-            code_layer: None,
-            logits_layer: None,
-            error_scale: None,
-            maps_error: None,
-            generation,
-        });
-        self.state.view.highlighted.clear();
-        self.state.view.highlight_label = None;
-        // Paths, strokes and placed songs were drawn through the previous model's maps.
-        self.state.trace = Default::default();
-        self.state.instruments.forget_results();
-        self.refresh_offers();
-        self.state.jobs.cancel(|k| *k == JobKind::Project);
-        if let Some(ds) = self.state.dataset().cloned() {
-            let saved = pending.saved;
-            self.start_job(JobKind::Project, move |_, _, _| {
-                work::project(ds, saved, splits, evaluate)
-            });
+            view: Derived::Computing,
+            results: Default::default(),
+        };
+        if let Some(data) = self.state.data.as_mut() {
+            data.model = Some(model);
         }
+        self.state.jobs.cancel(|k| *k == JobKind::Project);
+        self.start_job(JobKind::Project, self.state.stamp(), move |_, _, _| {
+            work::project(ds, saved, splits, evaluate)
+        });
     }
 
     pub(super) fn maps_ready(&mut self, mut maps: ModelMaps) {
-        let Some(model) = self.state.model.as_mut() else {
+        let report = match maps.report.take() {
+            Some(Ok(report)) => Some(report),
+            Some(Err(e)) => {
+                self.state.notices.error(
+                    Topic::Model,
+                    format!("Cannot score the model on this data: {e}"),
+                );
+                None
+            }
+            None => None,
+        };
+        let Some(model) = self.state.model_mut() else {
             return;
         };
-        match maps.report.take() {
-            Some(Ok(report)) => model.report = Some(report),
-            Some(Err(e)) => self.state.notices.error(
-                Topic::Model,
-                format!("Cannot score the model on this data: {e}"),
-            ),
-            None => {}
+        if report.is_some() {
+            model.report = report;
         }
-        model.code_layer = maps.code_map.as_ref().ok().cloned().map(MapLayer::new);
-        model.logits_layer = maps
-            .logits_map
-            .as_ref()
-            .and_then(|m| m.as_ref().ok().cloned().map(MapLayer::new));
-        model.error_scale = maps
-            .reconstruction_error
-            .as_deref()
-            .and_then(ErrorScale::new);
-        model.maps = Some(Arc::new(maps));
-        model.maps_error = None;
+        model.view = Derived::Ready(ModelView::new(maps));
         self.refresh_trace();
     }
 }

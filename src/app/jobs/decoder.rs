@@ -10,11 +10,12 @@ use super::{run_guarded, JobError, JobResult, Reporter};
 pub use crate::app::events::Decoded;
 use crate::app::events::{Event, Outcome, Output};
 use crate::app::registry::JobId;
-use crate::audible::Voice;
+use crate::app::state::Instrument;
 use crate::audio::clip::{ClipSource, Mono};
 use crate::audio::playback::OutputFormat;
 use crate::dsp::loudness::match_rms;
-use crate::interpolate::decode_codes;
+use crate::latent::audible::Voice;
+use crate::latent::interpolate::decode_codes;
 use crate::model::SavedModel;
 
 /// Play the decoded point on this device.
@@ -30,6 +31,8 @@ pub struct DecodeRequest {
     pub cancel: Arc<AtomicBool>,
     pub saved: Arc<SavedModel>,
     pub voice: Arc<Voice>,
+    /// The instrument asking.
+    pub instrument: Instrument,
     /// The code to decode, and where on its path it is.
     pub point: (f32, Vec<f32>),
     /// Codes along the whole path (empty: only the point).
@@ -84,6 +87,7 @@ fn serve(rx: Receiver<DecodeRequest>, reporter: Reporter) {
 
 fn decode(request: DecodeRequest) -> JobResult {
     let model = &request.saved.model;
+    let instrument = request.instrument;
     let (params, codes): (Vec<f32>, Vec<Vec<f32>>) =
         std::iter::once(request.point).chain(request.path).unzip();
     let mut steps = decode_codes(model, &params, codes)
@@ -110,6 +114,7 @@ fn decode(request: DecodeRequest) -> JobResult {
         None => (None, 0.0),
     };
     Ok(Output::Decoded(Box::new(Decoded {
+        instrument,
         point,
         path,
         clip,

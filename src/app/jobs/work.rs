@@ -11,13 +11,13 @@ use crate::app::paths::FileTarget;
 use crate::app::registry::JobId;
 use crate::audio::clip::ClipSource;
 use crate::audio::playback::OutputFormat;
+use crate::dataset::sources::load_source;
 use crate::dataset::{DataSource, Dataset, FeatureConfig, LoadError, Split};
-use crate::experiment::run_experiment;
 use crate::maps::model_maps;
+use crate::maps::projection::Projection;
+use crate::model::shipped::Shipped;
 use crate::model::{load, save, SavedModel};
-use crate::projection::Projection;
-use crate::shipped::Shipped;
-use crate::sources::load_source;
+use crate::training::experiment::run_experiment;
 
 pub fn load_data(
     job: JobId,
@@ -74,9 +74,9 @@ pub fn train(
     )
     .map(|e| Output::Trained(Box::new(e)))
     .map_err(|e| match e {
-        crate::experiment::ExperimentError::Train(crate::train::TrainError::Cancelled) => {
-            JobError::Cancelled
-        }
+        crate::training::experiment::ExperimentError::Train(
+            crate::training::train::TrainError::Cancelled,
+        ) => JobError::Cancelled,
         e => JobError::Failed(format!("Training failed: {e}. The previous model is kept.")),
     })
 }

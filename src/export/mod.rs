@@ -5,10 +5,10 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::audible::{AudibleError, Voice};
 use crate::dataset::{Dataset, Split};
 use crate::files::{write_atomic, FileError};
-use crate::interpolate::PathStep;
+use crate::latent::audible::{AudibleError, Voice};
+use crate::latent::interpolate::PathStep;
 use crate::maps::ModelMaps;
 use crate::model::ModelMeta;
 
@@ -427,7 +427,7 @@ pub fn write_selection(
     let parts = crate::audio::clip::ClipSource::Sequence(
         clips
             .iter()
-            .map(|&i| crate::sources::original(ds, i))
+            .map(|&i| crate::dataset::sources::original(ds, i))
             .collect(),
     )
     .render_at(rate)

@@ -10,7 +10,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use crate::adam::Adam;
+use crate::model::adam::Adam;
 use crate::model::{argmax_rows, Dropout, Model, ModelConfig, ModelError, ModelKind, TrainConfig};
 
 /// Rows of `input_dim` values and their genre labels.
@@ -175,12 +175,6 @@ fn count_correct(logits: &Tensor, rows: &[usize], y: &[u32]) -> candle_core::Res
         .zip(rows)
         .filter(|(p, &r)| **p == y[r])
         .count())
-}
-
-/// Loss and accuracy of raw examples `ex` in evaluation mode.
-pub fn evaluate_loss(model: &Model, ex: Examples) -> Result<(f64, Option<f64>), TrainError> {
-    let x = model.to_model_values(ex.x);
-    evaluate_model_units(model, Examples { x: &x, y: ex.y })
 }
 
 /// Accuracy of `ex` (in the model's units) in evaluation mode, through the encoder and the

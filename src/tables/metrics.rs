@@ -124,6 +124,20 @@ pub fn track_vote(
     }
 }
 
+/// The variance of the values around their mean (0 for fewer than one), in f64.
+pub fn variance(values: &[f32]) -> f64 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    let n = values.len() as f64;
+    let mean = values.iter().map(|&v| f64::from(v)).sum::<f64>() / n;
+    values
+        .iter()
+        .map(|&v| (f64::from(v) - mean).powi(2))
+        .sum::<f64>()
+        / n
+}
+
 /// Softmax of each row of `logits` (row-major, `n_classes` wide).
 pub fn softmax_rows(logits: &[f32], n_classes: usize) -> Vec<f32> {
     let mut out = Vec::with_capacity(logits.len());

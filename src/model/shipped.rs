@@ -34,9 +34,9 @@ impl Shipped {
 
     fn bytes(self) -> &'static [u8] {
         match self {
-            Self::Demo => include_bytes!("../models/demo-dsae.safetensors"),
-            Self::GtzanWaveform => include_bytes!("../models/gtzan-mini-dsae.safetensors"),
-            Self::GtzanLogmel => include_bytes!("../models/gtzan-mini-logmel-dsae.safetensors"),
+            Self::Demo => include_bytes!("../../models/demo-dsae.safetensors"),
+            Self::GtzanWaveform => include_bytes!("../../models/gtzan-mini-dsae.safetensors"),
+            Self::GtzanLogmel => include_bytes!("../../models/gtzan-mini-logmel-dsae.safetensors"),
         }
     }
 

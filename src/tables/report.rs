@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use serde::{Deserialize, Serialize};
 
-use crate::metrics::{ConfusionMatrix, TrackVote};
+use crate::tables::metrics::{ConfusionMatrix, TrackVote};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SplitResult {

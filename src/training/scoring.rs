@@ -1,9 +1,9 @@
 //! Scoring a model on a folder's segments: its outputs turned into the paper's tables
 //! ([`EvalReport`]), split by split, with the track vote and the reconstruction error.
 
-use crate::metrics::{argmax_rows, softmax_rows, track_vote, ConfusionMatrix};
 use crate::model::{Inference, Model, ModelError};
-use crate::report::{EvalReport, GenreScore, Group, SplitResult};
+use crate::tables::metrics::{argmax_rows, softmax_rows, track_vote, ConfusionMatrix};
+use crate::tables::report::{EvalReport, GenreScore, Group, SplitResult};
 
 /// What is known of each segment: `truth[i]` is segment i's genre as the model's output index,
 /// `track[i]` its track.

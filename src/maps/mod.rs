@@ -2,11 +2,15 @@
 //! genre, and the bottleneck and logits maps (plus, when asked, the paper's tables). Pure: the
 //! window computes it on a worker, the CLI's `export` directly.
 
+pub mod projection;
+
 use crate::dataset::{Dataset, Split};
-use crate::experiment::{describe_protocol, evaluate_folder, evaluate_splits, ExperimentError};
+use crate::maps::projection::{Projection, ProjectionError};
 use crate::model::{softmax_rows, Inference, ModelError, SavedModel};
-use crate::projection::{Projection, ProjectionError};
-use crate::report::EvalReport;
+use crate::tables::report::EvalReport;
+use crate::training::experiment::{
+    describe_protocol, evaluate_folder, evaluate_splits, ExperimentError,
+};
 
 /// A model's view of the current dataset: codes, predictions and the two model maps.
 pub struct ModelMaps {

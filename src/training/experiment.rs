@@ -9,9 +9,9 @@ use crate::model::{
     BandNorm, FitError, Inference, Model, ModelConfig, ModelError, ModelMeta, SavedModel,
     TrainConfig, TrainingRecord,
 };
-use crate::report::{EvalReport, Group};
-use crate::scoring::{evaluate, Truth};
-use crate::train::{train_model, EpochReport, Examples, TrainError};
+use crate::tables::report::{EvalReport, Group};
+use crate::training::scoring::{evaluate, Truth};
+use crate::training::train::{train_model, EpochReport, Examples, TrainError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExperimentError {

@@ -7,10 +7,14 @@
 //!   pseudo-inverse, the square root for magnitudes, then phases by fast Griffin-Lim and
 //!   overlap-add at the sample rate.
 
+use std::sync::Arc;
+
+use crate::audio::clip::{ClipError, ClipSource, Mono};
 use crate::audio::resample::{resample_clip, ResampleError};
 use crate::dataset::features::{FeatureConfigError, MelAnalysis};
 use crate::dataset::{FeatureConfig, Representation};
 use crate::dsp::griffin_lim::{griffin_lim, DEFAULT_ITERATIONS};
+use crate::dsp::loudness::{interpolate_rms, match_rms};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AudibleError {
@@ -27,7 +31,6 @@ pub enum AudibleError {
 pub struct Voice {
     features: FeatureConfig,
     mel: Option<MelAnalysis>,
-    iterations: usize,
 }
 
 impl Voice {
@@ -40,13 +43,7 @@ impl Voice {
         Ok(Self {
             features: *features,
             mel,
-            iterations: DEFAULT_ITERATIONS,
         })
-    }
-
-    /// The same voice with another number of Griffin-Lim iterations (log-mel only).
-    pub fn with_iterations(self, iterations: usize) -> Self {
-        Self { iterations, ..self }
     }
 
     /// The rate of the audio [`Voice::render`] returns.
@@ -121,6 +118,15 @@ impl Voice {
         (sum / frames.max(1) as f64 / 0.375).sqrt() as f32
     }
 
+    /// The levels decoded audio is brought to along a path from clip A's input to clip B's
+    /// (loudness matching): the window plays it so, and `interpolate` writes it so.
+    pub fn path_levels(&self, a: &[f32], b: &[f32]) -> PathLevels {
+        PathLevels {
+            a: self.level(a),
+            b: self.level(b),
+        }
+    }
+
     fn resynthesize(&self, mel: &MelAnalysis, patch: &[f32]) -> Vec<f32> {
         let n_mels = mel.params.n_mels;
         let bins = mel.stft.bins();
@@ -144,9 +150,38 @@ impl Voice {
             &mel.stft,
             &magnitude,
             mel.stft.span(frames),
-            self.iterations,
+            DEFAULT_ITERATIONS,
         )
     }
+}
+
+/// The level between A's and B's inputs: interpolated in decibels as `t` goes from 0 to 1.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PathLevels {
+    pub a: f32,
+    pub b: f32,
+}
+
+impl PathLevels {
+    pub fn at(&self, t: f32) -> f32 {
+        interpolate_rms(self.a, self.b, t)
+    }
+}
+
+/// Audio made on a worker from a vector: through the voice, brought to `target_rms` if given.
+pub fn voiced(voice: Arc<Voice>, vector: Vec<f32>, target_rms: Option<f32>) -> ClipSource {
+    ClipSource::Made(Box::new(move || {
+        let mut samples = voice
+            .render(&vector)
+            .map_err(|e| ClipError::Make(e.to_string()))?;
+        if let Some(target) = target_rms {
+            match_rms(&mut samples, target);
+        }
+        Ok(Mono {
+            samples,
+            rate_hz: voice.sample_rate_hz(),
+        })
+    }))
 }
 
 #[cfg(test)]

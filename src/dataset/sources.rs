@@ -17,7 +17,7 @@ pub fn load_source(
     progress: &(dyn Fn(LoadProgress) + Sync),
 ) -> Result<Dataset, LoadError> {
     match source {
-        DataSource::Demo => Ok(crate::demo::dataset(&Featurizer::new(cfg)?)),
+        DataSource::Demo => Ok(crate::dataset::demo::dataset(&Featurizer::new(cfg)?)),
         DataSource::Folder(root) => load_folder(root, genre_filter, cfg, cancel, progress),
     }
 }
@@ -30,10 +30,10 @@ pub fn original(ds: &Dataset, i: usize) -> ClipSource {
     if ds.source.is_demo() {
         let path = track.path.clone();
         return ClipSource::Made(Box::new(move || {
-            crate::demo::render_clip(&path, seg.offset_samples, len)
+            crate::dataset::demo::render_clip(&path, seg.offset_samples, len)
                 .map(|samples| Mono {
                     samples,
-                    rate_hz: crate::demo::RATE_HZ,
+                    rate_hz: crate::dataset::demo::RATE_HZ,
                 })
                 .ok_or_else(|| ClipError::Make(format!("{} is not a demo track", path.display())))
         }));

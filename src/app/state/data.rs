@@ -1,0 +1,103 @@
+//! The loaded data and everything derived from it: its raw-input map, the clips picked on it
+//! (A, B, the selection), and under it the model and what the model made. New data replaces
+//! the whole tree, so nothing computed for earlier data survives it.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use crate::dataset::Dataset;
+
+use super::super::registry::JobId;
+use super::instruments::Outline;
+use super::layers::MapLayer;
+use super::model::ModelState;
+
+/// Something a worker computes for the state it sits in.
+#[derive(Debug, Clone, Default)]
+pub enum Derived<T> {
+    #[default]
+    Computing,
+    Ready(T),
+    /// Why not, in words a user can act on.
+    Failed(String),
+}
+
+impl<T> Derived<T> {
+    pub fn ready(&self) -> Option<&T> {
+        match self {
+            Self::Ready(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    pub fn failed(&self) -> Option<&str> {
+        match self {
+            Self::Failed(why) => Some(why),
+            _ => None,
+        }
+    }
+}
+
+/// Clips A and B (the two ends of a path) and where on the path the slider is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Picks {
+    pub a: Option<usize>,
+    pub b: Option<usize>,
+    pub t: f32,
+}
+
+impl Default for Picks {
+    fn default() -> Self {
+        Self {
+            a: None,
+            b: None,
+            t: 0.5,
+        }
+    }
+}
+
+/// Clips picked as a group (a box, a lasso, a confusion cell), and what they are.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Selection {
+    pub clips: Vec<usize>,
+    pub label: String,
+}
+
+/// A loaded dataset and what depends on it.
+pub struct DataState {
+    /// Identifies this data (the job that loaded it): jobs started for it carry it, and their
+    /// results are dropped when other data has replaced it.
+    pub id: JobId,
+    pub dataset: Arc<Dataset>,
+    /// Each clip's genre, for drawing.
+    pub labels: Vec<u32>,
+    pub raw_map: Derived<MapLayer>,
+    pub hovered: Option<usize>,
+    pub picks: Picks,
+    pub selection: Option<Selection>,
+    pub hidden_genres: BTreeSet<usize>,
+    pub outline: Option<Outline>,
+    pub model: Option<ModelState>,
+}
+
+impl DataState {
+    pub fn new(id: JobId, dataset: Arc<Dataset>) -> Self {
+        Self {
+            id,
+            labels: dataset.labels(),
+            dataset,
+            raw_map: Derived::Computing,
+            hovered: None,
+            picks: Picks::default(),
+            selection: None,
+            hidden_genres: BTreeSet::new(),
+            outline: None,
+            model: None,
+        }
+    }
+
+    /// The selected clips (none when nothing is selected).
+    pub fn selected(&self) -> &[usize] {
+        self.selection.as_ref().map_or(&[], |s| &s.clips)
+    }
+}

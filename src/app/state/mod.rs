@@ -1,0 +1,277 @@
+//! Everything the window knows, owned by the UI thread. Panels read it; `apply` changes it.
+//!
+//! State is nested by what it derives from: the loaded data ([`DataState`]) holds its raw map and
+//! the clips picked on it, and the model in use on it ([`ModelState`]), which holds its tables,
+//! maps and what the instruments found. Replacing the data or the model replaces everything
+//! under it, and the jobs started for either carry its id, so a result computed for earlier
+//! data or another model is dropped where results arrive instead of being shown.
+
+pub mod data;
+pub mod instruments;
+pub mod layers;
+pub mod model;
+pub mod playback;
+pub mod training;
+
+use std::sync::Arc;
+
+use crate::dataset::{Dataset, Split};
+use crate::training::train::EpochReport;
+
+use super::notices::Notices;
+use super::paths::FileTarget;
+use super::registry::{JobKind, JobRegistry, Progress, Stamp};
+
+pub use data::{DataState, Derived, Picks, Selection};
+pub use instruments::{
+    Instrument, InstrumentResults, InstrumentSettings, Neighbours, Outline, Stroke, Tool, Trace,
+    MAX_QUEUE,
+};
+pub use layers::{ColorBy, ErrorScale, MapId, MapLayer, ERROR_LEVELS};
+pub use model::{ModelState, ModelView, PendingModel};
+pub use playback::{AudioDevice, DecoderLink, Loudness, Playback, Stage};
+pub use training::TrainSettings;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Tab {
+    #[default]
+    Maps,
+    Metrics,
+}
+
+/// How the window is laid out and what the markers show: the user's choices, whatever the data.
+#[derive(Debug, Default)]
+pub struct ViewState {
+    pub color_by: ColorBy,
+    pub tab: Tab,
+    pub side_panel_hidden: bool,
+}
+
+/// The path field shown when no native dialog can open.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PathPrompt {
+    pub target: FileTarget,
+    pub path: String,
+}
+
+/// What the segment under the pointer (or picked) is.
+pub struct SegmentInfo {
+    pub track: String,
+    pub start_secs: f64,
+    pub end_secs: f64,
+    pub genre: String,
+    pub predicted: Option<(String, f32)>,
+    pub split: Option<Split>,
+}
+
+/// Start-up requests that wait for the data and the model's maps.
+#[derive(Debug, Clone, Default)]
+pub struct OnLoad {
+    /// `--a` / `--b`: clips to pick as A and B (`TRACK:SEGMENT`).
+    pub picks: Option<(Option<String>, Option<String>)>,
+    /// `--place`: a song to place on the maps.
+    pub place: Option<std::path::PathBuf>,
+}
+
+#[derive(Default)]
+pub struct AppState {
+    pub jobs: JobRegistry,
+    pub data: Option<DataState>,
+    pub pending_model: Option<PendingModel>,
+    /// Start training once the data arrives in the representation the form asks for.
+    pub train_when_loaded: bool,
+    /// Epoch reports of the running or last training run (the live curves), and the model
+    /// they belong to once it is in use.
+    pub history: Vec<EpochReport>,
+    pub history_model: Option<u64>,
+    pub settings: TrainSettings,
+    /// The folder path field.
+    pub folder_input: String,
+    pub view: ViewState,
+    pub instruments: InstrumentSettings,
+    pub loudness: Loudness,
+    pub playback: Playback,
+    pub decoder: DecoderLink,
+    pub notices: Notices,
+    pub audio: Option<AudioDevice>,
+    pub path_prompt: Option<PathPrompt>,
+    pub on_load: OnLoad,
+    /// The last model id handed out.
+    pub last_model_id: u64,
+}
+
+impl AppState {
+    pub fn dataset(&self) -> Option<&Arc<Dataset>> {
+        self.data.as_ref().map(|d| &d.dataset)
+    }
+
+    /// The model in use on the loaded data.
+    pub fn model(&self) -> Option<&ModelState> {
+        self.data.as_ref()?.model.as_ref()
+    }
+
+    pub fn model_mut(&mut self) -> Option<&mut ModelState> {
+        self.data.as_mut()?.model.as_mut()
+    }
+
+    /// The model's maps of the data, once they are ready.
+    pub fn model_view(&self) -> Option<&ModelView> {
+        self.model()?.view.ready()
+    }
+
+    pub fn picks(&self) -> Picks {
+        self.data.as_ref().map_or_else(Picks::default, |d| d.picks)
+    }
+
+    /// Clip A.
+    pub fn clip_a(&self) -> Option<usize> {
+        self.picks().a
+    }
+
+    /// The clip under the pointer.
+    pub fn hovered(&self) -> Option<usize> {
+        self.data.as_ref()?.hovered
+    }
+
+    pub fn selected(&self) -> &[usize] {
+        self.data.as_ref().map_or(&[], |d| d.selected())
+    }
+
+    /// What jobs started now are for.
+    pub fn stamp(&self) -> Stamp {
+        Stamp {
+            data: self.data.as_ref().map(|d| d.id),
+            model: self.model().map(|m| m.id),
+        }
+    }
+
+    /// The data and the model a job was started for are still the ones in use.
+    pub fn is_current(&self, stamp: Stamp) -> bool {
+        let now = self.stamp();
+        stamp.data.is_none_or(|d| now.data == Some(d))
+            && stamp.model.is_none_or(|m| now.model == Some(m))
+    }
+
+    /// The data being loaded, if any.
+    pub fn loading(&self) -> Option<&super::registry::Job> {
+        self.jobs.find(|k| matches!(k, JobKind::LoadData { .. }))
+    }
+
+    pub fn load_progress(&self) -> Option<crate::dataset::LoadProgress> {
+        match self.loading()?.progress {
+            Some(Progress::Load(p)) => Some(p),
+            _ => None,
+        }
+    }
+
+    pub fn training(&self) -> Option<&super::registry::Job> {
+        self.jobs.find(|k| matches!(k, JobKind::Train { .. }))
+    }
+
+    pub fn is_training(&self) -> bool {
+        self.training().is_some()
+    }
+
+    pub fn is_projecting(&self) -> bool {
+        self.jobs.any(|k| *k == JobKind::Project)
+    }
+
+    pub fn is_loading_model(&self) -> bool {
+        self.jobs.any(|k| matches!(k, JobKind::LoadModel { .. }))
+    }
+
+    /// Nothing runs in the background (the window is settled).
+    pub fn is_idle(&self) -> bool {
+        self.jobs.is_empty()
+    }
+
+    /// The decoder's output for clip `i`, when the model has a decoder and its maps are ready.
+    pub fn reconstruction(&self, i: usize) -> Option<&[f32]> {
+        let dim = self.dataset()?.dim();
+        self.model_view()?.reconstruction(i, dim)
+    }
+
+    /// The model's code of clip `i`.
+    pub fn code(&self, i: usize) -> Option<&[f32]> {
+        self.model_view()?.code(i)
+    }
+
+    /// The three maps' layers (raw, code, logits), where computed.
+    pub fn layer(&self, map: MapId) -> Option<&MapLayer> {
+        match map {
+            MapId::Raw => self.data.as_ref()?.raw_map.ready(),
+            MapId::Code => self.model_view()?.code.as_ref(),
+            MapId::Logits => self.model_view()?.logits.as_ref(),
+        }
+    }
+
+    /// What the instruments found through the model's maps.
+    pub fn results(&self) -> Option<&InstrumentResults> {
+        self.model().map(|m| &m.results)
+    }
+
+    pub fn trace(&self) -> Option<&Trace> {
+        self.results().map(|r| &r.trace)
+    }
+
+    /// The id of a map's plot: new data or a new model gives a new id, so the view is reset to
+    /// fit; the user's own zoom is kept while both stay the same.
+    pub fn map_plot_id(&self, map: MapId) -> egui::Id {
+        let Stamp { data, model } = self.stamp();
+        let generation = match map {
+            MapId::Raw => (data, None),
+            _ => (data, model),
+        };
+        egui::Id::unique(("genrescope-map", map.name(), generation))
+    }
+
+    /// Clips of genres not hidden.
+    pub fn visible_clips(&self) -> usize {
+        self.data.as_ref().map_or(0, |d| {
+            (0..d.dataset.len())
+                .filter(|&i| !d.hidden_genres.contains(&d.dataset.label(i)))
+                .count()
+        })
+    }
+
+    pub fn segment_info(&self, i: usize) -> Option<SegmentInfo> {
+        let ds = self.dataset()?;
+        if i >= ds.len() {
+            return None;
+        }
+        let track = ds.track_of(i);
+        let (start_secs, end_secs) = ds.segment_time_secs(i);
+        let model = self.model();
+        let predicted = model.and_then(|m| {
+            let (p, conf) = m.view.ready()?.maps.predicted.as_ref()?.get(i).copied()?;
+            Some((m.genres().get(p)?.clone(), conf))
+        });
+        Some(SegmentInfo {
+            track: track.file_name(),
+            start_secs,
+            end_secs,
+            genre: ds.genres[track.genre].clone(),
+            predicted,
+            split: model.and_then(|m| m.splits.as_ref()?.get(i).copied()),
+        })
+    }
+
+    /// The shipped models that fit the data and are neither in use nor on their way.
+    pub fn offers(&self) -> Vec<crate::model::shipped::Shipped> {
+        use crate::model::shipped::GTZAN_MODELS;
+        let Some(ds) = self.dataset() else {
+            return Vec::new();
+        };
+        let in_use = self.model().and_then(|m| m.shipped);
+        let waiting = self.pending_model.as_ref().and_then(|m| m.shipped);
+        let coming = |m| {
+            self.jobs
+                .any(|k| matches!(k, JobKind::LoadModel { shipped: Some(s), .. } if *s == m))
+        };
+        GTZAN_MODELS
+            .iter()
+            .copied()
+            .filter(|&m| m.fits(ds) && Some(m) != in_use && Some(m) != waiting && !coming(m))
+            .collect()
+    }
+}

@@ -1,0 +1,8 @@
+//! Fitting a model: the training loop (`train`, with the optimiser in `model::adam`), a whole
+//! run on a dataset (`experiment`: split, train, score), the named settings (`presets`) and
+//! turning a model's outputs into the paper's tables (`scoring`).
+
+pub mod experiment;
+pub mod presets;
+pub mod scoring;
+pub mod train;
