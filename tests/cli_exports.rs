@@ -2,25 +2,11 @@
 
 mod common;
 
-use std::process::{Command, Output};
+use common::cli::*;
+
+use std::process::Command;
 
 use common::*;
-
-fn genrescope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_genrescope"))
-        .args(args)
-        .output()
-        .expect("run genrescope")
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
 
 /// A folder and a DSAE trained on it (both in `tmp`).
 fn fixture(tmp: &std::path::Path, kind: &str) -> (String, String) {

@@ -2,32 +2,17 @@
 
 mod common;
 
+use common::cli::*;
+
 use std::path::Path;
-use std::process::Command;
 
 use common::*;
-
-fn genrescope(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_genrescope"))
-        .args(args)
-        .output()
-        .expect("run genrescope")
-}
-
-fn ok_stdout(out: &std::process::Output) -> String {
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
 
 #[test]
 fn scan_json_on_gtzan_mini() {
     let Some(dir) = gtzan_dir() else { return };
     let out = genrescope(&["scan", dir.to_str().unwrap(), "--json"]);
-    let json: serde_json::Value = serde_json::from_str(&ok_stdout(&out)).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&ok(&out)).unwrap();
     assert_eq!(json["tracks"], 32);
     assert_eq!(json["segments"], 640);
     assert_eq!(json["genres"].as_array().unwrap().len(), 4);
@@ -41,7 +26,7 @@ fn scan_json_on_gtzan_mini() {
 fn scan_au_layout_with_genre_filter() {
     let Some(dir) = gtzan_au_dir() else { return };
     let out = genrescope(&["scan", dir.to_str().unwrap(), "--genres", "jazz,metal"]);
-    let text = ok_stdout(&out);
+    let text = ok(&out);
     assert!(text.contains("jazz"), "{text}");
     assert!(!text.contains("classical"), "{text}");
     assert!(text.contains("total                4        80"), "{text}");
@@ -53,7 +38,7 @@ fn scan_lists_skipped_files_with_reasons() {
     let root = make_dataset(dir.path(), Some("genres"), &["a", "b"], 1, 1.0);
     std::fs::write(root.join("a").join("broken.wav"), b"RIFF....WAVEjunk").unwrap();
     let out = genrescope(&["scan", dir.path().to_str().unwrap()]);
-    let text = ok_stdout(&out);
+    let text = ok(&out);
     assert!(text.contains("skipped 1:"), "{text}");
     assert!(text.contains("broken.wav"), "{text}");
 }
@@ -72,7 +57,7 @@ fn features_csv_and_npy_hold_every_vector_with_provenance() {
     let data = dir.path().join("data");
     make_dataset(&data, None, &["x", "y", "z"], 3, 2.0);
     let csv_path = dir.path().join("f.csv");
-    ok_stdout(&genrescope(&[
+    ok(&genrescope(&[
         "features",
         data.to_str().unwrap(),
         "--out",
@@ -103,7 +88,7 @@ fn features_csv_and_npy_hold_every_vector_with_provenance() {
     }
 
     let npy_path = dir.path().join("f.npy");
-    ok_stdout(&genrescope(&[
+    ok(&genrescope(&[
         "features",
         data.to_str().unwrap(),
         "--out",

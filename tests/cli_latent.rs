@@ -3,40 +3,12 @@
 
 mod common;
 
+use common::cli::*;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use common::*;
 use serde_json::Value;
-
-fn genrescope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_genrescope"))
-        .args(args)
-        .output()
-        .expect("run genrescope")
-}
-
-fn ok_json(out: &Output) -> Value {
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
-}
-
-fn failure(out: &Output) -> String {
-    assert!(!out.status.success(), "expected a failure");
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn shipped(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("models")
-        .join(name)
-        .display()
-        .to_string()
-}
 
 /// A copy of the GTZAN folder without one track (hard links would do, but /tmp may be
 /// another file system): the track to place, and the folder.

@@ -2,25 +2,9 @@
 
 mod common;
 
-use std::process::{Command, Output};
+use common::cli::*;
 
 use common::*;
-
-fn genrescope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_genrescope"))
-        .args(args)
-        .output()
-        .expect("run genrescope")
-}
-
-fn json_of(out: &Output) -> serde_json::Value {
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
 
 #[test]
 fn train_on_gtzan_mini_lowers_the_loss_and_eval_reads_the_model() {
@@ -40,7 +24,7 @@ fn train_on_gtzan_mini_lowers_the_loss_and_eval_reads_the_model() {
         model.to_str().unwrap(),
         "--json",
     ]);
-    let json = json_of(&out);
+    let json = ok_json(&out);
     let history = json["history"].as_array().unwrap();
     assert_eq!(history.len(), 40);
     let (first, last) = (
@@ -81,7 +65,7 @@ fn train_on_gtzan_mini_lowers_the_loss_and_eval_reads_the_model() {
     ] {
         assert!(text.contains(needle), "{needle} missing in:\n{text}");
     }
-    let eval = json_of(&genrescope(&[
+    let eval = ok_json(&genrescope(&[
         "eval",
         model.to_str().unwrap(),
         au.to_str().unwrap(),
@@ -105,7 +89,7 @@ fn track_split_and_every_model_kind_train() {
     make_dataset(&data, None, &["a", "b", "c"], 4, 3.0);
     for kind in ["baseline", "autoencoder", "dsae"] {
         let model = tmp.path().join(format!("{kind}.safetensors"));
-        let json = json_of(&genrescope(&[
+        let json = ok_json(&genrescope(&[
             "train",
             data.to_str().unwrap(),
             "--model",

@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::process::Command;
+use common::cli::*;
 
 use genrescope::dataset::features::Featurizer;
 use genrescope::dataset::{FeatureConfig, InputKind};
@@ -112,24 +112,11 @@ fn energy_above(path: &std::path::Path, hz: f32) -> f32 {
     spec[from..].iter().map(|m| m * m).sum::<f32>() / total.max(1e-30)
 }
 
-fn genrescope(args: &[&str]) -> std::process::Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_genrescope"))
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
 #[test]
 fn a_log_mel_decoder_sounds_above_1_khz_and_a_waveform_decoder_does_not() {
     let tmp = tempfile::tempdir().unwrap();
     let logmel = tmp.path().join("logmel.safetensors");
-    genrescope(&[
+    genrescope_ok(&[
         "train",
         "builtin:demo",
         "--input",
@@ -142,7 +129,7 @@ fn a_log_mel_decoder_sounds_above_1_khz_and_a_waveform_decoder_does_not() {
         logmel.to_str().unwrap(),
     ]);
     let walk = |model: &str, out: &std::path::Path| {
-        genrescope(&[
+        genrescope_ok(&[
             "interpolate",
             model,
             "builtin:demo",

@@ -125,7 +125,8 @@ fn corrupt_and_foreign_files_are_refused_with_reasons() {
     assert!(err.to_string().contains("not a genrescope model"));
 }
 
-/// Rewrites `good`'s metadata entry `key` and saves it as `name`.
+/// Rewrites `good`'s metadata entry `key` and saves it as `name`, without the checksum (as a
+/// file saved before checksums, so what its metadata says is checked on its own).
 fn with_metadata(
     dir: &Path,
     good: &Path,
@@ -138,6 +139,7 @@ fn with_metadata(
     let (_, header) = safetensors::SafeTensors::read_metadata(&bytes).unwrap();
     let mut metadata: HashMap<String, String> = header.metadata().clone().unwrap();
     metadata.insert(key.to_string(), value.to_string());
+    metadata.remove("genrescope.checksum");
     let path = dir.join(name);
     std::fs::write(
         &path,
@@ -246,4 +248,45 @@ fn a_model_checks_that_data_fits_it() {
     let err = meta.genre_map(&genres, &pooled_20).unwrap_err();
     assert!(err.to_string().contains("expects 500-d vectors"), "{err}");
     assert!(err.to_string().contains("1000-d"), "{err}");
+}
+
+#[test]
+fn a_changed_byte_in_a_saved_model_is_caught_by_its_checksum() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = ModelConfig::dsae(500, 4);
+    let good = dir.path().join("good.safetensors");
+    save(&good, &Model::new(config, 1).unwrap(), &meta_for(config)).unwrap();
+    assert!(load(&good).is_ok());
+    let mut bytes = std::fs::read(&good).unwrap();
+    // The lowest bit of the last weight: a model that still loads and runs, slightly wrong.
+    let at = bytes.len() - 4;
+    bytes[at] ^= 0x01;
+    let damaged = dir.path().join("damaged.safetensors");
+    std::fs::write(&damaged, &bytes).unwrap();
+    let err = expect_err(&damaged);
+    assert!(matches!(err, ModelFileError::Damaged { .. }), "{err}");
+    assert!(
+        err.to_string().contains("damaged.safetensors is damaged"),
+        "{err}"
+    );
+    // Metadata changed behind the checksum's back is damage too.
+    let meta = with_metadata_keeping_checksum(&good, dir.path().join("edited.safetensors"));
+    assert!(matches!(expect_err(&meta), ModelFileError::Damaged { .. }));
+}
+
+/// `good` with its metadata's seconds changed but its checksum kept.
+fn with_metadata_keeping_checksum(good: &Path, out: std::path::PathBuf) -> std::path::PathBuf {
+    let bytes = std::fs::read(good).unwrap();
+    let st = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+    let (_, header) = safetensors::SafeTensors::read_metadata(&bytes).unwrap();
+    let mut metadata: HashMap<String, String> = header.metadata().clone().unwrap();
+    let meta = metadata["genrescope.meta"].replace("\"seconds\":1.5", "\"seconds\":2.5");
+    assert_ne!(meta, metadata["genrescope.meta"]);
+    metadata.insert("genrescope.meta".into(), meta);
+    std::fs::write(
+        &out,
+        safetensors::tensor::serialize(st.tensors(), Some(metadata)).unwrap(),
+    )
+    .unwrap();
+    out
 }

@@ -4,22 +4,13 @@
 
 mod common;
 
+use common::cli::*;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::Duration;
 
 use common::*;
-
-fn genrescope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_genrescope"))
-        .args(args)
-        .output()
-        .expect("run genrescope")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
 
 fn write_float_wav(path: &Path, samples: &[f32]) {
     write_float_wav_at(path, samples, 22_050);
@@ -290,33 +281,45 @@ fn a_destination_that_cannot_be_written_fails_before_the_work() {
 fn killed_or_out_of_room_writes_leave_the_old_file_whole() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("data");
-    make_dataset(&root, None, &["low", "high"], 6, 10.0);
+    // 2 genres of 6 tracks, 20 segments each: 240 rows of 500 values, megabytes to write.
+    make_dataset(&root, None, &["low", "high"], 6, 30.0);
     let csv = tmp.path().join("f.csv");
     std::fs::write(&csv, "the good file\n").unwrap();
-    // Killed at different moments: the CSV is the old one or a complete new one, never half.
-    let mut completed = None;
-    for delay_ms in [20u64, 60, 120, 200, 400] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_genrescope"))
-            .args([
-                "features",
-                root.to_str().unwrap(),
-                "--out",
-                csv.to_str().unwrap(),
-            ])
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_millis(delay_ms));
-        let _ = child.kill();
-        let _ = child.wait();
-        let text = std::fs::read_to_string(&csv).unwrap();
-        if text != "the good file\n" {
-            let rows = text.lines().count();
-            // 6 tracks of 10 s in each of 2 genres: 11 whole segments a track.
-            assert_eq!(rows, 1 + 6 * 2 * 11, "a killed write left {rows} lines");
-            completed.get_or_insert(text);
+    // Killed while the new file is being written (its temporary is there and growing): the CSV
+    // is still the old one, and the half-written temporary is what the kill left.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_genrescope"))
+        .args([
+            "features",
+            root.to_str().unwrap(),
+            "--out",
+            csv.to_str().unwrap(),
+        ])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let temporary = || {
+        std::fs::read_dir(tmp.path())
+            .unwrap()
+            .flatten()
+            .find(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+            .filter(|e| e.metadata().is_ok_and(|m| m.len() > 0))
+            .map(|e| e.path())
+    };
+    let started = std::time::Instant::now();
+    let caught = loop {
+        if let Some(path) = temporary() {
+            child.kill().unwrap();
+            break Some(path);
         }
-    }
+        if child.try_wait().unwrap().is_some() || started.elapsed() > Duration::from_secs(60) {
+            break None;
+        }
+        std::thread::sleep(Duration::from_micros(200));
+    };
+    let _ = child.wait();
+    let partial = caught.expect("the kill landed while the new file was being written");
+    assert_eq!(std::fs::read_to_string(&csv).unwrap(), "the good file\n");
+    assert!(partial.exists(), "the kill left the half-written temporary");
     // A run to the end sweeps what killed runs left behind.
     let out = genrescope(&[
         "features",

@@ -26,6 +26,9 @@ pub fn load_for_command(
         &load_reporter(quiet),
     )
     .with_context(|| format!("cannot load {}", dir.display()))?;
+    if let Some(note) = dataset.cache_note() {
+        eprintln!("note: {note}");
+    }
     for skip in &dataset.skipped {
         eprintln!("skipped: {}", skip.reason);
     }

@@ -2,7 +2,10 @@
 //! per folder and feature settings (safetensors: the vectors as one tensor, the track table in
 //! its metadata), in the user's cache folder. A track is taken from the cache only when its
 //! path, size and modification time are what they were; any other track is decoded again and
-//! the cache rewritten. Writes are atomic; a damaged cache file is ignored and replaced.
+//! the cache rewritten. Every entry carries a checksum of its key (the file's stamp, what it
+//! decoded to, where its values sit) and of its values: an entry that fails it is decoded
+//! again, counted, and rewritten, so a flipped byte on disk never reaches a map. Writes are
+//! atomic; a cache file that cannot be read at all is ignored and replaced.
 //!
 //! Location: `$GENRESCOPE_CACHE_DIR`, else `$XDG_CACHE_HOME/genrescope`, else
 //! `~/.cache/genrescope`; `GENRESCOPE_CACHE_DIR=off` turns it off. `genrescope cache --clear`
@@ -21,7 +24,7 @@ use super::features::{FeatureConfig, TrackFeatures};
 use crate::audio::SourceInfo;
 use crate::files::{read_regular_file, write_atomic, FileError};
 
-const FORMAT: &str = "genrescope-features/1";
+const FORMAT: &str = "genrescope-features/2";
 /// A cache file larger than this is not read (it would be a folder of ~100,000 tracks).
 const MAX_CACHE_BYTES: u64 = 4 << 30;
 
@@ -57,6 +60,33 @@ struct Entry {
     n_segments: usize,
     /// First value of this track's vectors in the cached tensor.
     offset: usize,
+    /// [`entry_checksum`] of everything above and of the entry's values.
+    checksum: String,
+}
+
+/// FNV-64 of an entry's key (its fields but the checksum, as JSON) and of its values' bytes.
+/// Not a defence against tampering, only against damage: one flipped bit changes it.
+fn entry_checksum(
+    stamp: &FileStamp,
+    source: &SourceInfo,
+    n_segments: usize,
+    offset: usize,
+    values: &[u8],
+) -> String {
+    let mut hasher = fnv::FnvHasher::default();
+    let key = serde_json::to_string(&(stamp, source, n_segments, offset)).unwrap_or_default();
+    hasher.write(key.as_bytes());
+    hasher.write_u8(0);
+    hasher.write(values);
+    format!("fnv64:{:016x}", hasher.finish())
+}
+
+/// What the cache holds for a folder: the tracks whose files are unchanged and whose entries
+/// are whole, and how many entries were damaged (those tracks are decoded again).
+#[derive(Debug, Default)]
+pub struct CacheRead {
+    pub tracks: HashMap<PathBuf, TrackFeatures>,
+    pub damaged: usize,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -112,11 +142,12 @@ impl FeatureCache {
             .join(format!("{:016x}.safetensors", hasher.finish()))
     }
 
-    /// The cached features of the tracks whose files are unchanged, by path.
-    pub fn read(&self, root: &Path, features: &FeatureConfig) -> HashMap<PathBuf, TrackFeatures> {
+    /// The cached features of the tracks whose files are unchanged and whose entries pass
+    /// their checksum, by path.
+    pub fn read(&self, root: &Path, features: &FeatureConfig) -> CacheRead {
         let path = self.file_for(root, features);
         let Ok(bytes) = read_regular_file(&path, MAX_CACHE_BYTES, "feature cache") else {
-            return HashMap::new();
+            return CacheRead::default();
         };
         parse(&bytes, features).unwrap_or_default()
     }
@@ -135,13 +166,23 @@ impl FeatureCache {
         let mut values: Vec<u8> = Vec::new();
         let mut entries = Vec::with_capacity(tracks.len());
         for (stamp, track) in tracks {
+            let offset = values.len() / 4;
+            let start = values.len();
+            values.extend(track.vectors.iter().flat_map(|v| v.to_le_bytes()));
+            let checksum = entry_checksum(
+                stamp,
+                &track.source,
+                track.n_segments,
+                offset,
+                &values[start..],
+            );
             entries.push(Entry {
                 stamp: stamp.clone(),
                 source: track.source.clone(),
                 n_segments: track.n_segments,
-                offset: values.len() / 4,
+                offset,
+                checksum,
             });
-            values.extend(track.vectors.iter().flat_map(|v| v.to_le_bytes()));
         }
         let header = Header {
             format: FORMAT.into(),
@@ -184,7 +225,7 @@ impl FeatureCache {
     }
 }
 
-fn parse(bytes: &[u8], features: &FeatureConfig) -> Option<HashMap<PathBuf, TrackFeatures>> {
+fn parse(bytes: &[u8], features: &FeatureConfig) -> Option<CacheRead> {
     let (_, metadata) = SafeTensors::read_metadata(bytes).ok()?;
     let header: Header =
         serde_json::from_str(metadata.metadata().as_ref()?.get("genrescope.cache")?).ok()?;
@@ -195,24 +236,38 @@ fn parse(bytes: &[u8], features: &FeatureConfig) -> Option<HashMap<PathBuf, Trac
     let view = tensors.tensor("vectors").ok()?;
     let data = view.data();
     let dim = features.dim();
-    let mut out = HashMap::with_capacity(header.entries.len());
+    let mut read = CacheRead {
+        tracks: HashMap::with_capacity(header.entries.len()),
+        damaged: 0,
+    };
     for entry in header.entries {
-        let len = entry.n_segments.checked_mul(dim)?;
-        let start = entry.offset.checked_mul(4)?;
-        let end = start.checked_add(len.checked_mul(4)?)?;
-        let chunk = data.get(start..end)?;
         // Only unchanged files: same size and modification time as when they were cached.
         if FileStamp::of(&entry.stamp.path).as_ref() != Some(&entry.stamp) {
             continue;
         }
+        let chunk = entry
+            .n_segments
+            .checked_mul(dim)
+            .and_then(|len| Some((entry.offset.checked_mul(4)?, len.checked_mul(4)?)))
+            .and_then(|(start, len)| data.get(start..start.checked_add(len)?));
+        let whole = chunk.is_some_and(|chunk| {
+            entry_checksum(
+                &entry.stamp,
+                &entry.source,
+                entry.n_segments,
+                entry.offset,
+                chunk,
+            ) == entry.checksum
+        });
+        let (Some(chunk), true) = (chunk, whole) else {
+            read.damaged += 1;
+            continue;
+        };
         let vectors: Vec<f32> = chunk
             .chunks_exact(4)
             .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
             .collect();
-        if vectors.iter().any(|v| !v.is_finite()) {
-            return None;
-        }
-        out.insert(
+        read.tracks.insert(
             entry.stamp.path,
             TrackFeatures {
                 vectors,
@@ -221,5 +276,5 @@ fn parse(bytes: &[u8], features: &FeatureConfig) -> Option<HashMap<PathBuf, Trac
             },
         );
     }
-    Some(out)
+    Some(read)
 }

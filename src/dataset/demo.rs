@@ -118,6 +118,7 @@ pub fn dataset(featurizer: &Featurizer) -> Dataset {
         segments,
         vectors,
         skipped: Vec::new(),
+        cache_repaired: 0,
     }
 }
 

@@ -84,8 +84,11 @@ pub fn load_dataset_cached(
         tracks_total: total,
     });
     let mut cached = cache.map_or_else(Default::default, |c| c.read(&scan.root, cfg));
-    let from_cache: Vec<Option<TrackFeatures>> =
-        scan.tracks.iter().map(|t| cached.remove(&t.path)).collect();
+    let from_cache: Vec<Option<TrackFeatures>> = scan
+        .tracks
+        .iter()
+        .map(|t| cached.tracks.remove(&t.path))
+        .collect();
     let all_cached = from_cache.iter().all(Option::is_some);
     let results: Vec<Result<TrackFeatures, DecodeError>> = scan
         .tracks
@@ -184,5 +187,6 @@ pub fn load_dataset_cached(
         segments,
         vectors,
         skipped,
+        cache_repaired: cached.damaged,
     })
 }

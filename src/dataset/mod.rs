@@ -120,6 +120,9 @@ pub struct Dataset {
     /// `segments.len() × features.dim()`, row-major.
     pub vectors: Vec<f32>,
     pub skipped: Vec<Skipped>,
+    /// Tracks whose feature-cache entry was damaged (it failed its checksum): decoded again,
+    /// and the cache rewritten.
+    pub cache_repaired: usize,
 }
 
 /// Tracks and segments of one genre, for summaries.
@@ -131,6 +134,18 @@ pub struct GenreCount {
 }
 
 impl Dataset {
+    /// What a user should hear about how the folder was read, beyond the files skipped.
+    pub fn cache_note(&self) -> Option<String> {
+        (self.cache_repaired > 0).then(|| {
+            format!(
+                "{} track(s) of {} had a damaged feature-cache entry: they were decoded again and \
+                 the cache rewritten.",
+                self.cache_repaired,
+                self.source.label()
+            )
+        })
+    }
+
     pub fn dim(&self) -> usize {
         self.features.dim()
     }

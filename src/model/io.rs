@@ -8,48 +8,33 @@ use std::path::{Path, PathBuf};
 
 use candle_core::{Device, Tensor};
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
-use serde::{Deserialize, Serialize};
 
-use super::config::{ModelConfig, TrainConfig};
+use super::meta::ModelMeta;
 use super::network::{Model, ModelError};
-use super::norm::BandNorm;
-use crate::dataset::{Dataset, FeatureConfig, Representation, Split, SplitConfig};
 use crate::files::{read_regular_file, write_atomic, FileError};
-use crate::tables::report::EvalReport;
 
 /// Metadata key whose value marks a genrescope model file and its format version.
 const FORMAT_KEY: &str = "genrescope.format";
 const FORMAT_VALUE: &str = "genrescope-model/1";
 const META_KEY: &str = "genrescope.meta";
+/// A checksum of the metadata and every tensor's bytes (files saved before it have none).
+const CHECKSUM_KEY: &str = "genrescope.checksum";
 
-/// How a model was made, kept with it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TrainingRecord {
-    pub train: TrainConfig,
-    pub split: SplitConfig,
-    /// The folder (or demo set) it was trained on, as given.
-    pub data: String,
-    /// What that folder held ([`Dataset::fingerprint`]): decides "trained on this folder?"
-    /// wherever the folder is. Files saved before it existed compare `data` as a path.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data_fingerprint: Option<String>,
-    pub epochs_run: usize,
-    pub seconds: f64,
-    pub report: Option<EvalReport>,
-}
-
-/// Everything in a model file besides the weights.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ModelMeta {
-    pub model: ModelConfig,
-    /// Label order of the classifier.
-    pub genres: Vec<String>,
-    /// How the training data was cut and pooled; new data must be made the same way.
-    pub features: FeatureConfig,
-    pub training: Option<TrainingRecord>,
-    /// Per-band input standardisation (log-mel models), fitted on the training split.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub input_norm: Option<BandNorm>,
+/// FNV-64 of the metadata and of each tensor, by name, in name order: one flipped bit in a
+/// saved model changes it. Not a defence against tampering, only against damage.
+fn checksum<'a>(meta_json: &str, tensors: impl Iterator<Item = (&'a str, &'a [u8])>) -> String {
+    use std::hash::Hasher;
+    let mut named: Vec<(&str, &[u8])> = tensors.collect();
+    named.sort_by_key(|(name, _)| *name);
+    let mut hasher = fnv::FnvHasher::default();
+    hasher.write(meta_json.as_bytes());
+    for (name, bytes) in named {
+        hasher.write_u8(0);
+        hasher.write(name.as_bytes());
+        hasher.write_u8(0);
+        hasher.write(bytes);
+    }
+    format!("fnv64:{:016x}", hasher.finish())
 }
 
 pub struct SavedModel {
@@ -87,6 +72,12 @@ pub enum ModelFileError {
         path.display()
     )]
     Metadata { path: PathBuf, detail: String },
+    #[error(
+        "{} is damaged: its contents do not match the checksum saved with them (a changed byte, \
+         or a copy cut short); open another copy of the model or train it again",
+        path.display()
+    )]
+    Damaged { path: PathBuf },
     #[error("{}: the weights do not match the model it describes: {error}", path.display())]
     Architecture { path: PathBuf, error: ModelError },
     #[error("cannot save the model: {0}")]
@@ -127,9 +118,14 @@ pub fn save(path: &Path, model: &Model, meta: &ModelMeta) -> Result<(), ModelFil
         ..meta.clone()
     };
     let meta_json = serde_json::to_string(&meta).map_err(|e| meta_err(e.to_string()))?;
+    let sum = checksum(
+        &meta_json,
+        named.iter().map(|(n, _, b)| (n.as_str(), b.as_slice())),
+    );
     let metadata = HashMap::from([
         (FORMAT_KEY.to_string(), FORMAT_VALUE.to_string()),
         (META_KEY.to_string(), meta_json),
+        (CHECKSUM_KEY.to_string(), sum),
     ]);
     let bytes = safetensors::tensor::serialize(views, Some(metadata))
         .map_err(|e| meta_err(e.to_string()))?;
@@ -170,12 +166,19 @@ pub fn load_bytes(bytes: &[u8], path: &Path) -> Result<SavedModel, ModelFileErro
         path: path.to_path_buf(),
         detail,
     };
-    let meta: ModelMeta = serde_json::from_str(
-        metadata
-            .get(META_KEY)
-            .ok_or_else(|| meta_err(format!("the {META_KEY} entry is missing")))?,
-    )
-    .map_err(|e| meta_err(e.to_string()))?;
+    let meta_json = metadata
+        .get(META_KEY)
+        .ok_or_else(|| meta_err(format!("the {META_KEY} entry is missing")))?;
+    if let Some(saved_sum) = metadata.get(CHECKSUM_KEY) {
+        let views = st.tensors();
+        let sum = checksum(meta_json, views.iter().map(|(n, v)| (n.as_str(), v.data())));
+        if sum != *saved_sum {
+            return Err(ModelFileError::Damaged {
+                path: path.to_path_buf(),
+            });
+        }
+    }
+    let meta: ModelMeta = serde_json::from_str(meta_json).map_err(|e| meta_err(e.to_string()))?;
     if meta.genres.len() != meta.model.n_classes {
         return Err(meta_err(format!(
             "{} genre names for a model with {} outputs",
@@ -221,98 +224,4 @@ pub fn load_bytes(bytes: &[u8], path: &Path) -> Result<SavedModel, ModelFileErro
         .and_then(|m| m.with_norm(meta.input_norm.clone()))
         .map_err(arch_err)?;
     Ok(SavedModel { model, meta })
-}
-
-/// Why a model cannot be used on a dataset.
-#[derive(Debug, thiserror::Error, PartialEq)]
-pub enum FitError {
-    #[error(
-        "the model knows the genres {} but this data has {}; open a folder with those genres or \
-         train a new model on this one",
-        model.join(", "),
-        unknown.join(", ")
-    )]
-    Genres {
-        model: Vec<String>,
-        unknown: Vec<String>,
-    },
-    #[error(
-        "the model expects {}-d vectors ({}) but this data has {}-d vectors ({}); reload the \
-         folder with the model's settings",
-        model.dim(),
-        model.describe(),
-        data.dim(),
-        data.describe()
-    )]
-    Features {
-        model: Box<FeatureConfig>,
-        data: Box<FeatureConfig>,
-    },
-}
-
-impl ModelMeta {
-    /// The model was trained on this data: the same tracks by content (wherever the folder is
-    /// now), or, for files saved before fingerprints, the same folder path.
-    pub fn trained_on(&self, dataset: &Dataset) -> bool {
-        let Some(record) = self.training.as_ref() else {
-            return false;
-        };
-        match &record.data_fingerprint {
-            Some(fingerprint) => *fingerprint == dataset.fingerprint(),
-            None => {
-                let canonical =
-                    |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
-                canonical(Path::new(&record.data))
-                    == canonical(Path::new(&dataset.source.to_string()))
-            }
-        }
-    }
-
-    /// Each segment's split during training, when the model was trained on this very data (same
-    /// tracks, genres and cutting): the seeded split can be recomputed exactly.
-    pub fn training_splits(&self, dataset: &Dataset) -> Option<Vec<Split>> {
-        let record = self.training.as_ref()?;
-        let same = self.trained_on(dataset)
-            && self.genres == dataset.genres
-            && self.features == dataset.features;
-        same.then(|| dataset.splits(&record.split).ok()).flatten()
-    }
-
-    /// For each genre of the data, the model's output for it. Every data genre must be one the
-    /// model knows (the data may have fewer), and vectors must be made the same way.
-    pub fn genre_map(
-        &self,
-        data_genres: &[String],
-        data_features: &FeatureConfig,
-    ) -> Result<Vec<usize>, FitError> {
-        if !same_vectors(data_features, &self.features) {
-            return Err(FitError::Features {
-                model: Box::new(self.features),
-                data: Box::new(*data_features),
-            });
-        }
-        let unknown: Vec<String> = data_genres
-            .iter()
-            .filter(|g| !self.genres.contains(g))
-            .cloned()
-            .collect();
-        if !unknown.is_empty() {
-            return Err(FitError::Genres {
-                model: self.genres.clone(),
-                unknown,
-            });
-        }
-        Ok(data_genres
-            .iter()
-            .map(|g| self.genres.iter().position(|m| m == g).unwrap_or(0))
-            .collect())
-    }
-}
-
-/// Two settings make the same kind of vector (how many segments a track gives does not matter).
-fn same_vectors(a: &FeatureConfig, b: &FeatureConfig) -> bool {
-    let cut = a.sample_rate_hz == b.sample_rate_hz
-        && a.segment_samples == b.segment_samples
-        && a.input == b.input;
-    cut && (a.input != Representation::Waveform || a.pool == b.pool)
 }

@@ -3,7 +3,11 @@
 
 pub mod adam;
 pub mod config;
+mod dense;
+pub mod error;
+mod input_map;
 pub mod io;
+pub mod meta;
 pub mod network;
 pub mod norm;
 pub mod shipped;
@@ -12,6 +16,7 @@ pub use crate::tables::metrics::{argmax_rows, softmax_rows};
 pub use config::{
     Activation, ConfigError, LayerSpec, ModelConfig, ModelKind, TrainConfig, BOTTLENECK_DIM,
 };
-pub use io::{load, save, FitError, ModelFileError, ModelMeta, SavedModel, TrainingRecord};
+pub use io::{load, save, ModelFileError, SavedModel};
+pub use meta::{FitError, ModelMeta, TrainingRecord};
 pub use network::{Dropout, Inference, Model, ModelError};
 pub use norm::BandNorm;

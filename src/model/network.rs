@@ -5,60 +5,16 @@ use candle_core::{DType, Device, Tensor, Var};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::config::{Activation, ConfigError, LayerSpec, ModelConfig, ModelKind};
-use super::norm::{BandNorm, NormError};
+pub use super::dense::Dropout;
+use super::dense::{run, Dense};
+pub use super::error::{ModelError, Result};
+use super::input_map::InputMap;
+
+use super::config::{LayerSpec, ModelConfig};
+use super::norm::BandNorm;
 
 /// Rows per forward pass when running a whole dataset through a model in evaluation mode.
 const INFERENCE_BATCH: usize = 4096;
-
-#[derive(Debug, thiserror::Error)]
-pub enum ModelError {
-    #[error("invalid model settings: {0}")]
-    Config(#[from] ConfigError),
-    #[error("invalid input standardisation: {0}")]
-    Norm(#[from] NormError),
-    #[error("the model has no {0}")]
-    Missing(&'static str),
-    #[error("expected {expected} values per row, got {got}")]
-    Shape { expected: usize, got: usize },
-    #[error("tensor {name} is missing (a {kind} needs it)")]
-    MissingTensor { name: String, kind: ModelKind },
-    #[error(
-        "tensor {name} is {got:?} but a {kind} on {input_dim}-d input with {n_classes} genres \
-        needs {expected:?}"
-    )]
-    TensorShape {
-        name: String,
-        got: Vec<usize>,
-        expected: Vec<usize>,
-        kind: ModelKind,
-        input_dim: usize,
-        n_classes: usize,
-    },
-    #[error("tensor {name} is not part of a {kind} (is this a model of another kind?)")]
-    ExtraTensor { name: String, kind: ModelKind },
-    #[error(
-        "tensor {name} holds {value} at position {index}; a usable model has only finite weights"
-    )]
-    NonFinite {
-        name: String,
-        index: usize,
-        value: f32,
-    },
-    #[error("tensor computation failed: {0}")]
-    Candle(#[from] candle_core::Error),
-}
-
-pub type Result<T> = std::result::Result<T, ModelError>;
-
-struct Dense {
-    spec: LayerSpec,
-    /// Held as `inputs × outputs` (the transpose of the file's `outputs × inputs`): the forward
-    /// pass is then `x · W` with no transposed view in the graph, so the weight's gradient comes
-    /// out of one matrix product already contiguous instead of through candle's strided copy.
-    weight: Var,
-    bias: Var,
-}
 
 pub struct Model {
     config: ModelConfig,
@@ -68,100 +24,6 @@ pub struct Model {
     head: Vec<Dense>,
     norm: Option<BandNorm>,
     input: InputMap,
-}
-
-/// How raw features become the model's units (and back, for what the decoder makes).
-enum InputMap {
-    /// `x * scale` (1: the paper's raw values).
-    Scale(f64),
-    /// `(x - shift) * multiplier`, value by value (per-band standardisation).
-    Affine {
-        shift: Tensor,
-        multiplier: Tensor,
-        shift_values: Vec<f32>,
-        multiplier_values: Vec<f32>,
-    },
-}
-
-impl InputMap {
-    fn new(config: &ModelConfig, norm: Option<&BandNorm>, device: &Device) -> Result<Self> {
-        let Some(norm) = norm else {
-            return Ok(Self::Scale(config.input_scale));
-        };
-        norm.validate(config.input_dim)?;
-        let (shift_values, multiplier_values) = norm.expand(config.input_dim);
-        Ok(Self::Affine {
-            shift: Tensor::from_slice(&shift_values, (1, config.input_dim), device)?,
-            multiplier: Tensor::from_slice(&multiplier_values, (1, config.input_dim), device)?,
-            shift_values,
-            multiplier_values,
-        })
-    }
-
-    fn to_model(&self, x: &Tensor) -> candle_core::Result<Tensor> {
-        match self {
-            Self::Scale(s) if *s == 1.0 => Ok(x.clone()),
-            Self::Scale(s) => x * *s,
-            Self::Affine {
-                shift, multiplier, ..
-            } => x.broadcast_sub(shift)?.broadcast_mul(multiplier),
-        }
-    }
-
-    fn back_from_model(&self, r: Tensor) -> candle_core::Result<Tensor> {
-        match self {
-            Self::Scale(s) if *s == 1.0 => Ok(r),
-            Self::Scale(s) => r / *s,
-            Self::Affine {
-                shift, multiplier, ..
-            } => r.broadcast_div(multiplier)?.broadcast_add(shift),
-        }
-    }
-
-    fn to_model_values_owned(&self, x: &[f32]) -> Option<Vec<f32>> {
-        match self {
-            Self::Scale(s) if *s == 1.0 => None,
-            Self::Scale(s) => {
-                let s = *s as f32;
-                Some(x.iter().map(|v| v * s).collect())
-            }
-            Self::Affine {
-                shift_values,
-                multiplier_values,
-                ..
-            } => {
-                let dim = shift_values.len();
-                Some(
-                    x.iter()
-                        .enumerate()
-                        .map(|(j, v)| (v - shift_values[j % dim]) * multiplier_values[j % dim])
-                        .collect(),
-                )
-            }
-        }
-    }
-
-    fn back_from_model_values(&self, r: &mut [f32]) {
-        match self {
-            Self::Scale(s) if *s == 1.0 => {}
-            Self::Scale(s) => {
-                let s = *s as f32;
-                for v in r {
-                    *v /= s;
-                }
-            }
-            Self::Affine {
-                shift_values,
-                multiplier_values,
-                ..
-            } => {
-                let dim = shift_values.len();
-                for (j, v) in r.iter_mut().enumerate() {
-                    *v = *v / multiplier_values[j % dim] + shift_values[j % dim];
-                }
-            }
-        }
-    }
 }
 
 /// What one forward pass produces.
@@ -179,63 +41,6 @@ pub struct Inference {
     pub code_dim: usize,
     pub logits: Option<Vec<f32>>,
     pub reconstruction: Option<Vec<f32>>,
-}
-
-/// Inverted dropout masks drawn from a seeded generator, so training is reproducible.
-pub struct Dropout<'a> {
-    pub keep: f64,
-    pub rng: &'a mut ChaCha8Rng,
-}
-
-impl Dropout<'_> {
-    fn apply(&mut self, x: &Tensor) -> candle_core::Result<Tensor> {
-        if self.keep >= 1.0 {
-            return Ok(x.clone());
-        }
-        let scale = (1.0 / self.keep) as f32;
-        let keep = self.keep;
-        let mask: Vec<f32> = (0..x.elem_count())
-            .map(|_| {
-                if self.rng.random::<f64>() < keep {
-                    scale
-                } else {
-                    0.0
-                }
-            })
-            .collect();
-        x.mul(&Tensor::from_vec(mask, x.shape(), x.device())?)
-    }
-}
-
-fn activate(x: Tensor, activation: Activation) -> candle_core::Result<Tensor> {
-    match activation {
-        Activation::Sigmoid => candle_nn::ops::sigmoid(&x),
-        Activation::Tanh => x.tanh(),
-        Activation::Relu => x.relu(),
-        Activation::Linear => Ok(x),
-    }
-}
-
-impl Dense {
-    fn forward(&self, x: &Tensor, dropout: &mut Option<Dropout>) -> candle_core::Result<Tensor> {
-        // The bias enters as a rank-1 product (a column of ones times the bias row) rather
-        // than a broadcast: its gradient is then one matrix product instead of candle's slow
-        // strided sum over the batch.
-        let ones = Tensor::ones((x.dim(0)?, 1), DType::F32, x.device())?;
-        let y = (x.matmul(self.weight.as_tensor())?
-            + ones.matmul(&self.bias.as_tensor().unsqueeze(0)?)?)?;
-        let y = activate(y, self.spec.activation)?;
-        match dropout {
-            Some(d) if self.spec.dropout_after => d.apply(&y),
-            _ => Ok(y),
-        }
-    }
-}
-
-fn run(layers: &[Dense], x: &Tensor, dropout: &mut Option<Dropout>) -> candle_core::Result<Tensor> {
-    layers
-        .iter()
-        .try_fold(x.clone(), |h, l| l.forward(&h, dropout))
 }
 
 impl Model {

@@ -1,6 +1,6 @@
 //! Named training settings. `paper` is what the authors ran (and the default of `train`);
 //! `recommended` is, for each input representation, the settings chosen on held-out tracks of
-//! gtzan-mini (see `models/*.md` and `models/select-*-settings.sh`): beyond the paper, and said
+//! gtzan-mini (see `models/*.md` and `models/select-settings.sh`): beyond the paper, and said
 //! so wherever they are offered.
 
 use serde::{Deserialize, Serialize};

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod capture;
+pub mod cli;
 pub mod ui;
 
 use std::f32::consts::TAU;
@@ -29,8 +30,29 @@ fn dataset_dir(var: &str) -> Option<PathBuf> {
             panic!("{var} is not set under CI; .ci/run must point it at the real tracks")
         }
         None => {
-            eprintln!("note: {var} not set; skipping the test that needs the real GTZAN tracks");
+            skipped(&format!("{var} is not set: no real GTZAN tracks"));
             None
+        }
+    }
+}
+
+/// Says that the running test skips its work and why: on stderr (which the test harness shows
+/// only for failures) and, when `GENRESCOPE_SKIPPED_LOG` names a file, as a line there, which
+/// `scripts/test` prints after the run, so a skip is never silent.
+pub fn skipped(why: &str) {
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("a test")
+        .to_string();
+    eprintln!("note: {test} skipped its work: {why}");
+    if let Some(log) = std::env::var_os("GENRESCOPE_SKIPPED_LOG") {
+        use std::io::Write;
+        if let Ok(mut file) = std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(log)
+        {
+            let _ = writeln!(file, "{test}: {why}");
         }
     }
 }
@@ -47,7 +69,7 @@ pub fn sox(args: &[&str]) -> Option<()> {
             panic!("sox is not installed under CI; scripts/setup-system test installs it")
         }
         Err(_) => {
-            eprintln!("note: sox not installed; skipping a compressed-format check");
+            skipped("sox is not installed: no compressed-format check");
             None
         }
     }

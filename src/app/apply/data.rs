@@ -104,6 +104,9 @@ impl GenrescopeApp {
     /// Shows a dataset that has arrived (replacing the old data and everything derived from
     /// it), and decides what becomes of the model.
     pub(super) fn data_loaded(&mut self, job: JobId, source: DataSource, dataset: Dataset) {
+        if let Some(note) = dataset.cache_note() {
+            self.state.notices.info(Topic::Data, note);
+        }
         let dataset = Arc::new(dataset);
         if let DataSource::Folder(path) = &source {
             self.state.folder_input = path.display().to_string();

@@ -1,0 +1,55 @@
+//! Feature vectors with their provenance: CSV (optionally with the vectors) and NPY.
+
+use std::path::Path;
+
+use super::{write_csv_rows, ExportError, PROVENANCE_COLUMNS};
+use crate::dataset::{Dataset, Split};
+use crate::files::{write_atomic, FileError};
+
+/// Every vector of `dataset` with its provenance; without `with_vectors`, the provenance alone
+/// (the sidecar of an NPY file).
+pub fn write_features_csv(
+    path: &Path,
+    dataset: &Dataset,
+    splits: &[Split],
+    with_vectors: bool,
+) -> Result<(), ExportError> {
+    write_csv_rows(path, |w| {
+        let mut header: Vec<String> = PROVENANCE_COLUMNS.iter().map(|s| s.to_string()).collect();
+        if with_vectors {
+            header.extend((0..dataset.dim()).map(|j| format!("v{j}")));
+        }
+        w.write_record(&header)?;
+        for (i, (seg, split)) in dataset.segments.iter().zip(splits).enumerate() {
+            let track = &dataset.tracks[seg.track];
+            let mut row = vec![
+                track.path.display().to_string(),
+                dataset.genres[track.genre].clone(),
+                track.genre.to_string(),
+                seg.track.to_string(),
+                seg.index.to_string(),
+                seg.offset_samples.to_string(),
+                split.name().to_string(),
+            ];
+            if with_vectors {
+                // `{}` prints the shortest text that parses back to the same f32.
+                row.extend(dataset.vector(i).iter().map(|v| v.to_string()));
+            }
+            w.write_record(&row)?;
+        }
+        Ok(())
+    })?;
+    Ok(())
+}
+
+/// Every vector as a float32 `.npy` matrix (rows in the order of the provenance CSV).
+pub fn write_features_npy(path: &Path, dataset: &Dataset) -> Result<(), ExportError> {
+    use ndarray_npy::WriteNpyExt;
+    let matrix = ndarray::ArrayView2::from_shape((dataset.len(), dataset.dim()), &dataset.vectors)
+        .map_err(|e| FileError::Write {
+            path: path.to_path_buf(),
+            cause: e.to_string(),
+        })?;
+    write_atomic(path, |w| matrix.write_npy(w))?;
+    Ok(())
+}
