@@ -12,7 +12,7 @@ pub const DEFAULT_NEIGHBOURS: usize = 10;
 /// `k` neighbours cannot be found among the clips there are.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error(
-    "{k} neighbours is more than the {others} other clips here; ask for 1 to {others}",
+    "cannot find {k} neighbours among the {others} other clips here; use 1 to {others}",
     others = clips.saturating_sub(1)
 )]
 pub struct TooManyNeighbours {

@@ -191,16 +191,39 @@ pub fn evaluate_splits(
         protocol
     };
     let truth: Vec<usize> = (0..dataset.len()).map(|i| dataset.label(i)).collect();
-    let tracks: Vec<usize> = dataset.segments.iter().map(|s| s.track).collect();
-    evaluate(
+    score_groups(
         model,
         &dataset.genres,
-        &dataset.vectors,
-        Truth {
-            truth: &truth,
-            track: &tracks,
-        },
+        dataset,
+        &truth,
         &groups,
+        protocol,
+        known,
+    )
+}
+
+/// The tables of `model` (whose outputs are `genres`) on `groups` of `dataset`'s clips, whose
+/// genres as the model's outputs are `truth`.
+fn score_groups(
+    model: &Model,
+    genres: &[String],
+    dataset: &Dataset,
+    truth: &[usize],
+    groups: &[Group],
+    protocol: String,
+    known: Option<&Inference>,
+) -> Result<EvalReport, ModelError> {
+    let tracks: Vec<usize> = dataset.segments.iter().map(|s| s.track).collect();
+    let truth = Truth {
+        truth,
+        track: &tracks,
+    };
+    evaluate(
+        model,
+        genres,
+        &dataset.vectors,
+        truth,
+        groups,
         protocol,
         known,
     )
@@ -214,7 +237,6 @@ pub fn evaluate_folder(
 ) -> Result<EvalReport, ExperimentError> {
     let map = saved.meta.genre_map(&dataset.genres, &dataset.features)?;
     let truth: Vec<usize> = (0..dataset.len()).map(|i| map[dataset.label(i)]).collect();
-    let tracks: Vec<usize> = dataset.segments.iter().map(|s| s.track).collect();
     // A model scored on the folder it was trained on gets training scores: say so.
     let (name, protocol) = if saved.meta.trained_on(dataset) {
         (
@@ -235,14 +257,11 @@ pub fn evaluate_folder(
         name,
         indices: (0..dataset.len()).collect(),
     }];
-    Ok(evaluate(
+    Ok(score_groups(
         &saved.model,
         &saved.meta.genres,
-        &dataset.vectors,
-        Truth {
-            truth: &truth,
-            track: &tracks,
-        },
+        dataset,
+        &truth,
         &groups,
         protocol,
         known,
