@@ -295,23 +295,15 @@ impl GenrescopeApp {
             return;
         }
         self.state.decoder.request = None;
-        let Decoded {
-            instrument,
-            point,
-            path,
-            clip,
-            looping,
-            gain_db,
-        } = decoded;
         let label = format!(
             "decoded step at {} = {:.2}",
-            instrument.parameter(),
-            point.t
+            decoded.instrument.parameter(),
+            decoded.point.t
         );
-        self.show_trace(instrument, point, path);
-        if let Some(clip) = clip {
-            self.state.decoder.gain_db = Some(gain_db);
-            if let Some(id) = self.hand_to_player(clip.frames, looping) {
+        self.show_trace(decoded.instrument, decoded.point, decoded.path);
+        if let Some(clip) = decoded.clip {
+            self.state.decoder.gain_db = Some(decoded.gain_db);
+            if let Some(id) = self.hand_to_player(clip.frames, decoded.looping) {
                 if let Some((asked, _)) = self.state.decoder.awaiting {
                     self.state.decoder.awaiting = Some((asked, Some(id)));
                 }
