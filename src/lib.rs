@@ -12,6 +12,7 @@
 //! events; `cli` runs the same pipeline headless. Without the default `window` feature the crate
 //! is the pipeline alone (no eframe, egui, cpal or rfd): what the fuzz targets build.
 
+pub mod analysis;
 #[cfg(feature = "window")]
 pub mod app;
 pub mod audio;

@@ -28,6 +28,7 @@ pub fn split_shape(split: Option<Split>) -> MarkerShape {
         None | Some(Split::Train) => MarkerShape::Circle,
         Some(Split::Dev) => MarkerShape::Square,
         Some(Split::Test) => MarkerShape::Diamond,
+        Some(Split::Excluded) => MarkerShape::Cross,
     }
 }
 
@@ -37,6 +38,7 @@ pub fn split_symbol(split: Split) -> &'static str {
         Split::Train => "●",
         Split::Dev => "■",
         Split::Test => "◆",
+        Split::Excluded => "✕",
     }
 }
 

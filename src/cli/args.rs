@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::dataset::{DataSource, FeatureConfig, InputKind, SplitConfig, SplitProtocol};
+use crate::dataset::{DataSource, FeatureConfig, GroupBy, InputKind, SplitConfig, SplitProtocol};
 
 /// How a folder becomes vectors (the paper's settings by default).
 #[derive(Debug, Clone, Args)]
@@ -54,12 +54,50 @@ impl IngestArgs {
     }
 }
 
+/// A split as written on the command line: `segment`, `track`, `kfold:K` or `files`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SplitChoice {
+    pub protocol: SplitProtocol,
+    pub folds: usize,
+}
+
+impl std::fmt::Display for SplitChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.protocol {
+            SplitProtocol::KFold => write!(f, "kfold:{}", self.folds),
+            other => write!(f, "{other}"),
+        }
+    }
+}
+
+fn parse_split(s: &str) -> Result<SplitChoice, String> {
+    let choice = |protocol, folds| Ok(SplitChoice { protocol, folds });
+    match s {
+        "segment" => choice(SplitProtocol::Segment, 0),
+        "track" => choice(SplitProtocol::Track, 0),
+        "files" => choice(SplitProtocol::Files, 0),
+        _ => match s.strip_prefix("kfold:").map(str::parse::<usize>) {
+            Some(Ok(k)) if (3..=100).contains(&k) => choice(SplitProtocol::KFold, k),
+            _ => Err(format!(
+                "'{s}' is not a split: use segment (the paper's), track, kfold:K (K from 3 to \
+                 100, e.g. kfold:8) or files (GTZAN's published filtered lists)"
+            )),
+        },
+    }
+}
+
 /// How segments are divided into train/dev/test.
 #[derive(Debug, Clone, Args)]
 pub struct SplitArgs {
-    /// `segment` (the paper's: tracks leak across splits) or `track` (each track in one split)
-    #[arg(long, value_enum, default_value_t = SplitProtocol::Segment)]
-    pub split: SplitProtocol,
+    /// `segment` (the paper's: tracks leak across splits), `track` (each track in one split),
+    /// `kfold:K` (cross-validation over K folds of tracks, each fold the test once) or `files`
+    /// (GTZAN's published fault-filtered, artist-conditional lists)
+    #[arg(long, default_value = "segment", value_parser = parse_split)]
+    pub split: SplitChoice,
+    /// What stays on one side of the split besides a track: `track` (with its published
+    /// duplicates) or `artist` (GTZAN's index; tracks it cannot place stay alone)
+    #[arg(long, value_enum, default_value_t = GroupBy::Track)]
+    pub group: GroupBy,
     /// Fraction for training; dev gets --dev-fraction, test the rest
     #[arg(long, default_value_t = 0.75, allow_negative_numbers = true)]
     pub train_fraction: f64,
@@ -73,10 +111,13 @@ pub struct SplitArgs {
 impl SplitArgs {
     pub fn split_config(&self) -> SplitConfig {
         SplitConfig {
-            protocol: self.split,
+            protocol: self.split.protocol,
             train_fraction: self.train_fraction,
             dev_fraction: self.dev_fraction,
             seed: self.seed,
+            folds: self.split.folds,
+            fold: 0,
+            group: self.group,
         }
     }
 }

@@ -5,6 +5,7 @@
 pub mod cache;
 pub mod demo;
 pub mod features;
+pub mod gtzan_meta;
 pub mod load;
 pub mod scan;
 pub mod sources;
@@ -18,7 +19,9 @@ use serde::{Deserialize, Serialize};
 pub use features::{FeatureConfig, InputKind, MelParams, Representation};
 pub use load::{load_dataset, load_dataset_cached, load_folder, LoadError, LoadProgress};
 pub use scan::{scan_folder, ScanError, ScanResult, Skipped, TrackRef};
-pub use split::{assign_splits, Split, SplitConfig, SplitError, SplitProtocol};
+pub use split::{
+    assign_splits, GroupBy, Split, SplitConfig, SplitError, SplitPlan, SplitProtocol, SplitTrack,
+};
 
 use crate::audio::SourceInfo;
 
@@ -231,9 +234,73 @@ impl Dataset {
 
     /// The split of every segment under `cfg`.
     pub fn splits(&self, cfg: &SplitConfig) -> Result<Vec<Split>, SplitError> {
+        Ok(self.split_plan(cfg)?.splits)
+    }
+
+    /// The split of every segment under `cfg`, with what a report should say of it.
+    pub fn split_plan(&self, cfg: &SplitConfig) -> Result<SplitPlan, SplitError> {
         let segment_track: Vec<usize> = self.segments.iter().map(|s| s.track).collect();
-        let track_genre: Vec<usize> = self.tracks.iter().map(|t| t.genre).collect();
-        assign_splits(&segment_track, &track_genre, &self.genres, cfg)
+        let groups = self.track_groups(cfg.group);
+        let tracks: Vec<SplitTrack> = self
+            .tracks
+            .iter()
+            .zip(groups)
+            .map(|(t, group)| SplitTrack {
+                genre: t.genre,
+                group,
+                listed: gtzan_meta::filtered_split(&t.file_name()),
+            })
+            .collect();
+        assign_splits(&segment_track, &tracks, &self.genres, cfg)
+    }
+
+    /// Which tracks must stay on one side of a split: a group id per track. GTZAN's published
+    /// exact repeats are always together; by artist, so is every track of an artist GTZAN's
+    /// index names (tracks it cannot place are alone).
+    pub fn track_groups(&self, by: GroupBy) -> Vec<usize> {
+        let mut parent: Vec<usize> = (0..self.tracks.len()).collect();
+        fn root(parent: &mut [usize], mut t: usize) -> usize {
+            while parent[t] != t {
+                parent[t] = parent[parent[t]];
+                t = parent[t];
+            }
+            t
+        }
+        let join = |parent: &mut Vec<usize>, a: usize, b: usize| {
+            let (ra, rb) = (root(parent, a), root(parent, b));
+            parent[ra.max(rb)] = ra.min(rb);
+        };
+        let mut by_name: std::collections::HashMap<String, usize> = Default::default();
+        for (t, track) in self.tracks.iter().enumerate() {
+            if let Some(name) = gtzan_meta::gtzan_name(&track.file_name()) {
+                by_name.entry(name).or_insert(t);
+            }
+        }
+        for (a, b) in gtzan_meta::exact_repeats() {
+            if let (Some(&ta), Some(&tb)) = (by_name.get(a), by_name.get(b)) {
+                join(&mut parent, ta, tb);
+            }
+        }
+        if by == GroupBy::Artist {
+            let mut first_of: std::collections::HashMap<&str, usize> = Default::default();
+            for (t, track) in self.tracks.iter().enumerate() {
+                let artist =
+                    gtzan_meta::credit(&track.file_name()).and_then(|c| c.artist.as_deref());
+                if let Some(artist) = artist {
+                    let first = *first_of.entry(artist).or_insert(t);
+                    join(&mut parent, first, t);
+                }
+            }
+        }
+        (0..parent.len()).map(|t| root(&mut parent, t)).collect()
+    }
+
+    /// How many tracks GTZAN's index names an artist for.
+    pub fn tracks_with_artist(&self) -> usize {
+        self.tracks
+            .iter()
+            .filter(|t| gtzan_meta::credit(&t.file_name()).is_some_and(|c| c.artist.is_some()))
+            .count()
     }
 
     /// `TRACK:SEGMENT` label of segment `i` (file name without folder), as the CLI accepts it.

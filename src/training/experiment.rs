@@ -4,7 +4,9 @@
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
-use crate::dataset::{Dataset, Representation, Split, SplitConfig, SplitError, SplitProtocol};
+use crate::dataset::{
+    Dataset, GroupBy, Representation, Split, SplitConfig, SplitError, SplitProtocol,
+};
 use crate::model::{
     BandNorm, FitError, Inference, Model, ModelConfig, ModelError, ModelMeta, SavedModel,
     TrainConfig, TrainingRecord,
@@ -23,6 +25,8 @@ pub enum ExperimentError {
     Model(#[from] ModelError),
     #[error(transparent)]
     Fit(#[from] FitError),
+    #[error("{0}")]
+    Probe(String),
 }
 
 /// A trained model with everything needed to save, show and explain it.
@@ -34,6 +38,10 @@ pub struct Experiment {
 
 /// Words for a split protocol, as every report states it.
 pub fn describe_protocol(cfg: &SplitConfig) -> String {
+    let grouped = match cfg.group {
+        GroupBy::Track => "grouped by track",
+        GroupBy::Artist => "grouped by artist where GTZAN's index names one",
+    };
     match cfg.protocol {
         SplitProtocol::Segment => format!(
             "segment split (the paper's protocol: every track has segments in train, dev and \
@@ -41,9 +49,20 @@ pub fn describe_protocol(cfg: &SplitConfig) -> String {
             cfg.seed
         ),
         SplitProtocol::Track => format!(
-            "track split (each track in one split, stratified by genre), seed {}",
+            "track split (each track in one split, stratified by genre, {grouped}), seed {}",
             cfg.seed
         ),
+        SplitProtocol::KFold => format!(
+            "fold {} of {} (test), fold {} the dev, the rest train: tracks {grouped}, \
+             stratified by genre, seed {}",
+            cfg.fold % cfg.folds.max(1) + 1,
+            cfg.folds,
+            (cfg.fold + 1) % cfg.folds.max(1) + 1,
+            cfg.seed
+        ),
+        SplitProtocol::Files => "GTZAN's published fault-filtered, artist-conditional split \
+            (Kereliuk, Sturm and Larsen 2015), as far as the folder holds it"
+            .to_string(),
     }
 }
 

@@ -1,0 +1,128 @@
+//! Cross-validation over tracks: K runs, each fold of tracks the test once (the next fold the
+//! dev), the folds grouped (by track or artist, duplicates together) and stratified by genre;
+//! every fold's clip and track accuracy, their mean and standard deviation, and beside them a
+//! linear probe (logistic regression) on the very same input vectors in the same folds: what a
+//! linear read-out of the input scores without any network.
+
+use std::sync::atomic::AtomicBool;
+
+use super::experiment::{describe_protocol, run_experiment, Experiment, ExperimentError};
+use super::train::EpochReport;
+use crate::analysis::probe::probe;
+use crate::dataset::{Dataset, Split, SplitConfig, SplitProtocol};
+use crate::model::{ModelConfig, TrainConfig};
+use crate::tables::crossval::{CrossValidation, FoldScore};
+use crate::tables::metrics::{argmax_rows, track_vote};
+
+/// What one fold ran on, for progress.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FoldProgress {
+    pub fold: usize,
+    pub folds: usize,
+}
+
+/// Runs `split.folds`-fold cross-validation of `template` on `dataset` (`split` must be a
+/// k-fold split). With `with_probe`, fits the linear probe in every fold too.
+#[allow(clippy::too_many_arguments)]
+pub fn cross_validate(
+    dataset: &Dataset,
+    template: ModelConfig,
+    train_config: &TrainConfig,
+    split: &SplitConfig,
+    standardize: bool,
+    with_probe: bool,
+    cancel: &AtomicBool,
+    on_epoch: &mut dyn FnMut(FoldProgress, &EpochReport),
+) -> Result<CrossValidation, ExperimentError> {
+    debug_assert_eq!(split.protocol, SplitProtocol::KFold);
+    let k = split.folds;
+    let notes = dataset.split_plan(&split.kfold(k, 0))?.notes;
+    let mut folds = Vec::with_capacity(k);
+    for fold in 0..k {
+        let cfg = split.kfold(k, fold);
+        let progress = FoldProgress { fold, folds: k };
+        let experiment = run_experiment(
+            dataset,
+            template,
+            train_config,
+            &cfg,
+            standardize,
+            cancel,
+            &mut |r| on_epoch(progress, r),
+        )?;
+        folds.push(fold_score(dataset, &experiment, fold, with_probe)?);
+    }
+    let protocol = format!(
+        "{k} folds of tracks, each the test once with the next as dev; {}",
+        describe_protocol(&split.kfold(k, 0))
+            .split_once(": ")
+            .map_or(String::new(), |(_, rest)| rest.to_string())
+    );
+    Ok(CrossValidation::summarise(protocol, notes, folds))
+}
+
+fn fold_score(
+    dataset: &Dataset,
+    experiment: &Experiment,
+    fold: usize,
+    with_probe: bool,
+) -> Result<FoldScore, ExperimentError> {
+    let report = experiment
+        .saved
+        .meta
+        .training
+        .as_ref()
+        .and_then(|t| t.report.as_ref());
+    let test = report.and_then(|r| r.splits.iter().find(|s| s.split == Split::Test.name()));
+    let of = |s: Split| -> Vec<usize> {
+        (0..dataset.len())
+            .filter(|&i| experiment.splits[i] == s)
+            .collect()
+    };
+    let test_clips = of(Split::Test);
+    let test_tracks = {
+        let mut t: Vec<usize> = test_clips
+            .iter()
+            .map(|&i| dataset.segments[i].track)
+            .collect();
+        t.sort_unstable();
+        t.dedup();
+        t.len()
+    };
+    let (probe_accuracy, probe_track_accuracy) = if with_probe {
+        let (accuracy, tracks) = probe_scores(dataset, &of(Split::Train), &test_clips)?;
+        (Some(accuracy), Some(tracks))
+    } else {
+        (None, None)
+    };
+    Ok(FoldScore {
+        fold: fold + 1,
+        test_tracks,
+        test_clips: test_clips.len(),
+        accuracy: test.and_then(|t| t.accuracy).unwrap_or(0.0),
+        track_accuracy: test
+            .and_then(|t| t.track_vote.as_ref())
+            .map_or(0.0, |v| v.accuracy),
+        probe_accuracy,
+        probe_track_accuracy,
+    })
+}
+
+/// The linear probe's clip and track accuracy on `test`, fitted on `train`.
+pub fn probe_scores(
+    dataset: &Dataset,
+    train: &[usize],
+    test: &[usize],
+) -> Result<(f64, f64), ExperimentError> {
+    let labels: Vec<usize> = (0..dataset.len()).map(|i| dataset.label(i)).collect();
+    let n = dataset.genres.len();
+    let probabilities = probe(&dataset.vectors, dataset.dim(), &labels, n, train, test)
+        .map_err(|e| ExperimentError::Probe(e.to_string()))?;
+    let flat: Vec<f32> = probabilities.iter().flatten().map(|&p| p as f32).collect();
+    let predicted = argmax_rows(&flat, n);
+    let truth: Vec<usize> = test.iter().map(|&i| labels[i]).collect();
+    let right = predicted.iter().zip(&truth).filter(|(p, t)| p == t).count();
+    let tracks: Vec<usize> = test.iter().map(|&i| dataset.segments[i].track).collect();
+    let vote = track_vote(&tracks, &truth, &flat, n);
+    Ok((right as f64 / test.len().max(1) as f64, vote.accuracy))
+}
