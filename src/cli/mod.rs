@@ -17,6 +17,7 @@ pub mod path_out;
 pub mod place_cmd;
 pub mod progress;
 pub mod scan_cmd;
+pub mod stamp_cmd;
 pub mod steer_cmd;
 pub mod train_cmd;
 
@@ -100,6 +101,8 @@ pub enum Command {
     Bench(bench_cmd::BenchArgs),
     /// Where the feature cache is and how big; --clear empties it
     Cache(cache_cmd::CacheArgs),
+    /// Record in a model saved before per-track stamps which tracks it was trained on
+    Stamp(stamp_cmd::StampArgs),
 }
 
 /// Runs a headless subcommand.
@@ -117,5 +120,6 @@ pub fn run(command: &Command) -> anyhow::Result<()> {
         Command::Demo(args) => demo_cmd::run(args),
         Command::Bench(args) => bench_cmd::run(args),
         Command::Cache(args) => cache_cmd::run(args),
+        Command::Stamp(args) => stamp_cmd::run(args),
     }
 }

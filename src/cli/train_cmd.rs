@@ -9,10 +9,12 @@ use serde::Serialize;
 
 use super::args::{FolderArg, IngestArgs, SplitArgs};
 use super::progress::load_for_command;
-use crate::dataset::InputKind;
+use crate::dataset::{Dataset, InputKind, SplitConfig, SplitProtocol};
 use crate::files::check_destination;
 use crate::model::{save, Activation, ModelKind};
+use crate::tables::crossval::{CrossValidation, FoldScore};
 use crate::tables::report::EvalReport;
+use crate::training::crossval::cross_validate;
 use crate::training::experiment::run_experiment;
 use crate::training::presets::{Preset, Settings};
 use crate::training::train::EpochReport;
@@ -85,6 +87,23 @@ pub struct TrainArgs {
     pub json: bool,
 }
 
+/// What `train --split kfold:K --json` prints.
+#[derive(Serialize)]
+struct CrossValOutput<'a> {
+    model: String,
+    seconds: f64,
+    folds: &'a [FoldScore],
+    mean_accuracy: f64,
+    sd_accuracy: f64,
+    mean_track_accuracy: f64,
+    sd_track_accuracy: f64,
+    probe_mean_accuracy: Option<f64>,
+    probe_sd_accuracy: Option<f64>,
+    probe_mean_track_accuracy: Option<f64>,
+    probe_sd_track_accuracy: Option<f64>,
+    crossval: &'a CrossValidation,
+}
+
 #[derive(Serialize)]
 struct TrainOutput<'a> {
     model: String,
@@ -134,11 +153,22 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
         train_config.epochs
     );
     let every = (train_config.epochs / 20).max(1);
+    let split = args.split.split_config();
+    if split.protocol == SplitProtocol::KFold {
+        return cross_validate_then_train(
+            args,
+            &dataset,
+            template,
+            &train_config,
+            &split,
+            &settings,
+        );
+    }
     let experiment = run_experiment(
         &dataset,
         template,
         &train_config,
-        &args.split.split_config(),
+        &split,
         settings.standardize,
         &cancel,
         &mut |r| {
@@ -176,6 +206,80 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
             training.seconds,
             experiment.history.last().map_or(0.0, |h| h.elapsed_secs)
                 / experiment.history.len().max(1) as f64
+        );
+    }
+    Ok(())
+}
+
+/// `--split kfold:K`: every fold's scores (the model's and the linear probe's), then a model
+/// trained on every track, saved with the cross-validation in its record.
+fn cross_validate_then_train(
+    args: &TrainArgs,
+    dataset: &Dataset,
+    template: crate::model::ModelConfig,
+    train_config: &crate::model::TrainConfig,
+    split: &SplitConfig,
+    settings: &Settings,
+) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let cancel = AtomicBool::new(false);
+    let every = (train_config.epochs / 4).max(1);
+    let crossval = cross_validate(
+        dataset,
+        template,
+        train_config,
+        split,
+        settings.standardize,
+        true,
+        &cancel,
+        &mut |at, r| {
+            if r.epoch == r.epochs || r.epoch % every == 0 {
+                eprintln!("fold {}/{}: {}", at.fold + 1, at.folds, epoch_line(r));
+            }
+        },
+    )?;
+    eprintln!("training the model on every track");
+    let all = SplitConfig {
+        protocol: SplitProtocol::Track,
+        train_fraction: 1.0,
+        dev_fraction: 0.0,
+        ..*split
+    };
+    let mut experiment = run_experiment(
+        dataset,
+        template,
+        train_config,
+        &all,
+        settings.standardize,
+        &cancel,
+        &mut |_| {},
+    )?;
+    if let Some(record) = experiment.saved.meta.training.as_mut() {
+        record.crossval = Some(crossval.clone());
+    }
+    save(&args.out, &experiment.saved.model, &experiment.saved.meta)?;
+    let seconds = started.elapsed().as_secs_f64();
+    if args.json {
+        let out = CrossValOutput {
+            model: args.out.display().to_string(),
+            seconds,
+            folds: &crossval.folds,
+            mean_accuracy: crossval.accuracy.mean,
+            sd_accuracy: crossval.accuracy.sd,
+            mean_track_accuracy: crossval.track_accuracy.mean,
+            sd_track_accuracy: crossval.track_accuracy.sd,
+            probe_mean_accuracy: crossval.probe_accuracy.map(|p| p.mean),
+            probe_sd_accuracy: crossval.probe_accuracy.map(|p| p.sd),
+            probe_mean_track_accuracy: crossval.probe_track_accuracy.map(|p| p.mean),
+            probe_sd_track_accuracy: crossval.probe_track_accuracy.map(|p| p.sd),
+            crossval: &crossval,
+        };
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else {
+        print!("{}", crossval.render());
+        println!(
+            "\nsaved {} (trained on every track after the folds; {seconds:.1} s in all)",
+            args.out.display()
         );
     }
     Ok(())

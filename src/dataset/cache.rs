@@ -20,11 +20,14 @@ use std::time::UNIX_EPOCH;
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 use serde::{Deserialize, Serialize};
 
-use super::features::{FeatureConfig, TrackFeatures};
+use super::features::{ContentHash, FeatureConfig, TrackFeatures};
 use crate::audio::SourceInfo;
+use crate::dsp::descriptors::Descriptors;
 use crate::files::{read_regular_file, write_atomic, FileError};
 
-const FORMAT: &str = "genrescope-features/2";
+const FORMAT: &str = "genrescope-features/3";
+/// Numbers a segment's descriptors take in the cache (`Descriptors::to_row`).
+const DESCRIPTOR_ROW: usize = 8;
 /// A cache file larger than this is not read (it would be a folder of ~100,000 tracks).
 const MAX_CACHE_BYTES: u64 = 4 << 30;
 
@@ -60,24 +63,37 @@ struct Entry {
     n_segments: usize,
     /// First value of this track's vectors in the cached tensor.
     offset: usize,
-    /// [`entry_checksum`] of everything above and of the entry's values.
+    /// First row of this track's segments in the cached descriptors.
+    first_segment: usize,
+    /// What its samples hash to (`features::ContentHash`).
+    content: u64,
+    /// [`entry_checksum`] of everything above and of the entry's values and descriptors.
     checksum: String,
 }
 
-/// FNV-64 of an entry's key (its fields but the checksum, as JSON) and of its values' bytes.
-/// Not a defence against tampering, only against damage: one flipped bit changes it.
-fn entry_checksum(
-    stamp: &FileStamp,
-    source: &SourceInfo,
-    n_segments: usize,
-    offset: usize,
-    values: &[u8],
-) -> String {
+impl Entry {
+    fn checksum(&self, values: &[u8], descriptors: &[u8]) -> String {
+        let key = (
+            &self.stamp,
+            &self.source,
+            self.n_segments,
+            self.offset,
+            self.first_segment,
+            self.content,
+        );
+        entry_checksum(&key, values, descriptors)
+    }
+}
+
+/// FNV-64 of an entry's key (its fields but the checksum, as JSON) and of its bytes. Not a
+/// defence against tampering, only against damage: one flipped bit changes it.
+fn entry_checksum(key: &impl Serialize, values: &[u8], descriptors: &[u8]) -> String {
     let mut hasher = fnv::FnvHasher::default();
-    let key = serde_json::to_string(&(stamp, source, n_segments, offset)).unwrap_or_default();
-    hasher.write(key.as_bytes());
-    hasher.write_u8(0);
-    hasher.write(values);
+    hasher.write(serde_json::to_string(key).unwrap_or_default().as_bytes());
+    for part in [values, descriptors] {
+        hasher.write_u8(0);
+        hasher.write(part);
+    }
     format!("fnv64:{:016x}", hasher.finish())
 }
 
@@ -164,25 +180,29 @@ impl FeatureCache {
             cause: e.to_string(),
         })?;
         let mut values: Vec<u8> = Vec::new();
+        let mut descriptors: Vec<u8> = Vec::new();
         let mut entries = Vec::with_capacity(tracks.len());
         for (stamp, track) in tracks {
-            let offset = values.len() / 4;
-            let start = values.len();
+            let (start, first) = (values.len(), descriptors.len());
             values.extend(track.vectors.iter().flat_map(|v| v.to_le_bytes()));
-            let checksum = entry_checksum(
-                stamp,
-                &track.source,
-                track.n_segments,
-                offset,
-                &values[start..],
+            descriptors.extend(
+                track
+                    .descriptors
+                    .iter()
+                    .flat_map(|d| d.to_row())
+                    .flat_map(|v| v.to_le_bytes()),
             );
-            entries.push(Entry {
+            let mut entry = Entry {
                 stamp: stamp.clone(),
                 source: track.source.clone(),
                 n_segments: track.n_segments,
-                offset,
-                checksum,
-            });
+                offset: start / 4,
+                first_segment: first / (4 * DESCRIPTOR_ROW),
+                content: track.content.finish(),
+                checksum: String::new(),
+            };
+            entry.checksum = entry.checksum(&values[start..], &descriptors[first..]);
+            entries.push(entry);
         }
         let header = Header {
             format: FORMAT.into(),
@@ -197,8 +217,10 @@ impl FeatureCache {
         let meta = serde_json::to_string(&header).map_err(|e| fail(e.to_string()))?;
         let view = TensorView::new(Dtype::F32, vec![values.len() / 4], &values)
             .map_err(|e| fail(e.to_string()))?;
+        let described = TensorView::new(Dtype::F32, vec![descriptors.len() / 4], &descriptors)
+            .map_err(|e| fail(e.to_string()))?;
         let bytes = safetensors::tensor::serialize(
-            [("vectors", view)],
+            [("vectors", view), ("descriptors", described)],
             Some(HashMap::from([("genrescope.cache".to_string(), meta)])),
         )
         .map_err(|e| fail(e.to_string()))?;
@@ -225,6 +247,13 @@ impl FeatureCache {
     }
 }
 
+/// `count` rows of `width` f32 values from row `first` of `data`, if they are there.
+fn bytes_of(data: &[u8], first: usize, count: usize, width: usize) -> Option<&[u8]> {
+    let start = first.checked_mul(width)?.checked_mul(4)?;
+    let len = count.checked_mul(width)?.checked_mul(4)?;
+    data.get(start..start.checked_add(len)?)
+}
+
 fn parse(bytes: &[u8], features: &FeatureConfig) -> Option<CacheRead> {
     let (_, metadata) = SafeTensors::read_metadata(bytes).ok()?;
     let header: Header =
@@ -233,8 +262,9 @@ fn parse(bytes: &[u8], features: &FeatureConfig) -> Option<CacheRead> {
         return None;
     }
     let tensors = SafeTensors::deserialize(bytes).ok()?;
-    let view = tensors.tensor("vectors").ok()?;
-    let data = view.data();
+    let data = tensors.tensor("vectors").ok()?;
+    let described = tensors.tensor("descriptors").ok()?;
+    let (data, described) = (data.data(), described.data());
     let dim = features.dim();
     let mut read = CacheRead {
         tracks: HashMap::with_capacity(header.entries.len()),
@@ -245,36 +275,38 @@ fn parse(bytes: &[u8], features: &FeatureConfig) -> Option<CacheRead> {
         if FileStamp::of(&entry.stamp.path).as_ref() != Some(&entry.stamp) {
             continue;
         }
-        let chunk = entry
-            .n_segments
-            .checked_mul(dim)
-            .and_then(|len| Some((entry.offset.checked_mul(4)?, len.checked_mul(4)?)))
-            .and_then(|(start, len)| data.get(start..start.checked_add(len)?));
-        let whole = chunk.is_some_and(|chunk| {
-            entry_checksum(
-                &entry.stamp,
-                &entry.source,
-                entry.n_segments,
-                entry.offset,
-                chunk,
-            ) == entry.checksum
-        });
-        let (Some(chunk), true) = (chunk, whole) else {
-            read.damaged += 1;
-            continue;
-        };
-        let vectors: Vec<f32> = chunk
-            .chunks_exact(4)
-            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-            .collect();
-        read.tracks.insert(
-            entry.stamp.path,
-            TrackFeatures {
-                vectors,
-                n_segments: entry.n_segments,
-                source: entry.source,
-            },
+        let values = bytes_of(data, entry.offset, entry.n_segments.saturating_mul(dim), 1);
+        let rows = bytes_of(
+            described,
+            entry.first_segment,
+            entry.n_segments,
+            DESCRIPTOR_ROW,
         );
+        let decoded = values.zip(rows).and_then(|(values, rows)| {
+            (entry.checksum(values, rows) == entry.checksum).then_some(())?;
+            let floats = |b: &[u8]| -> Vec<f32> {
+                b.chunks_exact(4)
+                    .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                    .collect()
+            };
+            let descriptors = floats(rows)
+                .chunks_exact(DESCRIPTOR_ROW)
+                .map(Descriptors::from_row)
+                .collect::<Option<Vec<_>>>()?;
+            Some(TrackFeatures {
+                vectors: floats(values),
+                descriptors,
+                n_segments: entry.n_segments,
+                source: entry.source.clone(),
+                content: ContentHash::from_state(entry.content),
+            })
+        });
+        match decoded {
+            Some(track) => {
+                read.tracks.insert(entry.stamp.path, track);
+            }
+            None => read.damaged += 1,
+        }
     }
     Some(read)
 }

@@ -13,7 +13,7 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
 use crate::audio::SourceInfo;
-use crate::dataset::features::Featurizer;
+use crate::dataset::features::{Featurizer, TrackFeatures};
 use crate::dataset::{DataSource, Dataset, Segment, Track};
 
 /// The demo's styles, in label order.
@@ -75,39 +75,43 @@ pub fn dataset(featurizer: &Featurizer) -> Dataset {
     let jobs: Vec<(usize, usize)> = (0..STYLES.len())
         .flat_map(|s| (0..TRACKS_PER_STYLE).map(move |t| (s, t)))
         .collect();
-    let pooled: Vec<Vec<f32>> = jobs
+    let source = SourceInfo {
+        sample_rate_hz: RATE as u32,
+        channels: 1,
+        codec: "synthetic".into(),
+        declared_frames: Some(len as u64),
+    };
+    let made: Vec<TrackFeatures> = jobs
         .par_iter()
         .map(|&(style, track)| {
             let audio = render_track(style, track, len);
-            let mut vectors = Vec::with_capacity(per_track * features.dim());
+            let mut made = TrackFeatures::new(source.clone(), per_track * features.dim());
             for segment in audio.chunks_exact(features.segment_samples) {
-                featurizer.segment_into(segment, &mut vectors);
+                featurizer.add_segment(segment, &mut made);
             }
-            vectors
+            made
         })
         .collect();
     let mut tracks = Vec::new();
     let mut segments = Vec::new();
     let mut vectors = Vec::new();
-    for ((style, track), v) in jobs.into_iter().zip(pooled) {
+    let mut descriptors = Vec::new();
+    for ((style, track), made) in jobs.into_iter().zip(made) {
         let index = tracks.len();
         segments.extend((0..per_track).map(|k| Segment {
             track: index,
             index: k,
             offset_samples: k * features.segment_samples,
         }));
-        vectors.extend(v);
+        vectors.extend(made.vectors);
+        descriptors.extend(made.descriptors);
         tracks.push(Track {
             path: track_path(style, track),
             genre: style,
-            source: SourceInfo {
-                sample_rate_hz: RATE as u32,
-                channels: 1,
-                codec: "synthetic".into(),
-                declared_frames: Some(len as u64),
-            },
+            source: made.source,
             n_segments: per_track,
             size_bytes: 0,
+            content: made.content.finish(),
         });
     }
     Dataset {
@@ -117,6 +121,7 @@ pub fn dataset(featurizer: &Featurizer) -> Dataset {
         tracks,
         segments,
         vectors,
+        descriptors,
         skipped: Vec::new(),
         cache_repaired: 0,
     }

@@ -10,8 +10,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::{Deserialize, Serialize};
 
+use std::hash::Hasher;
+
 use crate::audio::source::PLAUSIBLE_RATE_HZ;
 use crate::audio::{open_at_rate, DecodeError, SourceInfo};
+use crate::dsp::descriptors::{DescriptorAnalysis, Descriptors};
 use crate::dsp::mel::MelFilterbank;
 use crate::dsp::stft::{frames_in, Stft};
 
@@ -329,11 +332,13 @@ impl MelAnalysis {
     }
 }
 
-/// Turns segments into vectors under one [`FeatureConfig`]; built once per folder.
+/// Turns segments into vectors under one [`FeatureConfig`], and describes each segment's audio
+/// (its descriptors are the clip's own, whatever the representation); built once per folder.
 #[derive(Debug, Clone)]
 pub struct Featurizer {
     config: FeatureConfig,
     mel: Option<MelAnalysis>,
+    descriptors: DescriptorAnalysis,
 }
 
 impl Featurizer {
@@ -346,6 +351,7 @@ impl Featurizer {
         Ok(Self {
             config: *config,
             mel,
+            descriptors: DescriptorAnalysis::new(config.sample_rate_hz),
         })
     }
 
@@ -364,15 +370,68 @@ impl Featurizer {
             Some(mel) => mel.patch_into(segment, out),
         }
     }
+
+    /// Appends one segment's vector to `track`, with its descriptors and its samples' hash.
+    pub fn add_segment(&self, segment: &[f32], track: &mut TrackFeatures) {
+        self.segment_into(segment, &mut track.vectors);
+        track.descriptors.push(self.descriptors.describe(segment));
+        track.content.add(segment);
+        track.n_segments += 1;
+    }
 }
 
-/// The vectors of one track.
+/// FNV-64 of the samples a track's segments were made of (their f32 bits, in order): the same
+/// audio in any format or folder has the same hash, so a model's training tracks are known by
+/// content wherever they are (and a copy that sounds otherwise is another track).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ContentHash(u64);
+
+impl Default for ContentHash {
+    fn default() -> Self {
+        Self(fnv::FnvHasher::default().finish())
+    }
+}
+
+impl ContentHash {
+    /// A hash carried on from `state` (one read back from the feature cache).
+    pub fn from_state(state: u64) -> Self {
+        Self(state)
+    }
+
+    pub fn add(&mut self, samples: &[f32]) {
+        let mut hasher = fnv::FnvHasher::with_key(self.0);
+        for s in samples {
+            hasher.write(&s.to_bits().to_le_bytes());
+        }
+        self.0 = hasher.finish();
+    }
+
+    pub fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// The vectors of one track, each segment's descriptors, and what its samples hash to.
 #[derive(Debug, Clone)]
 pub struct TrackFeatures {
     /// `n_segments × dim`, row-major.
     pub vectors: Vec<f32>,
+    pub descriptors: Vec<Descriptors>,
     pub n_segments: usize,
     pub source: SourceInfo,
+    pub content: ContentHash,
+}
+
+impl TrackFeatures {
+    pub fn new(source: SourceInfo, expected_values: usize) -> Self {
+        Self {
+            vectors: Vec::with_capacity(expected_values),
+            descriptors: Vec::new(),
+            n_segments: 0,
+            source,
+            content: ContentHash::default(),
+        }
+    }
 }
 
 /// Decodes `path` (only as far as the segments need), cuts it into segments from the start and
@@ -403,11 +462,10 @@ pub fn extract_track_with(
         .map_or(1, |f| (f as usize) / cfg.segment_samples.max(1))
         .clamp(1, 64)
         .min(max_segments);
-    let mut vectors = Vec::with_capacity(cfg.dim() * expected_segments);
+    let mut track = TrackFeatures::new(info, cfg.dim() * expected_segments);
     let mut segment = Vec::with_capacity(cfg.segment_samples);
-    let mut n_segments = 0usize;
     let mut samples_seen = 0usize;
-    'decode: while n_segments < max_segments {
+    'decode: while track.n_segments < max_segments {
         if cancel.load(Ordering::Relaxed) {
             return Err(DecodeError::Cancelled);
         }
@@ -420,26 +478,21 @@ pub fn extract_track_with(
             segment.extend_from_slice(&block[..take]);
             block = &block[take..];
             if segment.len() == cfg.segment_samples {
-                featurizer.segment_into(&segment, &mut vectors);
+                featurizer.add_segment(&segment, &mut track);
                 segment.clear();
-                n_segments += 1;
-                if n_segments == max_segments {
+                if track.n_segments == max_segments {
                     break 'decode;
                 }
             }
         }
     }
-    if n_segments == 0 {
+    if track.n_segments == 0 {
         return Err(DecodeError::TooShort {
             path: path.to_path_buf(),
             duration_secs: samples_seen as f64 / f64::from(cfg.sample_rate_hz),
             segment_secs: cfg.segment_secs(),
         });
     }
-    vectors.shrink_to_fit();
-    Ok(TrackFeatures {
-        vectors,
-        n_segments,
-        source: info,
-    })
+    track.vectors.shrink_to_fit();
+    Ok(track)
 }

@@ -135,6 +135,7 @@ pub fn load_dataset_cached(
         .map(|f| f.vectors.len())
         .sum();
     let mut vectors = Vec::with_capacity(values);
+    let mut descriptors = Vec::with_capacity(values / cfg.dim().max(1));
     for (track_ref, result) in scan.tracks.iter().zip(results) {
         match result {
             Ok(features) => {
@@ -152,10 +153,12 @@ pub fn load_dataset_cached(
                     offset_samples: index * cfg.segment_samples,
                 }));
                 vectors.extend_from_slice(&features.vectors);
+                descriptors.extend_from_slice(&features.descriptors);
                 tracks.push(Track {
                     size_bytes: std::fs::metadata(&track_ref.path).map_or(0, |m| m.len()),
                     path: track_ref.path.clone(),
                     genre,
+                    content: features.content.finish(),
                     source: features.source,
                     n_segments: features.n_segments,
                 });
@@ -186,6 +189,7 @@ pub fn load_dataset_cached(
         tracks,
         segments,
         vectors,
+        descriptors,
         skipped,
         cache_repaired: cached.damaged,
     })

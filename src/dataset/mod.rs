@@ -24,6 +24,7 @@ pub use split::{
 };
 
 use crate::audio::SourceInfo;
+pub use crate::dsp::descriptors::{Descriptor, Descriptors};
 
 /// What a user writes for the demo set wherever a folder is expected, and what its track paths
 /// start with.
@@ -88,6 +89,9 @@ pub struct Track {
     /// The file's size when it was read (0 for the synthesizer's tracks).
     #[serde(default)]
     pub size_bytes: u64,
+    /// FNV-64 of the samples its segments were made of (see `features::ContentHash`).
+    #[serde(default)]
+    pub content: u64,
 }
 
 impl Track {
@@ -122,6 +126,8 @@ pub struct Dataset {
     pub segments: Vec<Segment>,
     /// `segments.len() × features.dim()`, row-major.
     pub vectors: Vec<f32>,
+    /// Each segment's audio descriptors (of its original audio, not of its vector).
+    pub descriptors: Vec<Descriptors>,
     pub skipped: Vec<Skipped>,
     /// Tracks whose feature-cache entry was damaged (it failed its checksum): decoded again,
     /// and the cache rewritten.

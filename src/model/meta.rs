@@ -7,8 +7,59 @@ use serde::{Deserialize, Serialize};
 
 use super::config::{ModelConfig, TrainConfig};
 use super::norm::BandNorm;
-use crate::dataset::{Dataset, FeatureConfig, Representation, Split, SplitConfig};
+use crate::dataset::{Dataset, FeatureConfig, Representation, Split, SplitConfig, SplitProtocol};
+use crate::tables::crossval::CrossValidation;
 use crate::tables::report::EvalReport;
+
+/// One track a model was trained (or held out) on: known by what its samples hash to, so it is
+/// recognised in any folder and any format; its path and size say where it was.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrackStamp {
+    /// Relative to the folder trained on.
+    pub path: String,
+    pub size_bytes: u64,
+    /// `fnv64:…` of the samples its segments were made of (`features::ContentHash`).
+    pub content: String,
+    /// Where training put it: `train` if any of its segments was trained on.
+    pub split: Split,
+}
+
+/// How a content hash is written in a stamp.
+pub fn content_key(content: u64) -> String {
+    format!("fnv64:{content:016x}")
+}
+
+impl TrackStamp {
+    /// The stamps of `dataset`'s tracks under `splits` (one per segment).
+    pub fn of(dataset: &Dataset, splits: &[Split]) -> Vec<TrackStamp> {
+        let root = dataset.source.folder();
+        let mut track_split: Vec<Option<Split>> = vec![None; dataset.tracks.len()];
+        for (segment, &split) in dataset.segments.iter().zip(splits) {
+            let slot = &mut track_split[segment.track];
+            // Heard in training beats held out: a segment split leaks tracks into every split.
+            *slot = Some(match *slot {
+                Some(Split::Train) => Split::Train,
+                Some(other) if split != Split::Train => other.min(split),
+                _ => split,
+            });
+        }
+        dataset
+            .tracks
+            .iter()
+            .zip(track_split)
+            .map(|(track, split)| TrackStamp {
+                path: root
+                    .and_then(|r| track.path.strip_prefix(r).ok())
+                    .unwrap_or(&track.path)
+                    .display()
+                    .to_string(),
+                size_bytes: track.size_bytes,
+                content: content_key(track.content),
+                split: split.unwrap_or(Split::Excluded),
+            })
+            .collect()
+    }
+}
 
 /// How a model was made, kept with it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -24,6 +75,14 @@ pub struct TrainingRecord {
     pub epochs_run: usize,
     pub seconds: f64,
     pub report: Option<EvalReport>,
+    /// Every track of the folder trained on, with where training put it (files saved before
+    /// stamps have none: they fall back to `data_fingerprint`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tracks: Vec<TrackStamp>,
+    /// Cross-validation run before this model was trained on every track, when there was one:
+    /// the estimate of how it does on tracks it never heard.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crossval: Option<CrossValidation>,
 }
 
 /// Everything in a model file besides the weights.
@@ -68,8 +127,46 @@ pub enum FitError {
 }
 
 impl ModelMeta {
-    /// The model was trained on this data: the same tracks by content (wherever the folder is
-    /// now), or, for files saved before fingerprints, the same folder path.
+    /// For each track of `dataset`, where the model's training put it, if the model knows it:
+    /// by content from its stamps, or (files saved before stamps) every track when the whole
+    /// folder is the one it was trained on.
+    pub fn track_splits(&self, dataset: &Dataset) -> Vec<Option<Split>> {
+        let Some(record) = self.training.as_ref() else {
+            return vec![None; dataset.tracks.len()];
+        };
+        if record.tracks.is_empty() {
+            let whole = self.trained_on(dataset);
+            let splits = whole
+                .then(|| self.recomputed_splits(dataset))
+                .flatten()
+                .map(|s| TrackStamp::of(dataset, &s));
+            return match splits {
+                Some(stamps) => stamps.into_iter().map(|s| Some(s.split)).collect(),
+                None => vec![whole.then_some(Split::Train); dataset.tracks.len()],
+            };
+        }
+        let known: std::collections::HashMap<&str, Split> = record
+            .tracks
+            .iter()
+            .map(|t| (t.content.as_str(), t.split))
+            .collect();
+        dataset
+            .tracks
+            .iter()
+            .map(|t| known.get(content_key(t.content).as_str()).copied())
+            .collect()
+    }
+
+    /// How many of `dataset`'s tracks the model was trained on (heard in training).
+    pub fn tracks_in_training(&self, dataset: &Dataset) -> usize {
+        self.track_splits(dataset)
+            .iter()
+            .filter(|s| **s == Some(Split::Train))
+            .count()
+    }
+
+    /// The model was trained on exactly this folder's tracks (by content, wherever the folder
+    /// is now), or, for files saved before fingerprints, on the same folder path.
     pub fn trained_on(&self, dataset: &Dataset) -> bool {
         let Some(record) = self.training.as_ref() else {
             return false;
@@ -85,14 +182,32 @@ impl ModelMeta {
         }
     }
 
-    /// Each segment's split during training, when the model was trained on this very data (same
-    /// tracks, genres and cutting): the seeded split can be recomputed exactly.
+    /// The seeded split recomputed on the very data trained on (same tracks, genres, cutting).
+    fn recomputed_splits(&self, dataset: &Dataset) -> Option<Vec<Split>> {
+        let record = self.training.as_ref()?;
+        let same = self.genres == dataset.genres && self.features == dataset.features;
+        same.then(|| dataset.splits(&record.split).ok()).flatten()
+    }
+
+    /// Each segment's split during training, where it can be known: for the paper's segment
+    /// split only on the very folder trained on (the seeded shuffle is recomputed); for track
+    /// splits from the stamps, on any folder holding some of those tracks (the others `None`).
     pub fn training_splits(&self, dataset: &Dataset) -> Option<Vec<Split>> {
         let record = self.training.as_ref()?;
-        let same = self.trained_on(dataset)
-            && self.genres == dataset.genres
-            && self.features == dataset.features;
-        same.then(|| dataset.splits(&record.split).ok()).flatten()
+        if record.split.protocol == SplitProtocol::Segment || record.tracks.is_empty() {
+            return self
+                .trained_on(dataset)
+                .then(|| self.recomputed_splits(dataset))
+                .flatten();
+        }
+        let per_track = self.track_splits(dataset);
+        per_track.iter().any(Option::is_some).then(|| {
+            dataset
+                .segments
+                .iter()
+                .map(|s| per_track[s.track].unwrap_or(Split::Excluded))
+                .collect()
+        })
     }
 
     /// For each genre of the data, the model's output for it. Every data genre must be one the

@@ -17,6 +17,6 @@ pub use config::{
     Activation, ConfigError, LayerSpec, ModelConfig, ModelKind, TrainConfig, BOTTLENECK_DIM,
 };
 pub use io::{load, save, ModelFileError, SavedModel};
-pub use meta::{FitError, ModelMeta, TrainingRecord};
+pub use meta::{FitError, ModelMeta, TrackStamp, TrainingRecord};
 pub use network::{Dropout, Inference, Model, ModelError};
 pub use norm::BandNorm;

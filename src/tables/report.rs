@@ -48,6 +48,12 @@ pub struct EvalReport {
     pub per_genre: Vec<GenreScore>,
     /// Figure 4, on the held-out split.
     pub confusion: Option<ConfusionMatrix>,
+    /// Of the tracks scored, how many the model was trained on (scoring a saved model on a
+    /// folder), and how many there were.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracks_in_training: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracks_total: Option<usize>,
     /// The segments Table 2 and the confusion matrix count (indices into the data scored), so
     /// a cell can select exactly its clips. Not saved with a model: it describes one dataset.
     #[serde(skip)]

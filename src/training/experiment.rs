@@ -9,7 +9,7 @@ use crate::dataset::{
 };
 use crate::model::{
     BandNorm, FitError, Inference, Model, ModelConfig, ModelError, ModelMeta, SavedModel,
-    TrainConfig, TrainingRecord,
+    TrackStamp, TrainConfig, TrainingRecord,
 };
 use crate::tables::report::{EvalReport, Group};
 use crate::training::scoring::{evaluate, Truth};
@@ -156,6 +156,8 @@ pub fn run_experiment(
             epochs_run: trained.history.len(),
             seconds: started.elapsed().as_secs_f64(),
             report: Some(report),
+            tracks: TrackStamp::of(dataset, &splits),
+            crossval: None,
         }),
     };
     Ok(Experiment {
@@ -248,7 +250,9 @@ fn score_groups(
     )
 }
 
-/// A saved model on a whole folder it has (presumably) never seen: every segment is held out.
+/// A saved model on a folder: the tracks it was trained on (known by content from its stamps,
+/// wherever and in whatever format they are now) scored apart from the others, which are
+/// held out. Table 2 and the confusion matrix count the held-out ones.
 pub fn evaluate_folder(
     saved: &SavedModel,
     dataset: &Dataset,
@@ -256,27 +260,35 @@ pub fn evaluate_folder(
 ) -> Result<EvalReport, ExperimentError> {
     let map = saved.meta.genre_map(&dataset.genres, &dataset.features)?;
     let truth: Vec<usize> = (0..dataset.len()).map(|i| map[dataset.label(i)]).collect();
-    // A model scored on the folder it was trained on gets training scores: say so.
-    let (name, protocol) = if saved.meta.trained_on(dataset) {
-        (
-            "trained-on",
-            format!(
-                "every segment of {}, which this model was trained on: training scores, not \
-                 held-out ones",
-                dataset.source.label()
-            ),
-        )
-    } else {
-        (
-            "held-out",
-            format!("every segment of {} held out", dataset.source.label()),
-        )
+    let heard: Vec<bool> = saved
+        .meta
+        .track_splits(dataset)
+        .into_iter()
+        .map(|s| s == Some(Split::Train))
+        .collect();
+    let (in_training, held_out): (Vec<usize>, Vec<usize>) =
+        (0..dataset.len()).partition(|&i| heard[dataset.segments[i].track]);
+    let heard_tracks = heard.iter().filter(|h| **h).count();
+    let total = dataset.tracks.len();
+    let label = dataset.source.label();
+    let protocol = match heard_tracks {
+        0 => format!("every segment of {label} held out: the model was trained on none of its {total} tracks"),
+        n if n == total => format!(
+            "every segment of {label}, all {total} of whose tracks this model was trained on: \
+             training scores, not held-out ones"
+        ),
+        n => format!(
+            "{n} of these {total} tracks of {label} were in training: scored apart (\"in \
+             training\"), the other {} held out",
+            total - n
+        ),
     };
-    let groups = [Group {
-        name,
-        indices: (0..dataset.len()).collect(),
-    }];
-    Ok(score_groups(
+    let groups: Vec<Group> = [("in training", in_training), ("held-out", held_out)]
+        .into_iter()
+        .filter(|(_, indices)| !indices.is_empty())
+        .map(|(name, indices)| Group { name, indices })
+        .collect();
+    let mut report = score_groups(
         &saved.model,
         &saved.meta.genres,
         dataset,
@@ -284,5 +296,8 @@ pub fn evaluate_folder(
         &groups,
         protocol,
         known,
-    )?)
+    )?;
+    report.tracks_in_training = Some(heard_tracks);
+    report.tracks_total = Some(total);
+    Ok(report)
 }

@@ -115,6 +115,8 @@ pub fn evaluate(
         splits,
         per_genre,
         confusion,
+        tracks_in_training: None,
+        tracks_total: None,
     })
 }
 
