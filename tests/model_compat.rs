@@ -153,7 +153,8 @@ fn trained_on_is_decided_by_content_from_any_working_directory() {
         String::from_utf8_lossy(&out.stderr)
     );
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(report["held_out"], "trained-on", "{report}");
+    assert_eq!(report["held_out"], "in training", "{report}");
+    assert_eq!(report["tracks_in_training"], 32);
     // A copy of the folder elsewhere is the same music: still training data.
     let copy = elsewhere.path().join("copy");
     let status = std::process::Command::new("cp")
@@ -171,8 +172,9 @@ fn trained_on_is_decided_by_content_from_any_working_directory() {
         .output()
         .unwrap();
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(report["held_out"], "trained-on");
-    // Fewer tracks are other music: held out.
+    assert_eq!(report["held_out"], "in training");
+    // Fewer tracks: still the tracks it was trained on, every one of them (the model file
+    // knows its tracks by content, not the folder as a whole).
     std::fs::remove_file(copy.join("genres_original/jazz/jazz.00003.wav")).unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_genrescope"))
         .args([
@@ -184,5 +186,7 @@ fn trained_on_is_decided_by_content_from_any_working_directory() {
         .output()
         .unwrap();
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(report["held_out"], "held-out");
+    assert_eq!(report["held_out"], "in training");
+    assert_eq!(report["tracks_in_training"], 31);
+    assert_eq!(report["tracks_total"], 31);
 }

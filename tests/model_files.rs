@@ -23,6 +23,8 @@ fn meta_for(config: ModelConfig) -> ModelMeta {
             epochs_run: 3,
             seconds: 1.5,
             report: None,
+            tracks: Vec::new(),
+            crossval: None,
         }),
         input_norm: None,
     }

@@ -107,7 +107,8 @@ fn the_shipped_log_mel_model_reads_its_patches_and_classifies_gtzan_mini() {
     let ds = load_for(&dir, &saved);
     assert!(Shipped::GtzanLogmel.fits(&ds));
     let report = evaluate_folder(&saved, &ds, None).unwrap();
-    assert_eq!(report.held_out, "trained-on");
+    assert_eq!(report.held_out, "in training");
+    assert_eq!(report.tracks_in_training, Some(32));
     let accuracy = report.splits[0].accuracy.unwrap();
     assert!(accuracy >= GTZAN_ACCURACY_FLOOR, "{accuracy}");
 }

@@ -154,6 +154,9 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
     );
     let every = (train_config.epochs / 20).max(1);
     let split = args.split.split_config();
+    for note in dataset.split_plan(&split)?.notes {
+        eprintln!("note: {note}");
+    }
     if split.protocol == SplitProtocol::KFold {
         return cross_validate_then_train(
             args,

@@ -11,6 +11,7 @@
 //! - `tempo_bpm`: librosa's `tempo` (the onset envelope's autocorrelation over an 8 s window,
 //!   weighted by a log-normal prior around 120 BPM), only for clips of at least
 //!   [`MIN_TEMPO_SECS`]: a 0.9 s clip holds one or two beats, which is no tempo.
+//!
 //! The spectra are computed in f64 (librosa rounds them to f32), so values agree with librosa's
 //! to float32 rounding; onset frames and tempo are the same. A silent clip has defined values
 //! (0 Hz, flatness 1, no onsets, no tempo) and its flag: never a NaN.
@@ -361,12 +362,12 @@ fn onset_envelope_of(mel_power: &[f32]) -> Vec<f32> {
     let floor = db.iter().fold(f32::NEG_INFINITY, |m, &v| m.max(v)) - 80.0;
     let db: Vec<f32> = db.into_iter().map(|v| v.max(floor)).collect();
     let mut envelope = vec![0.0f32; frames];
-    for t in 3..frames {
+    for (t, e) in envelope.iter_mut().enumerate().skip(3) {
         let (now, before) = (t - 2, t - 3);
         let rise: f64 = (0..ONSET_MELS)
             .map(|m| f64::from((db[now * ONSET_MELS + m] - db[before * ONSET_MELS + m]).max(0.0)))
             .sum();
-        envelope[t] = (rise / ONSET_MELS as f64) as f32;
+        *e = (rise / ONSET_MELS as f64) as f32;
     }
     envelope
 }
@@ -378,7 +379,7 @@ pub fn onset_frames(envelope: &[f32]) -> Vec<usize> {
     let min = envelope.iter().fold(f32::INFINITY, |m, &v| m.min(v));
     let x: Vec<f32> = envelope.iter().map(|&v| v - min).collect();
     let max = x.iter().fold(0.0f32, |m, &v| m.max(v));
-    if !(max > 0.0) || x.iter().any(|v| !v.is_finite()) {
+    if max <= 0.0 || !max.is_finite() || x.iter().any(|v| !v.is_finite()) {
         return Vec::new();
     }
     let x: Vec<f32> = x.iter().map(|v| v / (max + f32::MIN_POSITIVE)).collect();
