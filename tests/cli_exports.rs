@@ -180,6 +180,15 @@ fn export_writes_embeddings_csv_and_the_projectors_tsvs() {
     for column in [
         "path",
         "track",
+        "artist",
+        "title",
+        "rms_dbfs",
+        "centroid_hz",
+        "flatness",
+        "rolloff_hz",
+        "zcr",
+        "onset_rate_hz",
+        "tempo_bpm",
         "segment",
         "split",
         "genre",
@@ -206,6 +215,17 @@ fn export_writes_embeddings_csv_and_the_projectors_tsvs() {
         .all(|r| ["train", "dev", "test"].contains(&&r[split])));
     let code0 = header.iter().position(|h| h == "code_0").unwrap();
     assert!(rows.iter().all(|r| r[code0].parse::<f32>().is_ok()));
+    // Descriptors of the clips' audio: a level and a brightness for every clip, no tempo for
+    // 0.9 s clips (an empty cell, never NaN).
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    assert!(rows
+        .iter()
+        .all(|r| r[column("rms_dbfs")].parse::<f32>().unwrap() < 0.0));
+    assert!(rows
+        .iter()
+        .all(|r| r[column("centroid_hz")].parse::<f32>().unwrap() > 50.0));
+    assert!(rows.iter().all(|r| r[column("tempo_bpm")].is_empty()));
+    assert!(rows.iter().all(|r| !r.iter().any(|c| c.contains("NaN"))));
 
     // vectors.tsv: no header, one 64-value line per clip; metadata.tsv: a header, then one line
     // each.
@@ -219,10 +239,11 @@ fn export_writes_embeddings_csv_and_the_projectors_tsvs() {
     let meta: Vec<&str> = metadata.lines().collect();
     assert_eq!(
         meta[0],
-        "track\tsegment\tgenre\tpredicted\tsplit\trepresentation"
+        "track\tartist\ttitle\tsegment\tgenre\tpredicted\tsplit\trepresentation\trms_dbfs\t\
+         centroid_hz\tflatness\trolloff_hz\tzcr\tonset_rate_hz\ttempo_bpm"
     );
     assert_eq!(meta.len(), 19);
     assert!(meta[1..]
         .iter()
-        .all(|l| l.split('\t').count() == 6 && l.ends_with("\twaveform")));
+        .all(|l| l.split('\t').count() == 15 && l.contains("\twaveform\t")));
 }

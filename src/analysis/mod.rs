@@ -2,4 +2,8 @@
 //! direction of the space follows (`correlation`), the neighbours' genres (`neighbours`), and
 //! disentanglement (`mig`); `explain` puts them together for a model on a folder.
 
+pub mod correlation;
+pub mod explain;
+pub mod mig;
+pub mod neighbours;
 pub mod probe;

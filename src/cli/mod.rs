@@ -8,6 +8,7 @@ mod bench_maps;
 pub mod cache_cmd;
 pub mod demo_cmd;
 pub mod eval_cmd;
+pub mod explain_cmd;
 pub mod export_cmd;
 pub mod features_cmd;
 pub mod interpolate_cmd;
@@ -84,6 +85,9 @@ pub enum Command {
     Train(train_cmd::TrainArgs),
     /// The paper's tables for a saved model on a folder (all of it held out)
     Eval(eval_cmd::EvalArgs),
+    /// What a model's spaces hold on a folder: each space on an extrinsic task, what each
+    /// direction follows among the audio descriptors, and the code's MIG
+    Explain(explain_cmd::ExplainArgs),
     /// Walk the bottleneck from one clip to another and write what the decoder makes of it
     Interpolate(interpolate_cmd::InterpolateArgs),
     /// Write the embeddings (CSV with provenance, TensorBoard projector TSVs)
@@ -112,6 +116,7 @@ pub fn run(command: &Command) -> anyhow::Result<()> {
         Command::Features(args) => features_cmd::run(args),
         Command::Train(args) => train_cmd::run(args),
         Command::Eval(args) => eval_cmd::run(args),
+        Command::Explain(args) => explain_cmd::run(args),
         Command::Interpolate(args) => interpolate_cmd::run(args),
         Command::Export(args) => export_cmd::run(args),
         Command::Neighbours(args) => neighbours_cmd::run(args),

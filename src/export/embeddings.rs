@@ -5,10 +5,33 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::{write_csv_rows, ExportError};
-use crate::dataset::{Dataset, Split};
+use crate::dataset::{gtzan_meta, Dataset, Descriptor, Split};
 use crate::files::write_atomic;
 use crate::maps::ModelMaps;
 use crate::model::ModelMeta;
+
+/// The artist and title GTZAN's index gives a track (empty where it says nothing).
+fn credit_of(file_name: &str) -> (String, String) {
+    let credit = gtzan_meta::credit(file_name);
+    let of = |f: fn(&gtzan_meta::Credit) -> &Option<String>| {
+        credit.and_then(|c| f(c).clone()).unwrap_or_default()
+    };
+    (of(|c| &c.artist), of(|c| &c.title))
+}
+
+/// Clip `i`'s descriptors as text, in [`Descriptor::ALL`]'s order; empty where one is not
+/// defined (no tempo for a short clip), never NaN.
+fn descriptor_cells(ds: &Dataset, i: usize) -> Vec<String> {
+    let described = ds.descriptors.get(i);
+    Descriptor::ALL
+        .iter()
+        .map(|&d| {
+            described
+                .and_then(|x| x.get(d))
+                .map_or_else(String::new, |v| v.to_string())
+        })
+        .collect()
+}
 
 /// Everything known about each segment, for the embedding exports.
 pub struct Embeddings<'a> {
@@ -78,6 +101,8 @@ impl<'a> Embeddings<'a> {
             let mut header: Vec<String> = [
                 "path",
                 "track",
+                "artist",
+                "title",
                 "segment",
                 "offset_samples",
                 "split",
@@ -89,6 +114,7 @@ impl<'a> Embeddings<'a> {
             .iter()
             .map(|s| s.to_string())
             .collect();
+            header.extend(Descriptor::ALL.iter().map(|d| d.column().to_string()));
             header.extend((0..self.code_dim).map(|j| format!("code_{j}")));
             if self.logits.is_some() {
                 header.extend(self.meta.genres.iter().map(|g| format!("logit_{g}")));
@@ -109,9 +135,12 @@ impl<'a> Embeddings<'a> {
                 let seg = ds.segments[i];
                 let track = &ds.tracks[seg.track];
                 let (predicted, confidence) = self.predicted_name(i);
+                let (artist, title) = credit_of(&track.file_name());
                 let mut row = vec![
                     track.path.display().to_string(),
                     track.file_name(),
+                    artist,
+                    title,
                     seg.index.to_string(),
                     seg.offset_samples.to_string(),
                     self.split_name(i).to_string(),
@@ -120,6 +149,7 @@ impl<'a> Embeddings<'a> {
                     predicted,
                     confidence,
                 ];
+                row.extend(descriptor_cells(ds, i));
                 row.extend(
                     self.codes[i * self.code_dim..(i + 1) * self.code_dim]
                         .iter()
@@ -164,17 +194,26 @@ impl<'a> Embeddings<'a> {
         let clean = |s: &str| s.replace(['\t', '\n', '\r'], " ");
         let input = self.meta.features.input.kind().name();
         write_atomic(&metadata, |w| -> std::io::Result<()> {
-            writeln!(w, "track\tsegment\tgenre\tpredicted\tsplit\trepresentation")?;
+            let columns: Vec<&str> = Descriptor::ALL.iter().map(|d| d.column()).collect();
+            writeln!(
+                w,
+                "track\tartist\ttitle\tsegment\tgenre\tpredicted\tsplit\trepresentation\t{}",
+                columns.join("\t")
+            )?;
             for i in 0..ds.len() {
                 let track = ds.track_of(i);
+                let (artist, title) = credit_of(&track.file_name());
                 writeln!(
                     w,
-                    "{}\t{}\t{}\t{}\t{}\t{input}",
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{input}\t{}",
                     clean(&track.file_name()),
+                    clean(&artist),
+                    clean(&title),
                     ds.segments[i].index,
                     clean(&ds.genres[track.genre]),
                     clean(&self.predicted_name(i).0),
-                    self.split_name(i)
+                    self.split_name(i),
+                    descriptor_cells(ds, i).join("\t")
                 )?;
             }
             Ok(())

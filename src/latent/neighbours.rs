@@ -43,6 +43,15 @@ pub enum Space {
 }
 
 impl Space {
+    /// Its name in files and JSON (`raw`, `bottleneck`, `logits`).
+    pub fn name_in_files(self) -> &'static str {
+        match self {
+            Self::Raw => "raw",
+            Self::Bottleneck => "bottleneck",
+            Self::Logits => "logits",
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Self::Raw => "raw input",
