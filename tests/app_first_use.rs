@@ -368,10 +368,17 @@ fn the_smaller_things() {
     h.run_steps(2);
     h.get_by_label_contains("288 of 384 clips shown");
     // Colour by reconstruction error shows its scale with values.
-    h.get_by_label("colour by reconstruction error").click();
-    h.run_steps(2);
+    choose_colour(&mut h, "reconstruction error");
     assert_eq!(h.state().state.view.color_by, ColorBy::ReconstructionError);
-    h.get_by_label_contains("MSE");
+    let scale = h
+        .state()
+        .state
+        .model_view()
+        .unwrap()
+        .error_scale
+        .clone()
+        .unwrap();
+    h.get_by_label(&format!("{:.2e}", scale.low));
     // Curves of a training run leave with its model.
     edit_settings(&mut h, |s| s.knobs.epochs = 2);
     h.get_by_label("Train").click();

@@ -107,7 +107,6 @@ fn picking_a_and_b_and_moving_t_moves_the_decoded_point_and_the_bars() {
     });
 
     // Colouring by reconstruction error is offered for a model with a decoder.
-    h.get_by_label("colour by reconstruction error").click();
-    h.run_steps(2);
+    choose_colour(&mut h, "reconstruction error");
     assert_eq!(h.state().state.view.color_by, ColorBy::ReconstructionError);
 }

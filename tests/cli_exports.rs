@@ -87,13 +87,25 @@ fn interpolate_writes_a_wav_of_every_step_and_their_t_values() {
             "end_sample",
             "p_high",
             "p_low",
-            "p_mid"
+            "p_mid",
+            "rms_dbfs",
+            "centroid_hz",
+            "flatness",
+            "rolloff_hz",
+            "zcr",
+            "onset_rate_hz",
+            "tempo_bpm"
         ]
     );
     let rows: Vec<csv::StringRecord> = table.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), 5);
     assert_eq!(&rows[4][2], "80000");
     assert_eq!(&rows[4][3], "100000");
+    // Each step's decoded audio described: a level and a brightness, no tempo in 0.9 s.
+    assert!(rows
+        .iter()
+        .all(|r| r[7].parse::<f32>().is_ok() && r[8].parse::<f32>().is_ok()));
+    assert!(rows.iter().all(|r| r[13].is_empty()));
 
     // The text form is a table of probabilities per step.
     let text = ok(&genrescope(&[

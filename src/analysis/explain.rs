@@ -10,12 +10,12 @@ use serde::Serialize;
 use super::correlation::{ranks, spearman};
 use super::mig::{mutual_information_gap, quantile_bins, BINS};
 use super::neighbours::neighbour_scores;
-use super::probe::probe;
 use crate::dataset::{Dataset, Descriptor, Split, SplitConfig};
 use crate::latent::Space;
 use crate::maps::ModelMaps;
 use crate::model::SavedModel;
 use crate::tables::metrics::argmax_rows;
+use crate::training::probe::probe;
 
 /// Folds of the linear probe (fewer when a genre has fewer tracks, at least 3).
 pub const PROBE_FOLDS: usize = 5;

@@ -88,6 +88,8 @@ pub enum Command {
     SetSteps(usize),
     /// Every slider loops its decoded sound while it is held.
     SetLoopWhileHeld(bool),
+    /// Which descriptor of the decoded audio is plotted along a path.
+    SetPathDescriptor(crate::dataset::Descriptor),
     /// Play every step of the path one after another.
     PlayPath,
     /// A's original audio, what the model sees, its reconstruction, or all three.
@@ -154,6 +156,17 @@ pub enum Command {
     /// Place an audio file on the maps.
     PlaceFile(PathBuf),
     ClearPlaced,
+    /// Show direction `axis` of the space on the maps, coloured by `descriptor` (a heatmap
+    /// cell); `rho` is their correlation.
+    ShowDirection {
+        axis: crate::analysis::explain::Axis,
+        descriptor: crate::dataset::Descriptor,
+        rho: f64,
+    },
+    /// Stop drawing the direction.
+    HideDirection,
+    /// Measure what the model's spaces hold (without leaving the tab).
+    MeasureSpaces,
     /// A box or lasso being drawn on `map` (`start`: a new one; `done`: let go, select).
     Outline {
         map: MapId,
@@ -177,6 +190,7 @@ pub enum Output {
     Clip(Clip),
     Decoded(Box<Decoded>),
     Placed(Box<crate::latent::Placement>),
+    Explained(Box<crate::analysis::explain::Explanation>),
 }
 
 /// How a job ended: exactly one of these per job, also when its thread panicked.

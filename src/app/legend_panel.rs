@@ -1,15 +1,16 @@
 //! The legend above the maps: genre chips that hide and show a genre on every map, the choice of
-//! colouring (genre or reconstruction error, with its colour bar), the marker key of the splits,
-//! and the selection with its *clear*.
+//! colouring (genre, reconstruction error or an audio descriptor, with its colour bar), the
+//! marker key of the splits, and the selection with its *clear*.
 
 use egui::{Color32, RichText, Ui};
 
-use crate::dataset::Split;
+use crate::dataset::{Descriptor, Split};
 
 use super::events::Command;
-use super::map_plot::scale_color;
-use super::state::{AppState, ColorBy, ErrorScale, ERROR_LEVELS};
+use super::map_plot::{scale_color, DIRECTION_COLOR};
+use super::state::{AppState, ColorBy, ColorScale, ERROR_LEVELS};
 use super::theme::{genre_color, split_symbol, HIGHLIGHT};
+use crate::analysis::explain::Axis;
 
 pub fn legend_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
     let Some(data) = state.data.as_ref() else {
@@ -36,23 +37,36 @@ pub fn legend_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
                 out.push(Command::ToggleGenre(g));
             }
         }
-        let scale = state.model_view().and_then(|v| v.error_scale.as_ref());
-        if let Some(scale) = scale {
+        ui.separator();
+        colour_choice_ui(ui, state, out);
+        if let Some((scale, what)) = shown_scale(state) {
+            colour_bar_ui(ui, scale, what);
+        }
+        if let (Some((axis, rho)), Some(model), ColorBy::Descriptor(d)) = (
+            state.results().and_then(|r| r.direction),
+            state.model(),
+            state.view.color_by,
+        ) {
             ui.separator();
-            let by_error = state.view.color_by == ColorBy::ReconstructionError;
-            if ui
-                .selectable_label(by_error, "colour by reconstruction error")
-                .on_hover_text("Each clip's mean squared reconstruction error, on a log scale")
-                .clicked()
-            {
-                out.push(Command::SetColorBy(if by_error {
-                    ColorBy::Genre
+            let name = axis.name(model.genres());
+            let drawn = matches!(axis, Axis::Code(_) | Axis::Logit(_))
+                || matches!(axis, Axis::Pc(k) if k < 2);
+            let text = format!(
+                "→ {name} follows {} (ρ = {rho:+.2}){}",
+                d.label(),
+                if drawn {
+                    ""
                 } else {
-                    ColorBy::ReconstructionError
-                }));
-            }
-            if by_error {
-                colour_bar_ui(ui, scale);
+                    ": at right angles to the map, walk it with Components"
+                }
+            );
+            ui.label(RichText::new(text).color(DIRECTION_COLOR))
+                .on_hover_text(
+                    "The arrow goes from the map's centre two standard deviations along the \
+                     direction, toward where the descriptor grows",
+                );
+            if ui.small_button("hide").clicked() {
+                out.push(Command::HideDirection);
             }
         }
         // The marker key, for the splits this model actually has.
@@ -78,9 +92,82 @@ pub fn legend_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
     });
 }
 
-/// The error colour scale with its values at both ends and the middle.
-fn colour_bar_ui(ui: &mut Ui, scale: &ErrorScale) {
-    ui.label(RichText::new(format!("{:.2e}", scale.low)).small());
+/// What the colour shows on a scale, and how its values read.
+#[derive(Clone, Copy)]
+enum ScaleOf {
+    Error,
+    Descriptor(Descriptor),
+}
+
+impl ScaleOf {
+    fn format(self, v: f32) -> String {
+        match self {
+            Self::Error => format!("{v:.2e}"),
+            Self::Descriptor(d) => d.format(v),
+        }
+    }
+}
+
+/// The scale the markers are coloured by now, if not genre.
+fn shown_scale(state: &AppState) -> Option<(&ColorScale, ScaleOf)> {
+    match state.view.color_by {
+        ColorBy::Genre => None,
+        ColorBy::ReconstructionError => state
+            .model_view()
+            .and_then(|v| v.error_scale.as_ref())
+            .map(|s| (s, ScaleOf::Error)),
+        ColorBy::Descriptor(d) => state
+            .data
+            .as_ref()?
+            .descriptor_scale(d)
+            .map(|s| (s, ScaleOf::Descriptor(d))),
+    }
+}
+
+/// What to colour the markers by: genre, the reconstruction error (models with a decoder), or
+/// one of the clips' audio descriptors.
+fn colour_choice_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
+    let name = |c: ColorBy| match c {
+        ColorBy::Genre => "genre".to_string(),
+        ColorBy::ReconstructionError => "reconstruction error".to_string(),
+        ColorBy::Descriptor(d) => d.label().to_string(),
+    };
+    let has_error = state.model_view().is_some_and(|v| v.error_scale.is_some());
+    let scales = state
+        .data
+        .as_ref()
+        .map_or(&[][..], |d| &d.descriptor_scales[..]);
+    let mut choices = vec![ColorBy::Genre];
+    if has_error {
+        choices.push(ColorBy::ReconstructionError);
+    }
+    choices.extend(scales.iter().map(|(d, _)| ColorBy::Descriptor(*d)));
+    let current = state.view.color_by;
+    let label = ui.label("colour:");
+    egui::ComboBox::from_id_salt("colour-by")
+        .selected_text(name(current))
+        .show_ui(ui, |ui| {
+            for choice in choices {
+                if ui
+                    .selectable_label(choice == current, name(choice))
+                    .clicked()
+                {
+                    out.push(Command::SetColorBy(choice));
+                }
+            }
+        })
+        .response
+        .labelled_by(label.id)
+        .on_hover_text(
+            "Genre, each clip's reconstruction error (log scale), or a descriptor of its audio \
+             (RMS level, spectral centroid, flatness, roll-off, zero-crossing rate, onset rate, \
+             tempo; librosa's definitions), from its 5th to its 95th percentile",
+        );
+}
+
+/// A colour scale with its values at both ends and the middle.
+fn colour_bar_ui(ui: &mut Ui, scale: &ColorScale, what: ScaleOf) {
+    ui.label(RichText::new(what.format(scale.low)).small());
     let (rect, response) = ui.allocate_exact_size(egui::vec2(120.0, 12.0), egui::Sense::hover());
     let step = rect.width() / ERROR_LEVELS as f32;
     for level in 0..ERROR_LEVELS {
@@ -91,12 +178,15 @@ fn colour_bar_ui(ui: &mut Ui, scale: &ErrorScale) {
         );
         ui.painter().rect_filled(cell, 0.0, scale_color(level));
     }
+    let unit = match what {
+        ScaleOf::Error => "mean squared error per value (log scale)".to_string(),
+        ScaleOf::Descriptor(d) => format!("{} ({})", d.label(), d.column()),
+    };
     response.on_hover_text(format!(
-        "mean squared error per value: below {:.2e} (dark) to above {:.2e} (yellow); the middle \
-         is {:.2e}",
-        scale.low,
-        scale.high,
-        scale.level_value(ERROR_LEVELS / 2)
+        "{unit}: below {} (dark) to above {} (yellow); the middle is {}; grey: no value",
+        what.format(scale.low),
+        what.format(scale.high),
+        what.format(scale.level_value(ERROR_LEVELS / 2))
     ));
-    ui.label(RichText::new(format!("{:.2e} MSE", scale.high)).small());
+    ui.label(RichText::new(what.format(scale.high)).small());
 }

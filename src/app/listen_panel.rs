@@ -9,8 +9,10 @@ use egui_plot::{Legend, Line, Plot, PlotPoints, VLine};
 
 use super::events::{ClipVersion, Command};
 use super::instruments_panel::instrument_ui;
-use super::state::{AppState, Loudness};
+use super::state::{AppState, Loudness, Trace};
 use super::theme::genre_color;
+use crate::dataset::Descriptor;
+use crate::latent::interpolate::PathStep;
 
 pub fn listen_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
     // Three columns need room; on a narrow window the curves go under the instrument.
@@ -18,13 +20,13 @@ pub fn listen_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
         ui.columns(3, |cols| {
             clips_ui(&mut cols[0], state, out);
             instrument_ui(&mut cols[1], state, out);
-            curves_ui(&mut cols[2], state);
+            curves_ui(&mut cols[2], state, out);
         });
     } else {
         ui.columns(2, |cols| {
             clips_ui(&mut cols[0], state, out);
             instrument_ui(&mut cols[1], state, out);
-            curves_ui(&mut cols[1], state);
+            curves_ui(&mut cols[1], state, out);
         });
     }
 }
@@ -147,7 +149,90 @@ fn series(values: &[f32]) -> PlotPoints<'static> {
     )
 }
 
-fn curves_ui(ui: &mut Ui, state: &AppState) {
+/// "brightness (centroid) rises from 900 Hz to 2600 Hz as t goes from 0.00 to 1.00".
+pub fn path_summary(d: Descriptor, parameter: &str, path: &[PathStep]) -> Option<String> {
+    let values: Vec<(f32, f32)> = path
+        .iter()
+        .filter_map(|s| Some((s.t, s.descriptors?.get(d)?)))
+        .collect();
+    let (first, last) = (values.first()?, values.last()?);
+    if values.len() < 2 {
+        return None;
+    }
+    let (lo, hi) = values
+        .iter()
+        .fold((f32::INFINITY, f32::NEG_INFINITY), |(l, h), v| {
+            (l.min(v.1), h.max(v.1))
+        });
+    let verb = match last.1 - first.1 {
+        x if x.abs() <= 0.05 * (hi - lo).max(f32::EPSILON) => "stays about",
+        x if x > 0.0 => "rises",
+        _ => "falls",
+    };
+    let span = if verb == "stays about" {
+        d.format(first.1)
+    } else {
+        format!("from {} to {}", d.format(first.1), d.format(last.1))
+    };
+    Some(format!(
+        "{} {verb} {span} as {parameter} goes from {:.2} to {:.2}",
+        d.label(),
+        first.0,
+        last.0
+    ))
+}
+
+/// The chosen descriptor of the decoded audio along the path, with what it does in words.
+fn path_descriptor_ui(ui: &mut Ui, state: &AppState, trace: &Trace, out: &mut Vec<Command>) {
+    let chosen = state.instruments.path_descriptor;
+    let parameter = trace.instrument.parameter();
+    let points: Vec<[f64; 2]> = trace
+        .path
+        .iter()
+        .filter_map(|s| Some([f64::from(s.t), f64::from(s.descriptors?.get(chosen)?)]))
+        .collect();
+    ui.horizontal(|ui| {
+        let label = ui.label(RichText::new("decoded audio's").small());
+        egui::ComboBox::from_id_salt("path-descriptor")
+            .selected_text(chosen.label())
+            .show_ui(ui, |ui| {
+                for d in Descriptor::ALL {
+                    if ui.selectable_label(d == chosen, d.label()).clicked() {
+                        out.push(Command::SetPathDescriptor(d));
+                    }
+                }
+            })
+            .response
+            .labelled_by(label.id);
+        ui.label(RichText::new(format!("along the path ({parameter})")).small());
+    });
+    match path_summary(chosen, parameter, &trace.path) {
+        Some(summary) => {
+            ui.label(RichText::new(summary).small());
+        }
+        None => {
+            ui.label(
+                RichText::new(format!("no {} for these steps", chosen.label()))
+                    .small()
+                    .weak(),
+            );
+        }
+    }
+    if points.len() >= 2 {
+        Plot::new("path-descriptor-plot")
+            .height(70.0)
+            .allow_scroll(false)
+            .show_axes([false, true])
+            .show(ui, |p| {
+                p.line(Line::new(chosen.label(), PlotPoints::from(points)));
+                if let Some(current) = &trace.current {
+                    p.vline(VLine::new(parameter, f64::from(current.t)));
+                }
+            });
+    }
+}
+
+fn curves_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
     let Some(model) = state.model() else { return };
     let trace = &model.results.trace;
     if trace.current.is_none() {
@@ -192,6 +277,9 @@ fn curves_ui(ui: &mut Ui, state: &AppState) {
                     .map_or(0.0, |s| s.t);
                 p.vline(VLine::new(parameter, f64::from(t)));
             });
+    }
+    if trace.path.iter().any(|s| s.descriptors.is_some()) {
+        path_descriptor_ui(ui, state, trace, out);
     }
     let a = state.clip_a();
     let b = state

@@ -4,6 +4,8 @@
 
 use egui::{Color32, RichText, Ui};
 
+use crate::analysis::explain::Axis;
+use crate::dataset::Descriptor;
 use crate::model::ModelKind;
 
 use super::events::{ClipVersion, Command};
@@ -110,6 +112,7 @@ pub fn maps_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
             .model_view()
             .and_then(|v| v.error_scale.as_ref())
             .map(|s| s.levels.as_slice()),
+        ColorBy::Descriptor(d) => data.descriptor_scale(d).map(|s| s.levels.as_slice()),
         ColorBy::Genre => None,
     };
     let picks = data.picks;
@@ -144,6 +147,7 @@ pub fn maps_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
                 (MapId::Logits, Some(t)) => (&t.path_logits_xy[..], t.current_logits_xy),
                 _ => (&[][..], None),
             };
+            let direction = direction_on(state, map);
             let stroke = match (map, results) {
                 (MapId::Code, Some(r)) => &r.stroke.xy[..],
                 _ => &[],
@@ -171,6 +175,7 @@ pub fn maps_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
                         .as_ref()
                         .filter(|o| o.map == map)
                         .map(|o| o.points.as_slice()),
+                    direction,
                 },
                 drag: match tool {
                     Tool::BoxSelect | Tool::LassoSelect => DragUse::Outline,
@@ -211,6 +216,46 @@ pub fn maps_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
         });
     }
     details_ui(ui, state, out);
+}
+
+/// The direction a heatmap cell stands for on `map`, two standard deviations long, pointing
+/// where its descriptor grows: a principal component along its axis; a code dimension (or a
+/// logit) as its unit vector seen through the map's two components.
+fn direction_on(state: &AppState, map: MapId) -> Option<([f64; 2], String)> {
+    let (axis, rho) = state.results()?.direction?;
+    let view = state.model_view()?;
+    let sign = rho.signum();
+    let genres = state.model()?.genres();
+    let name = format!(
+        "{} ({})",
+        axis.name(genres),
+        if rho >= 0.0 { "+" } else { "-" }
+    );
+    let through = |layer: &MapLayer, rows: &[f32], width: usize, j: usize| {
+        let p = &layer.projection;
+        let column: Vec<f32> = rows.iter().skip(j).step_by(width).copied().collect();
+        let std = crate::tables::metrics::variance(&column).sqrt();
+        let (x, y) = (f64::from(p.component(0)[j]), f64::from(p.component(1)[j]));
+        [2.0 * std * x * sign, 2.0 * std * y * sign]
+    };
+    let tip = match (axis, map) {
+        (Axis::Pc(k), MapId::Code) if k < 2 => {
+            let std = view.code.as_ref()?.projection.std.get(k).copied()?;
+            let mut tip = [0.0, 0.0];
+            tip[k] = 2.0 * std * sign;
+            tip
+        }
+        (Axis::Code(j), MapId::Code) => {
+            let inference = &view.maps.inference;
+            through(view.code.as_ref()?, &inference.code, inference.code_dim, j)
+        }
+        (Axis::Logit(g), MapId::Logits) => {
+            let logits = view.maps.inference.logits.as_ref()?;
+            through(view.logits.as_ref()?, logits, genres.len(), g)
+        }
+        _ => return None,
+    };
+    Some((tip, name))
 }
 
 /// Where a placed song's segments land on `map`.
@@ -258,6 +303,24 @@ fn segment_tooltip(ui: &mut Ui, info: &SegmentInfo) {
     if let Some(split) = info.split {
         ui.label(format!("split: {}", split.name()));
     }
+    if let Some(artist) = &info.artist {
+        ui.label(format!("artist: {artist}"));
+    }
+    if let Some(title) = &info.title {
+        ui.label(format!("title: {title}"));
+    }
+    if let Some(d) = &info.descriptors {
+        let described: Vec<String> = Descriptor::ALL
+            .iter()
+            .filter_map(|&k| Some(format!("{} {}", k.label(), k.format(d.get(k)?))))
+            .collect();
+        for pair in described.chunks(2) {
+            ui.label(RichText::new(pair.join(" · ")).small());
+        }
+        if d.silent {
+            ui.label(RichText::new("silent (below -120 dBFS)").small());
+        }
+    }
     ui.label(RichText::new("click: play, and make it A · shift-click: make it B").weak());
 }
 
@@ -292,6 +355,16 @@ fn details_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
                 }
                 if let Some(split) = info.split {
                     ui.label(format!("split: {}", split.name()));
+                }
+                if let Some(artist) = &info.artist {
+                    ui.label(format!("by {artist}"));
+                }
+                if let Some(d) = &info.descriptors {
+                    let brief: Vec<String> = [Descriptor::RmsDbfs, Descriptor::CentroidHz]
+                        .iter()
+                        .filter_map(|&k| Some(format!("{} {}", k.label(), k.format(d.get(k)?))))
+                        .collect();
+                    ui.label(RichText::new(brief.join(" · ")).weak());
                 }
                 if let Some(a) = a {
                     if ui.button("▶ Play A").clicked() {

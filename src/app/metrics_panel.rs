@@ -5,7 +5,8 @@
 use egui::{Color32, RichText, Ui};
 
 use super::events::Command;
-use super::state::AppState;
+use super::explain_panel::spaces_table_ui;
+use super::state::{AppState, Derived};
 use super::theme::HIGHLIGHT;
 
 fn pct(v: f64) -> String {
@@ -160,4 +161,87 @@ pub fn metrics_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
                 ui.end_row();
             }
         });
+    extras_ui(ui, state, out);
+}
+
+/// Beyond the paper's tables: the cross-validation the model was trained after, and each
+/// space's extrinsic scores.
+fn extras_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
+    let Some(model) = state.model() else {
+        return;
+    };
+    if let Some(cv) = model
+        .saved
+        .meta
+        .training
+        .as_ref()
+        .and_then(|t| t.crossval.as_ref())
+    {
+        ui.add_space(10.0);
+        ui.label(RichText::new("Cross-validation before this model was trained").strong());
+        ui.add(egui::Label::new(RichText::new(&cv.protocol).italics()).wrap());
+        egui::Grid::new("crossval").striped(true).show(ui, |ui| {
+            for h in [
+                "fold",
+                "tracks",
+                "clips",
+                "accuracy",
+                "tracks right",
+                "probe",
+                "probe tracks",
+            ] {
+                ui.label(RichText::new(h).strong());
+            }
+            ui.end_row();
+            let opt = |v: Option<f64>| v.map_or("-".to_string(), pct);
+            for f in &cv.folds {
+                ui.label(f.fold.to_string());
+                ui.label(f.test_tracks.to_string());
+                ui.label(f.test_clips.to_string());
+                ui.label(pct(f.accuracy));
+                ui.label(pct(f.track_accuracy));
+                ui.label(opt(f.probe_accuracy));
+                ui.label(opt(f.probe_track_accuracy));
+                ui.end_row();
+            }
+        });
+        let mut summary = format!(
+            "mean ± sd: clips {}, tracks {}",
+            cv.accuracy.percent(),
+            cv.track_accuracy.percent()
+        );
+        if let (Some(p), Some(t)) = (cv.probe_accuracy, cv.probe_track_accuracy) {
+            summary += &format!(
+                "; linear probe: clips {}, tracks {}",
+                p.percent(),
+                t.percent()
+            );
+        }
+        ui.label(summary);
+        for note in &cv.notes {
+            ui.label(RichText::new(format!("note: {note}")).small().weak());
+        }
+    }
+    ui.add_space(10.0);
+    match &model.explanation {
+        Some(Derived::Ready(e)) => spaces_table_ui(ui, &e.spaces, &e.probe_protocol),
+        Some(Derived::Computing) => {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Measuring each space…");
+            });
+        }
+        Some(Derived::Failed(why)) => {
+            ui.label(RichText::new(why).color(ui.visuals().warn_fg_color));
+        }
+        None => {
+            if ui
+                .button("Measure each space (nearest neighbours, a linear probe)")
+                .on_hover_text("Also in the Explain tab, with what each direction follows")
+                .clicked()
+            {
+                out.push(Command::MeasureSpaces);
+            }
+        }
+    }
 }

@@ -9,6 +9,7 @@ pub mod capture;
 pub mod clips_panel;
 pub mod data_panel;
 pub mod events;
+pub mod explain_panel;
 pub mod instruments_panel;
 pub mod jobs;
 pub mod legend_panel;
@@ -230,6 +231,11 @@ impl GenrescopeApp {
                 Tab::Metrics => {
                     egui::ScrollArea::vertical()
                         .show(ui, |ui| metrics_panel::metrics_ui(ui, state, &mut out));
+                }
+                Tab::Explain => {
+                    egui::ScrollArea::vertical()
+                        .id_salt("explain-tab")
+                        .show(ui, |ui| explain_panel::explain_ui(ui, state, &mut out));
                 }
             }
         });

@@ -62,6 +62,8 @@ pub enum JobKind {
     Place {
         path: PathBuf,
     },
+    /// Measuring what the model's spaces hold (`explain`).
+    Explain,
 }
 
 impl JobKind {
@@ -79,6 +81,7 @@ impl JobKind {
             Self::RenderClip => "clip preparation",
             Self::Decode => "decoder",
             Self::Place { .. } => "placing of a file",
+            Self::Explain => "measuring of the spaces",
         }
     }
 }

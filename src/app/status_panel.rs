@@ -23,7 +23,11 @@ pub fn top_bar_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
         }
         ui.heading("genrescope");
         ui.separator();
-        for (tab, name) in [(Tab::Maps, "Maps"), (Tab::Metrics, "Metrics")] {
+        for (tab, name) in [
+            (Tab::Maps, "Maps"),
+            (Tab::Metrics, "Metrics"),
+            (Tab::Explain, "Explain"),
+        ] {
             if ui.selectable_label(state.view.tab == tab, name).clicked() {
                 out.push(Command::SetTab(tab));
             }

@@ -220,6 +220,10 @@ impl DescriptorAnalysis {
         }
     }
 
+    pub fn sample_rate_hz(&self) -> u32 {
+        self.sample_rate_hz
+    }
+
     /// Centred frames: frame t covers samples `t·hop - n_fft/2 ..` of the clip.
     fn frame_count(len: usize) -> usize {
         1 + len / HOP

@@ -13,8 +13,10 @@ use crate::audio::clip::{ClipError, ClipSource, Mono};
 use crate::audio::resample::{resample_clip, ResampleError};
 use crate::dataset::features::{FeatureConfigError, MelAnalysis};
 use crate::dataset::{FeatureConfig, Representation};
+use crate::dsp::descriptors::DescriptorAnalysis;
 use crate::dsp::griffin_lim::{griffin_lim, DEFAULT_ITERATIONS};
 use crate::dsp::loudness::{interpolate_rms, match_rms};
+use crate::latent::interpolate::PathStep;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AudibleError {
@@ -153,6 +155,19 @@ impl Voice {
             DEFAULT_ITERATIONS,
         )
     }
+}
+
+/// Describes the audio the decoder made at each step (as [`Voice::render`] makes it, before any
+/// loudness matching, so the level is the decoder's own), into each step's `descriptors`.
+pub fn describe_steps(
+    voice: &Voice,
+    analysis: &DescriptorAnalysis,
+    steps: &mut [PathStep],
+) -> Result<(), AudibleError> {
+    for step in steps {
+        step.descriptors = Some(analysis.describe(&voice.render(&step.decoded)?));
+    }
+    Ok(())
 }
 
 /// The level between A's and B's inputs: interpolated in decibels as `t` goes from 0 to 1.

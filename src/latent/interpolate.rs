@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::dsp::descriptors::Descriptors;
 use crate::model::{softmax_rows, Model, ModelError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
@@ -62,6 +63,8 @@ pub struct PathStep {
     /// The classifier's logits and genre probabilities at the code (models with one).
     pub logits: Option<Vec<f32>>,
     pub probabilities: Option<Vec<f32>>,
+    /// The descriptors of the decoded audio (at the decoder's own level), once described.
+    pub descriptors: Option<Descriptors>,
 }
 
 /// Decodes the codes at each `t` (and classifies them) in one batch.
@@ -107,6 +110,7 @@ pub fn decode_codes(
             probabilities: probs
                 .as_ref()
                 .map(|p| p[k * n_classes..(k + 1) * n_classes].to_vec()),
+            descriptors: None,
         })
         .collect())
 }

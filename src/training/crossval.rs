@@ -8,11 +8,11 @@ use std::sync::atomic::AtomicBool;
 
 use super::experiment::{describe_protocol, run_experiment, Experiment, ExperimentError};
 use super::train::EpochReport;
-use crate::analysis::probe::probe;
 use crate::dataset::{Dataset, Split, SplitConfig, SplitProtocol};
 use crate::model::{ModelConfig, TrainConfig};
 use crate::tables::crossval::{CrossValidation, FoldScore};
 use crate::tables::metrics::{argmax_rows, track_vote};
+use crate::training::probe::probe;
 
 /// What one fold ran on, for progress.
 #[derive(Debug, Clone, Copy, PartialEq)]

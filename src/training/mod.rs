@@ -6,5 +6,6 @@
 pub mod crossval;
 pub mod experiment;
 pub mod presets;
+pub mod probe;
 pub mod scoring;
 pub mod train;

@@ -215,3 +215,12 @@ pub fn edit_settings(h: &mut App, edit: impl FnOnce(&mut genrescope::app::state:
     h.state_mut()
         .apply(genrescope::app::events::Command::EditSettings(settings));
 }
+
+/// Chooses what the markers' colour shows from the legend's "colour:" menu, as a user would.
+pub fn choose_colour(h: &mut App, choice: &str) {
+    use egui_kittest::kittest::Queryable;
+    h.get_by_label("colour:").click();
+    h.run_steps(2);
+    h.get_by_label(choice).click();
+    h.run_steps(2);
+}

@@ -5,6 +5,7 @@
 
 mod data;
 mod decoding;
+mod explain;
 mod export;
 mod instruments;
 mod listening;
@@ -49,6 +50,7 @@ impl GenrescopeApp {
             SetPathKind(kind) => self.set_path_kind(kind),
             SetSteps(steps) => self.set_steps(steps),
             SetLoopWhileHeld(looping) => self.state.instruments.loop_while_held = looping,
+            SetPathDescriptor(d) => self.state.instruments.path_descriptor = d,
             PlayPath => self.play_path(),
             PlayVersion { segment, version } => self.play_version(segment, version),
             SetLoudness(loudness) => self.state.loudness = loudness,
@@ -57,7 +59,7 @@ impl GenrescopeApp {
             ToggleGenre(genre) => self.toggle_genre(genre),
             SelectCell { truth, predicted } => self.select_cell(truth, predicted),
             ClearSelection => self.clear_selection(),
-            SetTab(tab) => self.state.view.tab = tab,
+            SetTab(tab) => self.set_tab(tab),
             DismissNotice(index) => self.state.notices.dismiss(index),
             ShowSidePanel(shown) => self.state.view.side_panel_hidden = !shown,
             AskPath(target) => self.ask_path(target),
@@ -97,6 +99,17 @@ impl GenrescopeApp {
                 start,
                 done,
             } => self.outline(map, xy, start, done),
+            ShowDirection {
+                axis,
+                descriptor,
+                rho,
+            } => self.show_direction(axis, descriptor, rho),
+            MeasureSpaces => self.request_explanation(),
+            HideDirection => {
+                if let Some(model) = self.state.model_mut() {
+                    model.results.direction = None;
+                }
+            }
         }
     }
 
@@ -178,6 +191,7 @@ impl GenrescopeApp {
             (JobKind::RenderClip, Output::Clip(clip)) => self.clip_ready(job.id, clip),
             (JobKind::Decode, Output::Decoded(decoded)) => self.decoded(job.id, *decoded),
             (JobKind::Place { .. }, Output::Placed(placement)) => self.placed(*placement),
+            (JobKind::Explain, Output::Explained(explanation)) => self.explained(*explanation),
             (kind, _) => self.state.notices.error(
                 topic_of(&kind),
                 format!(
@@ -226,6 +240,11 @@ impl GenrescopeApp {
             JobKind::Decode if self.state.decoder.request == Some(job.id) => {
                 self.state.decoder.request = None;
             }
+            JobKind::Explain => {
+                if let Some(model) = self.state.model_mut() {
+                    model.explanation = Some(Derived::Failed(why.clone()));
+                }
+            }
             _ => {}
         }
         self.state.notices.error(topic_of(&job.kind), why);
@@ -237,7 +256,7 @@ fn topic_of(kind: &JobKind) -> Topic {
     match kind {
         JobKind::LoadData { .. } | JobKind::RawMap => Topic::Data,
         JobKind::Train { .. } => Topic::Training,
-        JobKind::Project | JobKind::LoadModel { .. } => Topic::Model,
+        JobKind::Project | JobKind::LoadModel { .. } | JobKind::Explain => Topic::Model,
         JobKind::SaveModel { .. } | JobKind::Write { .. } | JobKind::Dialog { .. } => Topic::Export,
         JobKind::RenderClip | JobKind::Decode | JobKind::Place { .. } => Topic::Listening,
     }

@@ -244,6 +244,7 @@ impl GenrescopeApp {
             splits: splits.clone(),
             report,
             view: Derived::Computing,
+            explanation: None,
             results: Default::default(),
         };
         if let Some(data) = self.state.data.as_mut() {
@@ -275,5 +276,8 @@ impl GenrescopeApp {
         }
         model.view = Derived::Ready(ModelView::new(maps));
         self.refresh_trace();
+        if self.state.view.tab == crate::app::state::Tab::Explain {
+            self.request_explanation();
+        }
     }
 }

@@ -13,9 +13,11 @@ use crate::app::registry::JobId;
 use crate::app::state::Instrument;
 use crate::audio::clip::{ClipSource, Mono};
 use crate::audio::playback::OutputFormat;
+use crate::dsp::descriptors::{DescriptorAnalysis, Descriptors};
 use crate::dsp::loudness::match_rms;
-use crate::latent::audible::Voice;
+use crate::latent::audible::{describe_steps, Voice};
 use crate::latent::interpolate::decode_codes;
+use crate::latent::interpolate::PathStep;
 use crate::model::SavedModel;
 
 /// Play the decoded point on this device.
@@ -69,7 +71,20 @@ impl Decoder {
 #[derive(Debug)]
 pub struct DecoderStopped;
 
+/// What the worker keeps between requests: the descriptor analysis (per sample rate) and the
+/// descriptors of the last path it described, so moving a slider along the same path does not
+/// render every step again.
+#[derive(Default)]
+struct Memory {
+    analysis: Option<DescriptorAnalysis>,
+    /// The model and the path last described.
+    last_model: usize,
+    last_path: Vec<(f32, Vec<f32>)>,
+    last_descriptors: Vec<Option<Descriptors>>,
+}
+
 fn serve(rx: Receiver<DecodeRequest>, reporter: Reporter) {
+    let mut memory = Memory::default();
     while let Ok(mut request) = rx.recv() {
         while let Ok(newer) = rx.try_recv() {
             reporter.send(Event::Ended {
@@ -80,19 +95,27 @@ fn serve(rx: Receiver<DecodeRequest>, reporter: Reporter) {
         }
         let cancel = Arc::clone(&request.cancel);
         let job = request.job;
-        let outcome = run_guarded("decoder", &cancel, || decode(request));
+        let outcome = run_guarded("decoder", &cancel, || decode(request, &mut memory));
         reporter.send(Event::Ended { job, outcome });
     }
 }
 
-fn decode(request: DecodeRequest) -> JobResult {
+fn decode(request: DecodeRequest, memory: &mut Memory) -> JobResult {
     let model = &request.saved.model;
     let instrument = request.instrument;
+    let model_id = Arc::as_ptr(&request.saved) as usize;
+    if request.path != memory.last_path || model_id != memory.last_model {
+        memory.last_model = model_id;
+        memory.last_path = request.path.clone();
+        memory.last_descriptors.clear();
+    }
     let (params, codes): (Vec<f32>, Vec<Vec<f32>>) =
         std::iter::once(request.point).chain(request.path).unzip();
     let mut steps = decode_codes(model, &params, codes)
         .map_err(|e| JobError::Failed(format!("Cannot decode: {e}")))?;
-    let path = steps.split_off(1);
+    let mut path = steps.split_off(1);
+    describe_path(&request.voice, memory, &mut path)
+        .map_err(|e| JobError::Failed(format!("Cannot describe the decoded path: {e}")))?;
     let point = steps
         .pop()
         .ok_or_else(|| JobError::Failed("Cannot decode: no code was given".into()))?;
@@ -121,4 +144,27 @@ fn decode(request: DecodeRequest) -> JobResult {
         looping,
         gain_db,
     })))
+}
+
+/// The descriptors of each step's decoded audio: remembered from the last request when the
+/// path is the same, else rendered and described now.
+fn describe_path(
+    voice: &Voice,
+    memory: &mut Memory,
+    path: &mut [PathStep],
+) -> Result<(), crate::latent::audible::AudibleError> {
+    if memory.last_descriptors.len() == path.len() {
+        for (step, d) in path.iter_mut().zip(&memory.last_descriptors) {
+            step.descriptors = *d;
+        }
+        return Ok(());
+    }
+    let rate = voice.sample_rate_hz();
+    let analysis = match &memory.analysis {
+        Some(a) if a.sample_rate_hz() == rate => a,
+        _ => memory.analysis.insert(DescriptorAnalysis::new(rate)),
+    };
+    describe_steps(voice, analysis, path)?;
+    memory.last_descriptors = path.iter().map(|s| s.descriptors).collect();
+    Ok(())
 }

@@ -12,6 +12,8 @@ use crate::app::theme::HIGHLIGHT;
 pub const PATH_COLOR: Color32 = Color32::from_rgb(255, 230, 90);
 /// Ring around the clips that sound like A.
 const NEIGHBOUR_COLOR: Color32 = Color32::from_rgb(120, 220, 255);
+/// A direction of the space that a descriptor follows.
+pub const DIRECTION_COLOR: Color32 = Color32::from_rgb(255, 140, 220);
 /// Markers of a placed song's segments.
 const PLACED_COLOR: Color32 = Color32::WHITE;
 
@@ -82,6 +84,23 @@ pub(super) fn draw_marks(
                 .width(1.5)
                 .style(egui_plot::LineStyle::dashed_loose())
                 .allow_hover(false),
+        );
+    }
+    if let Some((tip, name)) = &scene.marks.direction {
+        plot_ui.arrows(
+            egui_plot::Arrows::new(name.clone(), vec![[0.0, 0.0]], vec![*tip])
+                .color(DIRECTION_COLOR)
+                .tip_length(14.0)
+                .allow_hover(false),
+        );
+        plot_ui.text(
+            egui_plot::Text::new(
+                "direction",
+                PlotPoint::new(tip[0], tip[1]),
+                RichText::new(name).strong().color(DIRECTION_COLOR),
+            )
+            .anchor(egui::Align2::LEFT_BOTTOM)
+            .allow_hover(false),
         );
     }
     if scene.marks.path.len() >= 2 {

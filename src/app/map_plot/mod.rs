@@ -17,7 +17,7 @@ use crate::dataset::Split;
 
 use density::density_texture;
 pub use density::{density_image, DensityInput, DENSITY_ABOVE};
-pub use marks::PATH_COLOR;
+pub use marks::{DIRECTION_COLOR, PATH_COLOR};
 
 use super::state::{MapLayer, ERROR_LEVELS};
 use super::theme::{genre_color, split_shape};
@@ -26,8 +26,11 @@ use super::theme::{genre_color, split_shape};
 const LAYERS: usize = 8;
 
 /// The colour of a level of a colour scale (reconstruction error, a descriptor): dark blue (low)
-/// to yellow (high), roughly viridis.
+/// to yellow (high), roughly viridis; grey for a clip with no value (any level past the scale).
 pub fn scale_color(level: usize) -> Color32 {
+    if level >= ERROR_LEVELS {
+        return Color32::from_gray(90);
+    }
     const STOPS: [(u8, u8, u8); 5] = [
         (68, 1, 84),
         (59, 82, 139),
@@ -63,6 +66,9 @@ pub struct Marks<'a> {
     pub stroke: &'a [[f64; 2]],
     /// A box or lasso being drawn.
     pub outline: Option<&'a [[f64; 2]]>,
+    /// A direction of the space (from the map's centre, two standard deviations long), and
+    /// what it is called.
+    pub direction: Option<([f64; 2], String)>,
 }
 
 /// What pressing and dragging on a map does.
@@ -131,7 +137,9 @@ struct Group {
 }
 
 impl Group {
-    const SPLITS: usize = 4;
+    /// No split known, or one of the four.
+    const SPLITS: usize = 5;
+    const ORDER: [Split; 4] = [Split::Train, Split::Dev, Split::Test, Split::Excluded];
 
     fn index(self, colors: usize) -> usize {
         let split = self.split.map_or(0, |s| 1 + s as usize);
@@ -141,7 +149,7 @@ impl Group {
     fn from_index(index: usize, colors: usize) -> Self {
         let split = match index % Self::SPLITS {
             0 => None,
-            k => Some(Split::ALL[k - 1]),
+            k => Some(Self::ORDER[k - 1]),
         };
         let rest = index / Self::SPLITS;
         Self {
@@ -204,13 +212,15 @@ pub fn draw_map(ui: &mut Ui, scene: &MapScene, height: f32) -> MapInput {
             .get(i)
             .is_some_and(|&g| !scene.hidden.contains(&(g as usize)))
     };
+    // The scale's levels and one more for clips without a value.
     let colors = if scene.levels.is_some() {
-        ERROR_LEVELS
+        ERROR_LEVELS + 1
     } else {
         scene.genres.len().max(1)
     };
     let color_of = |i: usize| match scene.levels {
-        Some(levels) => usize::from(levels[i]),
+        // Every clip without a value shares the extra colour after the scale's.
+        Some(levels) => usize::from(levels[i]).min(ERROR_LEVELS),
         None => scene.labels[i] as usize,
     };
     let fill_of = |color: usize| match scene.levels {
@@ -305,7 +315,7 @@ pub fn draw_map(ui: &mut Ui, scene: &MapScene, height: f32) -> MapInput {
                         }
                         let group = Group::from_index(index, colors);
                         let name = match scene.levels {
-                            Some(_) => format!("error level {}", group.color),
+                            Some(_) => format!("level {}", group.color),
                             None => scene.genres[group.color].clone(),
                         };
                         let fill = fill_of(group.color);

@@ -9,8 +9,9 @@ use crate::dataset::Dataset;
 
 use super::super::registry::JobId;
 use super::instruments::Outline;
-use super::layers::MapLayer;
+use super::layers::{descriptor_scales, ColorScale, MapLayer};
 use super::model::ModelState;
+use crate::dataset::Descriptor;
 
 /// Something a worker computes for the state it sits in.
 #[derive(Debug, Clone, Default)]
@@ -77,6 +78,8 @@ pub struct DataState {
     pub selection: Option<Selection>,
     pub hidden_genres: BTreeSet<usize>,
     pub outline: Option<Outline>,
+    /// Each descriptor's colour scale over the clips.
+    pub descriptor_scales: Vec<(Descriptor, ColorScale)>,
     pub model: Option<ModelState>,
 }
 
@@ -85,6 +88,7 @@ impl DataState {
         Self {
             id,
             labels: dataset.labels(),
+            descriptor_scales: descriptor_scales(&dataset.descriptors),
             dataset,
             raw_map: Derived::Computing,
             hovered: None,
@@ -94,6 +98,14 @@ impl DataState {
             outline: None,
             model: None,
         }
+    }
+
+    /// The colour scale of descriptor `d`.
+    pub fn descriptor_scale(&self, d: Descriptor) -> Option<&ColorScale> {
+        self.descriptor_scales
+            .iter()
+            .find(|(of, _)| *of == d)
+            .map(|(_, s)| s)
     }
 
     /// The selected clips (none when nothing is selected).

@@ -4,6 +4,8 @@
 
 use std::sync::Arc;
 
+use crate::analysis::explain::Axis;
+use crate::dataset::Descriptor;
 use crate::latent::interpolate::{PathKind, PathStep};
 use crate::latent::{OffPlane, Placement, Space, DEFAULT_NEIGHBOURS};
 
@@ -94,6 +96,8 @@ pub struct InstrumentSettings {
     pub k: usize,
     /// The file path field of *Place a song*.
     pub place_input: String,
+    /// The descriptor of the decoded audio plotted along a path.
+    pub path_descriptor: Descriptor,
 }
 
 impl Default for InstrumentSettings {
@@ -108,6 +112,7 @@ impl Default for InstrumentSettings {
             space: Space::Bottleneck,
             k: DEFAULT_NEIGHBOURS,
             place_input: String::new(),
+            path_descriptor: Descriptor::CentroidHz,
         }
     }
 }
@@ -161,6 +166,9 @@ pub struct InstrumentResults {
     pub steer: SteerSetting,
     pub neighbours: Option<Neighbours>,
     pub placed: Option<Arc<Placement>>,
+    /// A direction of the space shown on the maps (a heatmap cell: an axis, and the sign of
+    /// its correlation with the descriptor the maps are coloured by).
+    pub direction: Option<(Axis, f64)>,
 }
 
 /// A box or lasso being drawn: on which map, and its outline in map coordinates.

@@ -1,6 +1,7 @@
 //! What drawing a map needs beyond its points: the map's default view, and the colour scales
 //! computed once when a model's maps arrive.
 
+use crate::dataset::{Descriptor, Descriptors};
 use crate::maps::projection::Projection;
 
 /// The three maps.
@@ -40,6 +41,8 @@ pub enum ColorBy {
     Genre,
     /// Each clip's reconstruction error (models with a decoder).
     ReconstructionError,
+    /// One of each clip's audio descriptors.
+    Descriptor(Descriptor),
 }
 
 /// A map's points and what drawing them needs, computed once when the map arrives.
@@ -74,52 +77,85 @@ fn robust_range(points: &[[f64; 2]], axis: usize) -> (f64, f64) {
     (lo - margin, hi + margin)
 }
 
-/// Steps of the reconstruction-error colour scale.
+/// Steps of a colour scale.
 pub const ERROR_LEVELS: usize = 8;
+/// The level of a clip that has no value on the scale (drawn grey).
+pub const NO_LEVEL: u8 = u8::MAX;
 
-/// Each clip's reconstruction error on a log colour scale between the 5th and 95th
-/// percentiles, computed once when a model's maps arrive.
+/// A quantity of each clip on a colour scale between its 5th and 95th percentiles (on a log
+/// scale for reconstruction errors), computed once when the data or the model's maps arrive.
 #[derive(Debug, Clone)]
-pub struct ErrorScale {
+pub struct ColorScale {
+    /// Each clip's level, 0 to `ERROR_LEVELS - 1`, or [`NO_LEVEL`].
     pub levels: Vec<u8>,
-    /// The errors at the scale's ends (mean squared error per value).
+    /// The values at the scale's ends.
     pub low: f32,
     pub high: f32,
+    pub log: bool,
 }
 
-impl ErrorScale {
-    pub fn new(errors: &[f32]) -> Option<Self> {
-        if errors.is_empty() {
+impl ColorScale {
+    /// Reconstruction errors on a log scale.
+    pub fn errors(errors: &[f32]) -> Option<Self> {
+        let values: Vec<Option<f32>> = errors.iter().map(|&e| Some(e)).collect();
+        Self::new(&values, true)
+    }
+
+    /// Values (missing ones have no level), linear or logarithmic; `None` when none is there.
+    pub fn new(values: &[Option<f32>], log: bool) -> Option<Self> {
+        let to_scale = |v: f32| {
+            if log {
+                f64::from(v).max(1e-12).ln()
+            } else {
+                f64::from(v)
+            }
+        };
+        let mut sorted: Vec<f64> = values.iter().flatten().map(|&v| to_scale(v)).collect();
+        if sorted.is_empty() {
             return None;
         }
-        let logs: Vec<f64> = errors
-            .iter()
-            .map(|&e| f64::from(e).max(1e-12).ln())
-            .collect();
-        let mut sorted = logs.clone();
         sorted.sort_by(f64::total_cmp);
         let at = |q: f64| sorted[((sorted.len() - 1) as f64 * q).round() as usize];
         let (lo, hi) = (at(0.05), at(0.95));
         let span = (hi - lo).max(1e-12);
-        let levels = logs
+        let levels = values
             .iter()
-            .map(|&l| {
-                (((l - lo) / span * ERROR_LEVELS as f64) as isize)
-                    .clamp(0, ERROR_LEVELS as isize - 1) as u8
+            .map(|v| match v {
+                Some(v) => (((to_scale(*v) - lo) / span * ERROR_LEVELS as f64) as isize)
+                    .clamp(0, ERROR_LEVELS as isize - 1) as u8,
+                None => NO_LEVEL,
             })
             .collect();
+        let back = |x: f64| if log { x.exp() as f32 } else { x as f32 };
         Some(Self {
             levels,
-            low: lo.exp() as f32,
-            high: hi.exp() as f32,
+            low: back(lo),
+            high: back(hi),
+            log,
         })
     }
 
-    /// The error at the lower edge of `level`.
+    /// The value at the lower edge of `level`.
     pub fn level_value(&self, level: usize) -> f32 {
-        let (lo, hi) = (f64::from(self.low).ln(), f64::from(self.high).ln());
-        (lo + (hi - lo) * level as f64 / ERROR_LEVELS as f64).exp() as f32
+        let fraction = level as f64 / ERROR_LEVELS as f64;
+        if self.log {
+            let (lo, hi) = (f64::from(self.low).ln(), f64::from(self.high).ln());
+            (lo + (hi - lo) * fraction).exp() as f32
+        } else {
+            (f64::from(self.low) + (f64::from(self.high) - f64::from(self.low)) * fraction) as f32
+        }
     }
+}
+
+/// Each descriptor's colour scale over the data's clips.
+pub fn descriptor_scales(descriptors: &[Descriptors]) -> Vec<(Descriptor, ColorScale)> {
+    Descriptor::ALL
+        .iter()
+        .filter_map(|&d| {
+            let values: Vec<Option<f32>> = descriptors.iter().map(|x| x.get(d)).collect();
+            Some((d, ColorScale::new(&values, false)?))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -129,10 +165,17 @@ mod tests {
     #[test]
     fn the_error_scale_spans_the_middle_of_the_errors() {
         let errors: Vec<f32> = (1..=100).map(|k| k as f32 * 1e-3).collect();
-        let scale = ErrorScale::new(&errors).unwrap();
+        let scale = ColorScale::errors(&errors).unwrap();
         assert_eq!(scale.levels[0], 0);
         assert_eq!(scale.levels[99] as usize, ERROR_LEVELS - 1);
         assert!((scale.low - 0.006).abs() < 1e-6 && (scale.high - 0.095).abs() < 1e-6);
         assert!((scale.level_value(0) - scale.low).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_missing_value_has_no_level() {
+        let scale = ColorScale::new(&[Some(1.0), None, Some(3.0)], false).unwrap();
+        assert_eq!(scale.levels[1], NO_LEVEL);
+        assert!(ColorScale::new(&[None, None], false).is_none());
     }
 }

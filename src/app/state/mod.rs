@@ -27,7 +27,7 @@ pub use instruments::{
     Instrument, InstrumentResults, InstrumentSettings, Neighbours, Outline, Stroke, Tool, Trace,
     MAX_QUEUE,
 };
-pub use layers::{ColorBy, ErrorScale, MapId, MapLayer, ERROR_LEVELS};
+pub use layers::{ColorBy, ColorScale, MapId, MapLayer, ERROR_LEVELS, NO_LEVEL};
 pub use model::{ModelState, ModelView, PendingModel};
 pub use playback::{AudioDevice, DecoderLink, Loudness, Playback, Stage};
 pub use training::TrainSettings;
@@ -37,6 +37,8 @@ pub enum Tab {
     #[default]
     Maps,
     Metrics,
+    /// What the model's spaces hold: extrinsic scores, what each direction follows, MIG.
+    Explain,
 }
 
 /// How the window is laid out and what the markers show: the user's choices, whatever the data.
@@ -62,6 +64,10 @@ pub struct SegmentInfo {
     pub genre: String,
     pub predicted: Option<(String, f32)>,
     pub split: Option<Split>,
+    /// What GTZAN's index says of the track.
+    pub artist: Option<String>,
+    pub title: Option<String>,
+    pub descriptors: Option<crate::dataset::Descriptors>,
 }
 
 /// Start-up requests that wait for the data and the model's maps.
@@ -246,7 +252,11 @@ impl AppState {
             let (p, conf) = m.view.ready()?.maps.predicted.as_ref()?.get(i).copied()?;
             Some((m.genres().get(p)?.clone(), conf))
         });
+        let credit = crate::dataset::gtzan_meta::credit(&track.file_name());
         Some(SegmentInfo {
+            artist: credit.and_then(|c| c.artist.clone()),
+            title: credit.and_then(|c| c.title.clone()),
+            descriptors: ds.descriptors.get(i).copied(),
             track: track.file_name(),
             start_secs,
             end_secs,

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use crate::analysis::explain::Explanation;
 use crate::dataset::Split;
 use crate::latent::audible::Voice;
 use crate::maps::ModelMaps;
@@ -13,14 +14,14 @@ use crate::tables::report::EvalReport;
 
 use super::data::Derived;
 use super::instruments::InstrumentResults;
-use super::layers::{ErrorScale, MapLayer};
+use super::layers::{ColorScale, MapLayer};
 
 /// A model's maps of the data, with what drawing them needs.
 pub struct ModelView {
     pub maps: Arc<ModelMaps>,
     pub code: Option<MapLayer>,
     pub logits: Option<MapLayer>,
-    pub error_scale: Option<ErrorScale>,
+    pub error_scale: Option<ColorScale>,
 }
 
 impl ModelView {
@@ -34,7 +35,7 @@ impl ModelView {
             error_scale: maps
                 .reconstruction_error
                 .as_deref()
-                .and_then(ErrorScale::new),
+                .and_then(ColorScale::errors),
             maps: Arc::new(maps),
         }
     }
@@ -71,6 +72,8 @@ pub struct ModelState {
     /// The paper's tables for this model on this data.
     pub report: Option<EvalReport>,
     pub view: Derived<ModelView>,
+    /// What its spaces hold on the data (`None` until asked for: it takes seconds).
+    pub explanation: Option<Derived<Arc<Explanation>>>,
     pub results: InstrumentResults,
 }
 
