@@ -37,6 +37,7 @@ mod window {
             tab: match cli.tab {
                 StartTab::Maps => Tab::Maps,
                 StartTab::Metrics => Tab::Metrics,
+                StartTab::Explain => Tab::Explain,
             },
         };
         let outcome = run_window(options).map_err(|e| {

@@ -81,6 +81,12 @@ fn clicking_a_point_plays_its_original_audio() {
             ds.segments[demo_segment].offset_samples,
         )
     };
+    // "Finished" means the callback has handed the last frames to ALSA; its buffer may still
+    // hold them. Dropping the stream discards what is buffered (TESTING.md), so let it drain.
+    for _ in 0..30 {
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
     drop(h); // closes the stream and the capture file
 
     let left = read_left(&capture);

@@ -33,15 +33,14 @@ pub enum NeighbourError {
     Tensor(#[from] candle_core::Error),
 }
 
-/// The scores of `rows` (`dim` wide), each clip's genre `labels[i]` and track `tracks[i]`.
-pub fn neighbour_scores(
+/// For every clip of `rows` (`dim` wide), its `k` nearest clips from other tracks, nearest first.
+pub fn nearest_other_tracks(
     rows: &[f32],
     dim: usize,
-    labels: &[usize],
     tracks: &[usize],
-    n_classes: usize,
-) -> Result<NeighbourScores, NeighbourError> {
-    let n = labels.len();
+    k: usize,
+) -> Result<Vec<Vec<usize>>, NeighbourError> {
+    let n = tracks.len();
     if tracks.iter().all(|&t| t == tracks[0]) {
         return Err(NeighbourError::OneTrack);
     }
@@ -52,7 +51,7 @@ pub fn neighbour_scores(
         .map(|r| r.iter().map(|v| v * v).sum())
         .collect();
     let all_t = all.t()?.contiguous()?;
-    let (mut right, mut precision) = (0usize, 0.0f64);
+    let mut out = Vec::with_capacity(n);
     let mut candidates: Vec<(f32, usize)> = Vec::with_capacity(n);
     for start in (0..n).step_by(BLOCK) {
         let rows_here = BLOCK.min(n - start);
@@ -66,35 +65,71 @@ pub fn neighbour_scores(
                     .filter(|&j| tracks[j] != tracks[i])
                     .map(|j| ((norms[i] + norms[j] - 2.0 * dot[j]).max(0.0), j)),
             );
-            let want = PRECISION_AT.min(candidates.len());
+            let want = k.min(candidates.len());
             if want < candidates.len() {
                 candidates.select_nth_unstable_by(want, |a, b| a.0.total_cmp(&b.0));
             }
             let nearest = &mut candidates[..want];
             nearest.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-            let same = nearest
-                .iter()
-                .filter(|(_, j)| labels[*j] == labels[i])
-                .count();
-            precision += same as f64 / want.max(1) as f64;
-            // The 5 nearest vote; a tie goes to the genre of the nearest among the tied.
-            let mut votes = vec![0usize; n_classes];
-            for (_, j) in nearest.iter().take(KNN_K) {
-                votes[labels[*j]] += 1;
-            }
-            let most = votes.iter().copied().max().unwrap_or(0);
-            let guess = nearest
-                .iter()
-                .take(KNN_K)
-                .map(|(_, j)| labels[*j])
-                .find(|&g| votes[g] == most);
-            right += usize::from(guess == Some(labels[i]));
+            out.push(nearest.iter().map(|&(_, j)| j).collect());
         }
+    }
+    Ok(out)
+}
+
+/// The genre the [`KNN_K`] nearest clips (other tracks) vote for; a tie goes to the genre of
+/// the nearest among the tied.
+fn vote(nearest: &[usize], labels: &[usize], n_classes: usize) -> Option<usize> {
+    let mut votes = vec![0usize; n_classes];
+    for &j in nearest.iter().take(KNN_K) {
+        votes[labels[j]] += 1;
+    }
+    let most = votes.iter().copied().max().unwrap_or(0);
+    nearest
+        .iter()
+        .take(KNN_K)
+        .map(|&j| labels[j])
+        .find(|&g| votes[g] == most)
+}
+
+/// The scores of `rows` (`dim` wide), each clip's genre `labels[i]` and track `tracks[i]`.
+pub fn neighbour_scores(
+    rows: &[f32],
+    dim: usize,
+    labels: &[usize],
+    tracks: &[usize],
+    n_classes: usize,
+) -> Result<NeighbourScores, NeighbourError> {
+    let nearest = nearest_other_tracks(rows, dim, tracks, PRECISION_AT)?;
+    let n = labels.len();
+    let (mut right, mut precision) = (0usize, 0.0f64);
+    for (i, found) in nearest.iter().enumerate() {
+        let same = found.iter().filter(|&&j| labels[j] == labels[i]).count();
+        precision += same as f64 / found.len().max(1) as f64;
+        right += usize::from(vote(found, labels, n_classes) == Some(labels[i]));
     }
     Ok(NeighbourScores {
         knn_accuracy: right as f64 / n.max(1) as f64,
         precision_at_10: precision / n.max(1) as f64,
     })
+}
+
+/// Each clip's k-nearest-neighbour genre (other tracks only); all `None` when every clip is of
+/// one track.
+pub fn neighbour_genres(
+    rows: &[f32],
+    dim: usize,
+    labels: &[usize],
+    tracks: &[usize],
+    n_classes: usize,
+) -> Vec<Option<usize>> {
+    match nearest_other_tracks(rows, dim, tracks, KNN_K) {
+        Ok(nearest) => nearest
+            .iter()
+            .map(|found| vote(found, labels, n_classes))
+            .collect(),
+        Err(_) => vec![None; labels.len()],
+    }
 }
 
 #[cfg(test)]

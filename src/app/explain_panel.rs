@@ -164,7 +164,7 @@ fn heatmap_ui(ui: &mut Ui, e: &Explanation, genres: &[String], out: &mut Vec<Com
         .copied()
         .filter(|&d| e.correlations.iter().any(|c| c.of == d))
         .collect();
-    let (cell, label_width) = (egui::vec2(74.0, 16.0), 110.0);
+    let (cell, label_width) = (egui::vec2(74.0, 16.0), 130.0);
     ui.horizontal(|ui| {
         ui.add_space(label_width);
         for d in &descriptors {

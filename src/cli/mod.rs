@@ -1,6 +1,7 @@
 //! The command line: `genrescope [PATH]` opens the window, subcommands run headless.
 
 pub mod args;
+pub mod audit_cmd;
 pub mod bench_cmd;
 mod bench_data;
 #[cfg(feature = "window")]
@@ -73,12 +74,16 @@ pub struct Cli {
 pub enum StartTab {
     Maps,
     Metrics,
+    Explain,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Per-genre track and segment counts, and the files that would be skipped
     Scan(scan_cmd::ScanArgs),
+    /// Tracks of a folder that repeat each other (exactly or nearly), GTZAN's published repeats,
+    /// and with a model the tracks whose label the model and their neighbours both doubt
+    Audit(audit_cmd::AuditArgs),
     /// Write every pooled vector with its provenance to CSV or .npy
     Features(features_cmd::FeaturesArgs),
     /// Train a model and print the paper's tables for the run
@@ -113,6 +118,7 @@ pub enum Command {
 pub fn run(command: &Command) -> anyhow::Result<()> {
     match command {
         Command::Scan(args) => scan_cmd::run(args),
+        Command::Audit(args) => audit_cmd::run(args),
         Command::Features(args) => features_cmd::run(args),
         Command::Train(args) => train_cmd::run(args),
         Command::Eval(args) => eval_cmd::run(args),

@@ -23,9 +23,10 @@ use serde::{Deserialize, Serialize};
 use super::features::{ContentHash, FeatureConfig, TrackFeatures};
 use crate::audio::SourceInfo;
 use crate::dsp::descriptors::Descriptors;
+use crate::dsp::fingerprint::Fingerprint;
 use crate::files::{read_regular_file, write_atomic, FileError};
 
-const FORMAT: &str = "genrescope-features/3";
+const FORMAT: &str = "genrescope-features/4";
 /// Numbers a segment's descriptors take in the cache (`Descriptors::to_row`).
 const DESCRIPTOR_ROW: usize = 8;
 /// A cache file larger than this is not read (it would be a folder of ~100,000 tracks).
@@ -67,30 +68,32 @@ struct Entry {
     first_segment: usize,
     /// What its samples hash to (`features::ContentHash`).
     content: u64,
+    /// Where its fingerprint's words start in the cached fingerprints, and how many.
+    first_word: usize,
+    words: usize,
     /// [`entry_checksum`] of everything above and of the entry's values and descriptors.
     checksum: String,
 }
 
 impl Entry {
-    fn checksum(&self, values: &[u8], descriptors: &[u8]) -> String {
+    fn checksum(&self, parts: [&[u8]; 3]) -> String {
         let key = (
             &self.stamp,
             &self.source,
             self.n_segments,
-            self.offset,
-            self.first_segment,
+            (self.offset, self.first_segment, self.first_word, self.words),
             self.content,
         );
-        entry_checksum(&key, values, descriptors)
+        entry_checksum(&key, parts)
     }
 }
 
 /// FNV-64 of an entry's key (its fields but the checksum, as JSON) and of its bytes. Not a
 /// defence against tampering, only against damage: one flipped bit changes it.
-fn entry_checksum(key: &impl Serialize, values: &[u8], descriptors: &[u8]) -> String {
+fn entry_checksum(key: &impl Serialize, parts: [&[u8]; 3]) -> String {
     let mut hasher = fnv::FnvHasher::default();
     hasher.write(serde_json::to_string(key).unwrap_or_default().as_bytes());
-    for part in [values, descriptors] {
+    for part in parts {
         hasher.write_u8(0);
         hasher.write(part);
     }
@@ -181,9 +184,17 @@ impl FeatureCache {
         })?;
         let mut values: Vec<u8> = Vec::new();
         let mut descriptors: Vec<u8> = Vec::new();
+        let mut prints: Vec<u8> = Vec::new();
         let mut entries = Vec::with_capacity(tracks.len());
         for (stamp, track) in tracks {
-            let (start, first) = (values.len(), descriptors.len());
+            let (start, first, word) = (values.len(), descriptors.len(), prints.len());
+            prints.extend(
+                track
+                    .fingerprint
+                    .to_words()
+                    .iter()
+                    .flat_map(|w| w.to_le_bytes()),
+            );
             values.extend(track.vectors.iter().flat_map(|v| v.to_le_bytes()));
             descriptors.extend(
                 track
@@ -199,9 +210,12 @@ impl FeatureCache {
                 offset: start / 4,
                 first_segment: first / (4 * DESCRIPTOR_ROW),
                 content: track.content.finish(),
+                first_word: word / 4,
+                words: (prints.len() - word) / 4,
                 checksum: String::new(),
             };
-            entry.checksum = entry.checksum(&values[start..], &descriptors[first..]);
+            entry.checksum =
+                entry.checksum([&values[start..], &descriptors[first..], &prints[word..]]);
             entries.push(entry);
         }
         let header = Header {
@@ -219,8 +233,14 @@ impl FeatureCache {
             .map_err(|e| fail(e.to_string()))?;
         let described = TensorView::new(Dtype::F32, vec![descriptors.len() / 4], &descriptors)
             .map_err(|e| fail(e.to_string()))?;
+        let printed = TensorView::new(Dtype::U32, vec![prints.len() / 4], &prints)
+            .map_err(|e| fail(e.to_string()))?;
         let bytes = safetensors::tensor::serialize(
-            [("vectors", view), ("descriptors", described)],
+            [
+                ("vectors", view),
+                ("descriptors", described),
+                ("fingerprints", printed),
+            ],
             Some(HashMap::from([("genrescope.cache".to_string(), meta)])),
         )
         .map_err(|e| fail(e.to_string()))?;
@@ -264,7 +284,8 @@ fn parse(bytes: &[u8], features: &FeatureConfig) -> Option<CacheRead> {
     let tensors = SafeTensors::deserialize(bytes).ok()?;
     let data = tensors.tensor("vectors").ok()?;
     let described = tensors.tensor("descriptors").ok()?;
-    let (data, described) = (data.data(), described.data());
+    let printed = tensors.tensor("fingerprints").ok()?;
+    let (data, described, printed) = (data.data(), described.data(), printed.data());
     let dim = features.dim();
     let mut read = CacheRead {
         tracks: HashMap::with_capacity(header.entries.len()),
@@ -282,25 +303,34 @@ fn parse(bytes: &[u8], features: &FeatureConfig) -> Option<CacheRead> {
             entry.n_segments,
             DESCRIPTOR_ROW,
         );
-        let decoded = values.zip(rows).and_then(|(values, rows)| {
-            (entry.checksum(values, rows) == entry.checksum).then_some(())?;
-            let floats = |b: &[u8]| -> Vec<f32> {
-                b.chunks_exact(4)
-                    .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                    .collect()
-            };
-            let descriptors = floats(rows)
-                .chunks_exact(DESCRIPTOR_ROW)
-                .map(Descriptors::from_row)
-                .collect::<Option<Vec<_>>>()?;
-            Some(TrackFeatures {
-                vectors: floats(values),
-                descriptors,
-                n_segments: entry.n_segments,
-                source: entry.source.clone(),
-                content: ContentHash::from_state(entry.content),
-            })
-        });
+        let words = bytes_of(printed, entry.first_word, entry.words, 1);
+        let decoded = values
+            .zip(rows)
+            .zip(words)
+            .and_then(|((values, rows), words)| {
+                (entry.checksum([values, rows, words]) == entry.checksum).then_some(())?;
+                let floats = |b: &[u8]| -> Vec<f32> {
+                    b.chunks_exact(4)
+                        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                        .collect()
+                };
+                let descriptors = floats(rows)
+                    .chunks_exact(DESCRIPTOR_ROW)
+                    .map(Descriptors::from_row)
+                    .collect::<Option<Vec<_>>>()?;
+                let words: Vec<u32> = words
+                    .chunks_exact(4)
+                    .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                    .collect();
+                Some(TrackFeatures::finished(
+                    floats(values),
+                    descriptors,
+                    entry.n_segments,
+                    entry.source.clone(),
+                    ContentHash::from_state(entry.content),
+                    Fingerprint::from_words(&words)?,
+                ))
+            });
         match decoded {
             Some(track) => {
                 read.tracks.insert(entry.stamp.path, track);

@@ -89,6 +89,7 @@ pub fn dataset(featurizer: &Featurizer) -> Dataset {
             for segment in audio.chunks_exact(features.segment_samples) {
                 featurizer.add_segment(segment, &mut made);
             }
+            featurizer.finish(&mut made);
             made
         })
         .collect();
@@ -96,6 +97,7 @@ pub fn dataset(featurizer: &Featurizer) -> Dataset {
     let mut segments = Vec::new();
     let mut vectors = Vec::new();
     let mut descriptors = Vec::new();
+    let mut fingerprints = Vec::new();
     for ((style, track), made) in jobs.into_iter().zip(made) {
         let index = tracks.len();
         segments.extend((0..per_track).map(|k| Segment {
@@ -105,6 +107,7 @@ pub fn dataset(featurizer: &Featurizer) -> Dataset {
         }));
         vectors.extend(made.vectors);
         descriptors.extend(made.descriptors);
+        fingerprints.push(made.fingerprint);
         tracks.push(Track {
             path: track_path(style, track),
             genre: style,
@@ -122,6 +125,7 @@ pub fn dataset(featurizer: &Featurizer) -> Dataset {
         segments,
         vectors,
         descriptors,
+        fingerprints,
         skipped: Vec::new(),
         cache_repaired: 0,
     }

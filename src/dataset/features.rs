@@ -15,6 +15,7 @@ use std::hash::Hasher;
 use crate::audio::source::PLAUSIBLE_RATE_HZ;
 use crate::audio::{open_at_rate, DecodeError, SourceInfo};
 use crate::dsp::descriptors::{DescriptorAnalysis, Descriptors};
+use crate::dsp::fingerprint::{fingerprint, landmark_stft, Fingerprint};
 use crate::dsp::mel::MelFilterbank;
 use crate::dsp::stft::{frames_in, Stft};
 
@@ -339,6 +340,7 @@ pub struct Featurizer {
     config: FeatureConfig,
     mel: Option<MelAnalysis>,
     descriptors: DescriptorAnalysis,
+    landmarks: Stft,
 }
 
 impl Featurizer {
@@ -352,6 +354,7 @@ impl Featurizer {
             config: *config,
             mel,
             descriptors: DescriptorAnalysis::new(config.sample_rate_hz),
+            landmarks: landmark_stft(),
         })
     }
 
@@ -376,7 +379,14 @@ impl Featurizer {
         self.segment_into(segment, &mut track.vectors);
         track.descriptors.push(self.descriptors.describe(segment));
         track.content.add(segment);
+        track.heard.extend_from_slice(segment);
         track.n_segments += 1;
+    }
+
+    /// Ends a track: the fingerprint of every segment's samples, which are then let go.
+    pub fn finish(&self, track: &mut TrackFeatures) {
+        track.fingerprint = fingerprint(&track.heard, &self.landmarks);
+        track.heard = Vec::new();
     }
 }
 
@@ -420,16 +430,41 @@ pub struct TrackFeatures {
     pub n_segments: usize,
     pub source: SourceInfo,
     pub content: ContentHash,
+    /// For finding repeats (made by [`Featurizer::finish`]).
+    pub fingerprint: Fingerprint,
+    /// The segments' samples until the track is finished.
+    heard: Vec<f32>,
 }
 
 impl TrackFeatures {
     pub fn new(source: SourceInfo, expected_values: usize) -> Self {
-        Self {
-            vectors: Vec::with_capacity(expected_values),
-            descriptors: Vec::new(),
-            n_segments: 0,
+        Self::finished(
+            Vec::with_capacity(expected_values),
+            Vec::new(),
+            0,
             source,
-            content: ContentHash::default(),
+            ContentHash::default(),
+            Fingerprint::default(),
+        )
+    }
+
+    /// A track's features as they were finished (read back from the feature cache).
+    pub fn finished(
+        vectors: Vec<f32>,
+        descriptors: Vec<Descriptors>,
+        n_segments: usize,
+        source: SourceInfo,
+        content: ContentHash,
+        fingerprint: Fingerprint,
+    ) -> Self {
+        Self {
+            vectors,
+            descriptors,
+            n_segments,
+            source,
+            content,
+            fingerprint,
+            heard: Vec::new(),
         }
     }
 }
@@ -493,6 +528,7 @@ pub fn extract_track_with(
             segment_secs: cfg.segment_secs(),
         });
     }
+    featurizer.finish(&mut track);
     track.vectors.shrink_to_fit();
     Ok(track)
 }

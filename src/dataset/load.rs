@@ -136,6 +136,7 @@ pub fn load_dataset_cached(
         .sum();
     let mut vectors = Vec::with_capacity(values);
     let mut descriptors = Vec::with_capacity(values / cfg.dim().max(1));
+    let mut fingerprints = Vec::with_capacity(scan.tracks.len());
     for (track_ref, result) in scan.tracks.iter().zip(results) {
         match result {
             Ok(features) => {
@@ -154,6 +155,7 @@ pub fn load_dataset_cached(
                 }));
                 vectors.extend_from_slice(&features.vectors);
                 descriptors.extend_from_slice(&features.descriptors);
+                fingerprints.push(features.fingerprint);
                 tracks.push(Track {
                     size_bytes: std::fs::metadata(&track_ref.path).map_or(0, |m| m.len()),
                     path: track_ref.path.clone(),
@@ -190,6 +192,7 @@ pub fn load_dataset_cached(
         segments,
         vectors,
         descriptors,
+        fingerprints,
         skipped,
         cache_repaired: cached.damaged,
     })

@@ -7,6 +7,7 @@ pub mod demo;
 pub mod features;
 pub mod gtzan_meta;
 pub mod load;
+pub mod repeats;
 pub mod scan;
 pub mod sources;
 pub mod split;
@@ -128,6 +129,8 @@ pub struct Dataset {
     pub vectors: Vec<f32>,
     /// Each segment's audio descriptors (of its original audio, not of its vector).
     pub descriptors: Vec<Descriptors>,
+    /// Each track's fingerprint (of the samples its segments were made of), for repeats.
+    pub fingerprints: Vec<crate::dsp::fingerprint::Fingerprint>,
     pub skipped: Vec<Skipped>,
     /// Tracks whose feature-cache entry was damaged (it failed its checksum): decoded again,
     /// and the cache rewritten.
@@ -261,8 +264,9 @@ impl Dataset {
     }
 
     /// Which tracks must stay on one side of a split: a group id per track. GTZAN's published
-    /// exact repeats are always together; by artist, so is every track of an artist GTZAN's
-    /// index names (tracks it cannot place are alone).
+    /// exact repeats and the repeats the tracks' fingerprints show are always together; by
+    /// artist, so is every track of an artist GTZAN's index names (tracks it cannot place are
+    /// alone).
     pub fn track_groups(&self, by: GroupBy) -> Vec<usize> {
         let mut parent: Vec<usize> = (0..self.tracks.len()).collect();
         fn root(parent: &mut [usize], mut t: usize) -> usize {
@@ -286,6 +290,11 @@ impl Dataset {
             if let (Some(&ta), Some(&tb)) = (by_name.get(a), by_name.get(b)) {
                 join(&mut parent, ta, tb);
             }
+        }
+        for (a, b, _, _, _) in
+            repeats::find_repeats(&self.fingerprints, self.features.sample_rate_hz)
+        {
+            join(&mut parent, a, b);
         }
         if by == GroupBy::Artist {
             let mut first_of: std::collections::HashMap<&str, usize> = Default::default();
