@@ -137,7 +137,21 @@ fn planted_repeats_are_found_and_nothing_else() {
     }
 
     // Through the command line, as JSON.
-    let json = ok_json(&genrescope(&["audit", root.to_str().unwrap(), "--json"]));
+    let csv = tmp.path().join("audit.csv");
+    let json = ok_json(&genrescope(&[
+        "audit",
+        root.to_str().unwrap(),
+        "--json",
+        "--csv",
+        csv.to_str().unwrap(),
+    ]));
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_path(&csv)
+        .unwrap()
+        .records()
+        .map(Result::unwrap)
+        .collect();
+    let kinds_in_csv: Vec<&str> = rows.iter().map(|r| r.get(0).unwrap()).collect();
+    assert_eq!(kinds_in_csv, ["exact repeat", "near repeat"], "{rows:?}");
     let duplicates = json["duplicates"].as_array().unwrap();
     assert_eq!(duplicates.len(), 2, "{duplicates:?}");
     let kinds: Vec<&str> = duplicates

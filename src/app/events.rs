@@ -167,6 +167,13 @@ pub enum Command {
     HideDirection,
     /// Measure what the model's spaces hold (without leaving the tab).
     MeasureSpaces,
+    /// Audit the data (repeats; with a model, suspected mislabels).
+    AuditData,
+    /// Select the clips of these tracks on the maps (an audit finding), saying what they are.
+    SelectTracks {
+        tracks: Vec<usize>,
+        label: String,
+    },
     /// A box or lasso being drawn on `map` (`start`: a new one; `done`: let go, select).
     Outline {
         map: MapId,
@@ -191,6 +198,7 @@ pub enum Output {
     Decoded(Box<Decoded>),
     Placed(Box<crate::latent::Placement>),
     Explained(Box<crate::analysis::explain::Explanation>),
+    Audited(Box<crate::analysis::audit::Audit>),
 }
 
 /// How a job ended: exactly one of these per job, also when its thread panicked.

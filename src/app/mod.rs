@@ -5,6 +5,7 @@
 //! commands the drawing returned → capture.
 
 mod apply;
+pub mod audit_panel;
 pub mod capture;
 pub mod clips_panel;
 pub mod data_panel;
@@ -203,6 +204,7 @@ impl GenrescopeApp {
                 .show(ui, |ui| {
                     egui::ScrollArea::vertical().show(ui, |ui| {
                         data_panel::data_ui(ui, state, &mut out);
+                        audit_panel::audit_ui(ui, state, &mut out);
                         ui.separator();
                         train_panel::train_ui(ui, state, &mut out);
                     });

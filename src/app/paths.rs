@@ -15,6 +15,8 @@ pub enum FileTarget {
     MapsFolder,
     /// A folder for the selection's CSV, playlist and WAV.
     SelectionFolder,
+    /// The audit's findings as CSV.
+    AuditCsv,
 }
 
 impl FileTarget {
@@ -30,6 +32,7 @@ impl FileTarget {
             Self::EmbeddingsFolder => "Folder for embeddings.csv, vectors.tsv and metadata.tsv",
             Self::MapsFolder => "Folder for the map PNGs",
             Self::SelectionFolder => "Folder for selection.csv, selection.m3u and selection.wav",
+            Self::AuditCsv => "Save the audit as",
         }
     }
 
@@ -38,7 +41,7 @@ impl FileTarget {
         match self {
             Self::DataFolder | Self::OpenModel => "Open",
             Self::PlaceFile => "Place",
-            Self::SaveModel | Self::PathWav | Self::StrokeWav => "Save",
+            Self::SaveModel | Self::PathWav | Self::StrokeWav | Self::AuditCsv => "Save",
             Self::EmbeddingsFolder | Self::MapsFolder | Self::SelectionFolder => "Export",
         }
     }

@@ -64,6 +64,8 @@ pub enum JobKind {
     },
     /// Measuring what the model's spaces hold (`explain`).
     Explain,
+    /// Auditing the data (and, with a model, its labels).
+    Audit,
 }
 
 impl JobKind {
@@ -82,6 +84,7 @@ impl JobKind {
             Self::Decode => "decoder",
             Self::Place { .. } => "placing of a file",
             Self::Explain => "measuring of the spaces",
+            Self::Audit => "audit",
         }
     }
 }

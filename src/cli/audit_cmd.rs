@@ -10,6 +10,8 @@ use clap::Args;
 use super::progress::load_for_command;
 use crate::analysis::audit::{audit, Audit, ModelOpinion, RepeatKind};
 use crate::dataset::FeatureConfig;
+use crate::export::write_audit_csv;
+use crate::files::check_destination;
 use crate::maps::model_maps;
 use crate::model::load;
 
@@ -22,9 +24,15 @@ pub struct AuditArgs {
     /// Print the audit as JSON
     #[arg(long)]
     pub json: bool,
+    /// Also write every finding to this CSV file
+    #[arg(long)]
+    pub csv: Option<PathBuf>,
 }
 
 pub fn run(args: &AuditArgs) -> anyhow::Result<()> {
+    if let Some(csv) = &args.csv {
+        check_destination(csv)?;
+    }
     let saved = args.model.as_deref().map(load).transpose()?;
     let features = saved
         .as_ref()
@@ -53,6 +61,9 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<()> {
         }
         None => audit(&dataset, None),
     };
+    if let Some(csv) = &args.csv {
+        write_audit_csv(csv, &found)?;
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&found)?);
     } else {

@@ -47,6 +47,7 @@ impl GenrescopeApp {
             FileTarget::EmbeddingsFolder => "genrescope-embeddings".into(),
             FileTarget::MapsFolder => "genrescope-maps".into(),
             FileTarget::DataFolder => String::new(),
+            FileTarget::AuditCsv => "genrescope-audit.csv".into(),
         };
         dir.join(name)
     }
@@ -114,9 +115,10 @@ impl GenrescopeApp {
     pub(super) fn use_path(&mut self, target: FileTarget, path: PathBuf) -> bool {
         let checked = match target {
             FileTarget::DataFolder | FileTarget::OpenModel | FileTarget::PlaceFile => Ok(()),
-            FileTarget::SaveModel | FileTarget::PathWav | FileTarget::StrokeWav => {
-                check_destination(&path)
-            }
+            FileTarget::SaveModel
+            | FileTarget::PathWav
+            | FileTarget::StrokeWav
+            | FileTarget::AuditCsv => check_destination(&path),
             FileTarget::EmbeddingsFolder | FileTarget::MapsFolder | FileTarget::SelectionFolder => {
                 check_folder(&path)
             }
@@ -135,6 +137,7 @@ impl GenrescopeApp {
             FileTarget::PlaceFile => self.place_file(path),
             FileTarget::StrokeWav => self.export_stroke(path),
             FileTarget::SelectionFolder => self.export_selection(path),
+            FileTarget::AuditCsv => self.export_audit(path),
         }
         true
     }

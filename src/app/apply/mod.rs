@@ -3,6 +3,7 @@
 //! each arm is a method in the file of its area. Every error becomes one notice, in words a user
 //! can act on.
 
+mod audit;
 mod data;
 mod decoding;
 mod explain;
@@ -105,6 +106,8 @@ impl GenrescopeApp {
                 rho,
             } => self.show_direction(axis, descriptor, rho),
             MeasureSpaces => self.request_explanation(),
+            AuditData => self.audit_data(),
+            SelectTracks { tracks, label } => self.select_tracks(tracks, label),
             HideDirection => {
                 if let Some(model) = self.state.model_mut() {
                     model.results.direction = None;
@@ -192,6 +195,7 @@ impl GenrescopeApp {
             (JobKind::Decode, Output::Decoded(decoded)) => self.decoded(job.id, *decoded),
             (JobKind::Place { .. }, Output::Placed(placement)) => self.placed(*placement),
             (JobKind::Explain, Output::Explained(explanation)) => self.explained(*explanation),
+            (JobKind::Audit, Output::Audited(found)) => self.audited(*found),
             (kind, _) => self.state.notices.error(
                 topic_of(&kind),
                 format!(
@@ -245,6 +249,11 @@ impl GenrescopeApp {
                     model.explanation = Some(Derived::Failed(why.clone()));
                 }
             }
+            JobKind::Audit => {
+                if let Some(data) = self.state.data.as_mut() {
+                    data.audit = Some(Derived::Failed(why.clone()));
+                }
+            }
             _ => {}
         }
         self.state.notices.error(topic_of(&job.kind), why);
@@ -254,7 +263,7 @@ impl GenrescopeApp {
 /// Which banner a job's failure goes to.
 fn topic_of(kind: &JobKind) -> Topic {
     match kind {
-        JobKind::LoadData { .. } | JobKind::RawMap => Topic::Data,
+        JobKind::LoadData { .. } | JobKind::RawMap | JobKind::Audit => Topic::Data,
         JobKind::Train { .. } => Topic::Training,
         JobKind::Project | JobKind::LoadModel { .. } | JobKind::Explain => Topic::Model,
         JobKind::SaveModel { .. } | JobKind::Write { .. } | JobKind::Dialog { .. } => Topic::Export,

@@ -245,6 +245,7 @@ impl GenrescopeApp {
             report,
             view: Derived::Computing,
             explanation: None,
+            mislabels: None,
             results: Default::default(),
         };
         if let Some(data) = self.state.data.as_mut() {

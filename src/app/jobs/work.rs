@@ -128,6 +128,10 @@ pub fn pick(target: FileTarget) -> JobResult {
             .add_filter("WAV audio", &["wav"])
             .set_file_name("interpolation.wav")
             .save_file(),
+        FileTarget::AuditCsv => dialog
+            .add_filter("CSV", &["csv"])
+            .set_file_name("genrescope-audit.csv")
+            .save_file(),
         FileTarget::StrokeWav => dialog
             .add_filter("WAV audio", &["wav"])
             .set_file_name("probe-stroke.wav")

@@ -11,6 +11,7 @@ use super::super::registry::JobId;
 use super::instruments::Outline;
 use super::layers::{descriptor_scales, ColorScale, MapLayer};
 use super::model::ModelState;
+use crate::analysis::audit::Audit;
 use crate::dataset::Descriptor;
 
 /// Something a worker computes for the state it sits in.
@@ -80,6 +81,9 @@ pub struct DataState {
     pub outline: Option<Outline>,
     /// Each descriptor's colour scale over the clips.
     pub descriptor_scales: Vec<(Descriptor, ColorScale)>,
+    /// The audit of the data (repeats, published repeats), once asked for; the model's
+    /// suspected mislabels are the model's own (`ModelState::mislabels`).
+    pub audit: Option<Derived<Arc<Audit>>>,
     pub model: Option<ModelState>,
 }
 
@@ -89,6 +93,7 @@ impl DataState {
             id,
             labels: dataset.labels(),
             descriptor_scales: descriptor_scales(&dataset.descriptors),
+            audit: None,
             dataset,
             raw_map: Derived::Computing,
             hovered: None,

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use crate::analysis::audit::SuspectedMislabel;
 use crate::analysis::explain::Explanation;
 use crate::dataset::Split;
 use crate::latent::audible::Voice;
@@ -74,6 +75,8 @@ pub struct ModelState {
     pub view: Derived<ModelView>,
     /// What its spaces hold on the data (`None` until asked for: it takes seconds).
     pub explanation: Option<Derived<Arc<Explanation>>>,
+    /// The tracks whose label this model and their neighbours both doubt (from the audit).
+    pub mislabels: Option<Vec<SuspectedMislabel>>,
     pub results: InstrumentResults,
 }
 
