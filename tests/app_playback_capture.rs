@@ -52,6 +52,12 @@ fn clicking_a_point_plays_its_original_audio() {
             ds.segments[segment].offset_samples,
         )
     };
+    // A pause longer than the player keeps an idle stream open: the next clip opens a new one,
+    // and the capture keeps both (as on a slow machine, where loading the demo takes as long).
+    for _ in 0..100 {
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
     // A demo clip has no file: the synthesizer makes it again, and that is what is heard.
     h.state_mut()
         .apply(genrescope::app::events::Command::LoadData(DataSource::Demo));

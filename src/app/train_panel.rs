@@ -205,6 +205,11 @@ fn form_ui(ui: &mut Ui, s: &mut TrainSettings) {
                         "log-mel",
                         "64-band log-mel spectrogram patches (beyond the paper)",
                     ),
+                    (
+                        InputKind::Mfcc,
+                        "MFCC",
+                        "20 MFCCs and their deltas per frame (the paper's future work)",
+                    ),
                 ],
             )
         });

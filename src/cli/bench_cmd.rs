@@ -220,6 +220,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         let (key, speed_key) = match input {
             InputKind::Waveform => ("ingest_waveform_s", "ingest_waveform_realtime"),
             InputKind::Logmel => ("ingest_logmel_s", "ingest_logmel_realtime"),
+            InputKind::Mfcc => ("ingest_mfcc_s", "ingest_mfcc_realtime"),
         };
         table.add(
             key,
@@ -241,6 +242,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
             let key = match input {
                 InputKind::Waveform => "ingest_waveform_cached_s",
                 InputKind::Logmel => "ingest_logmel_cached_s",
+                InputKind::Mfcc => "ingest_mfcc_cached_s",
             };
             table.add(
                 key,

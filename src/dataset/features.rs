@@ -14,6 +14,7 @@ use std::hash::Hasher;
 
 use crate::audio::source::PLAUSIBLE_RATE_HZ;
 use crate::audio::{open_at_rate, DecodeError, SourceInfo};
+use crate::dsp::cepstrum::{Cepstrum, MFCC_FRAME, N_MFCC};
 use crate::dsp::descriptors::{DescriptorAnalysis, Descriptors};
 use crate::dsp::fingerprint::{fingerprint, landmark_stft, Fingerprint};
 use crate::dsp::mel::MelFilterbank;
@@ -63,6 +64,8 @@ pub enum Representation {
     Waveform,
     /// Log-power mel spectrogram patches (beyond the paper).
     LogMel(MelParams),
+    /// The same patches' cepstral coefficients and their deltas (the paper's future work).
+    Mfcc(MelParams),
 }
 
 /// The representations by name, for flags and menus.
@@ -73,6 +76,8 @@ pub enum InputKind {
     Waveform,
     /// Log-mel spectrogram patches (beyond the paper)
     Logmel,
+    /// 20 MFCCs and their deltas per frame, from the same mel analysis (beyond the paper)
+    Mfcc,
 }
 
 impl InputKind {
@@ -80,6 +85,7 @@ impl InputKind {
         match self {
             Self::Waveform => "waveform",
             Self::Logmel => "logmel",
+            Self::Mfcc => "mfcc",
         }
     }
 }
@@ -95,6 +101,15 @@ impl Representation {
         match self {
             Self::Waveform => InputKind::Waveform,
             Self::LogMel(_) => InputKind::Logmel,
+            Self::Mfcc(_) => InputKind::Mfcc,
+        }
+    }
+
+    /// The mel analysis under it (log-mel and MFCC).
+    pub fn mel(&self) -> Option<MelParams> {
+        match self {
+            Self::Waveform => None,
+            Self::LogMel(m) | Self::Mfcc(m) => Some(*m),
         }
     }
 }
@@ -158,6 +173,7 @@ impl FeatureConfig {
         let input = match kind {
             InputKind::Waveform => Representation::Waveform,
             InputKind::Logmel => Representation::LogMel(MelParams::default()),
+            InputKind::Mfcc => Representation::Mfcc(MelParams::default()),
         };
         Self { input, ..self }
     }
@@ -168,6 +184,7 @@ impl FeatureConfig {
         match self.input {
             Representation::Waveform => self.segment_samples / self.pool.max(1),
             Representation::LogMel(m) => m.n_mels * self.frames(),
+            Representation::Mfcc(_) => MFCC_FRAME * self.frames(),
         }
     }
 
@@ -177,6 +194,7 @@ impl FeatureConfig {
         match self.input {
             Representation::Waveform => 1,
             Representation::LogMel(m) => m.n_mels.max(1),
+            Representation::Mfcc(_) => MFCC_FRAME,
         }
     }
 
@@ -184,7 +202,9 @@ impl FeatureConfig {
     pub fn frames(&self) -> usize {
         match self.input {
             Representation::Waveform => 0,
-            Representation::LogMel(m) => frames_in(self.segment_samples, m.n_fft, m.hop),
+            Representation::LogMel(m) | Representation::Mfcc(m) => {
+                frames_in(self.segment_samples, m.n_fft, m.hop)
+            }
         }
     }
 
@@ -207,6 +227,13 @@ impl FeatureConfig {
                 m.n_fft,
                 m.hop,
                 self.frames()
+            ),
+            Representation::Mfcc(m) => format!(
+                "{cut} as {N_MFCC} MFCCs and their deltas over {} frames (from {} mel bands, n_fft {}, hop {})",
+                self.frames(),
+                m.n_mels,
+                m.n_fft,
+                m.hop
             ),
         }
     }
@@ -234,6 +261,15 @@ impl FeatureConfig {
                 }
             }
             Representation::LogMel(m) => self.validate_mel(&m)?,
+            Representation::Mfcc(m) => {
+                self.validate_mel(&m)?;
+                if m.n_mels < N_MFCC {
+                    return Err(FeatureConfigError::Mel(format!(
+                        "{} mel bands are fewer than the {N_MFCC} coefficients kept",
+                        m.n_mels
+                    )));
+                }
+            }
         }
         if self.dim() > MAX_VECTOR_DIM {
             return Err(FeatureConfigError::TooWide(self.dim()));
@@ -339,6 +375,8 @@ impl MelAnalysis {
 pub struct Featurizer {
     config: FeatureConfig,
     mel: Option<MelAnalysis>,
+    /// MFCC only: the DCT from the log-mel patch.
+    cepstrum: Option<Cepstrum>,
     descriptors: DescriptorAnalysis,
     landmarks: Stft,
 }
@@ -348,11 +386,17 @@ impl Featurizer {
         config.validate()?;
         let mel = match config.input {
             Representation::Waveform => None,
-            Representation::LogMel(m) => Some(MelAnalysis::new(config.sample_rate_hz, m)),
+            Representation::LogMel(m) | Representation::Mfcc(m) => {
+                Some(MelAnalysis::new(config.sample_rate_hz, m))
+            }
         };
         Ok(Self {
             config: *config,
             mel,
+            cepstrum: match config.input {
+                Representation::Mfcc(m) => Some(Cepstrum::new(m.n_mels)),
+                _ => None,
+            },
             descriptors: DescriptorAnalysis::new(config.sample_rate_hz),
             landmarks: landmark_stft(),
         })
@@ -368,9 +412,14 @@ impl Featurizer {
 
     /// Appends the vector of one segment of `segment_samples` samples.
     pub fn segment_into(&self, segment: &[f32], out: &mut Vec<f32>) {
-        match &self.mel {
-            None => pool_into(segment, self.config.pool, out),
-            Some(mel) => mel.patch_into(segment, out),
+        match (&self.mel, &self.cepstrum) {
+            (None, _) => pool_into(segment, self.config.pool, out),
+            (Some(mel), None) => mel.patch_into(segment, out),
+            (Some(mel), Some(cepstrum)) => {
+                let mut patch = Vec::new();
+                mel.patch_into(segment, &mut patch);
+                cepstrum.mfcc_into(&patch, out);
+            }
         }
     }
 

@@ -5,7 +5,9 @@
 //!   rather than held as a staircase;
 //! - log-mel: undo the log (dB to power), mel power to linear power through the filterbank's
 //!   pseudo-inverse, the square root for magnitudes, then phases by fast Griffin-Lim and
-//!   overlap-add at the sample rate.
+//!   overlap-add at the sample rate;
+//! - MFCC: the kept coefficients back through the inverse DCT to a smoothed log-mel patch,
+//!   then as log-mel (the fine spectral detail the 20 coefficients dropped stays lost).
 
 use std::sync::Arc;
 
@@ -13,6 +15,7 @@ use crate::audio::clip::{ClipError, ClipSource, Mono};
 use crate::audio::resample::{resample_clip, ResampleError};
 use crate::dataset::features::{FeatureConfigError, MelAnalysis};
 use crate::dataset::{FeatureConfig, Representation};
+use crate::dsp::cepstrum::Cepstrum;
 use crate::dsp::descriptors::DescriptorAnalysis;
 use crate::dsp::griffin_lim::{griffin_lim, DEFAULT_ITERATIONS};
 use crate::dsp::loudness::{interpolate_rms, match_rms};
@@ -33,6 +36,8 @@ pub enum AudibleError {
 pub struct Voice {
     features: FeatureConfig,
     mel: Option<MelAnalysis>,
+    /// MFCC only: back from coefficients to a (smoothed) log-mel patch.
+    cepstrum: Option<Cepstrum>,
 }
 
 impl Voice {
@@ -40,11 +45,18 @@ impl Voice {
         features.validate()?;
         let mel = match features.input {
             Representation::Waveform => None,
-            Representation::LogMel(m) => Some(MelAnalysis::new(features.sample_rate_hz, m)),
+            Representation::LogMel(m) | Representation::Mfcc(m) => {
+                Some(MelAnalysis::new(features.sample_rate_hz, m))
+            }
+        };
+        let cepstrum = match features.input {
+            Representation::Mfcc(m) => Some(Cepstrum::new(m.n_mels)),
+            _ => None,
         };
         Ok(Self {
             features: *features,
             mel,
+            cepstrum,
         })
     }
 
@@ -73,7 +85,7 @@ impl Voice {
                 audio
             }
             Some(mel) => {
-                let mut audio = self.resynthesize(mel, vector);
+                let mut audio = self.resynthesize(mel, &self.as_log_mel(vector));
                 audio.resize(self.features.segment_samples, 0.0);
                 audio
             }
@@ -96,6 +108,8 @@ impl Voice {
         let Some(mel) = &self.mel else {
             return crate::dsp::loudness::rms(vector);
         };
+        let patch = self.as_log_mel(vector);
+        let vector: &[f32] = &patch;
         let n_mels = mel.params.n_mels;
         let n_fft = mel.stft.n_fft();
         let bins = mel.stft.bins();
@@ -126,6 +140,14 @@ impl Voice {
         PathLevels {
             a: self.level(a),
             b: self.level(b),
+        }
+    }
+
+    /// The log-mel patch a vector stands for: itself, or an MFCC vector's inverse DCT.
+    fn as_log_mel<'a>(&self, vector: &'a [f32]) -> std::borrow::Cow<'a, [f32]> {
+        match &self.cepstrum {
+            None => std::borrow::Cow::Borrowed(vector),
+            Some(cepstrum) => std::borrow::Cow::Owned(cepstrum.log_mel_of(vector)),
         }
     }
 

@@ -107,7 +107,7 @@ pub fn run_experiment(
     let (dev_x, dev_y) = rows_of(dataset, &of(Split::Dev));
     let mut config = config_for(dataset, template);
     let norm = match dataset.features.input {
-        Representation::LogMel(_) => {
+        Representation::LogMel(_) | Representation::Mfcc(_) => {
             config.input_scale = 1.0;
             Some(BandNorm::fit(
                 &train_x,

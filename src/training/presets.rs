@@ -68,7 +68,7 @@ impl Settings {
             },
             // models/gtzan-mini-logmel-dsae.md: the best of the candidates on held-out tracks.
             // (Log-mel inputs are always standardised band by band.)
-            (Preset::Recommended, InputKind::Logmel) => Self {
+            (Preset::Recommended, InputKind::Logmel | InputKind::Mfcc) => Self {
                 learning_rate: 1e-3,
                 batch_size: 64,
                 epochs: 60,
