@@ -21,6 +21,7 @@ fn meta_for(config: ModelConfig) -> ModelMeta {
             data: "somewhere".into(),
             data_fingerprint: None,
             epochs_run: 3,
+            best_epoch: None,
             seconds: 1.5,
             report: None,
             tracks: Vec::new(),

@@ -144,6 +144,7 @@ fn each_model_learns_separable_synthetic_data() {
             batch_size: 32,
             epochs: 100,
             seed: 5,
+            regularization: Default::default(),
         };
         let mut history = Vec::new();
         let trained = train(
@@ -196,6 +197,7 @@ fn training_is_deterministic_for_a_seed() {
             batch_size: 16,
             epochs: 3,
             seed,
+            regularization: Default::default(),
         };
         let t = train(
             cfg(ModelKind::Dsae, 64, 2),
@@ -221,6 +223,7 @@ fn training_stops_when_cancelled() {
         batch_size: 8,
         epochs: 50,
         seed: 0,
+        regularization: Default::default(),
     };
     let mut epochs = 0;
     let err = train(
@@ -251,6 +254,7 @@ fn a_diverging_run_stops_with_a_clear_error() {
         batch_size: 8,
         epochs: 5,
         seed: 0,
+        regularization: Default::default(),
     };
     let err = train(
         cfg(ModelKind::Dsae, 32, 2),
@@ -387,6 +391,7 @@ fn one_training_step_is_one_adam_step() {
         batch_size: 1024,
         epochs: 1,
         seed: 21,
+        regularization: Default::default(),
     };
     let before = Model::new(config, 21).unwrap();
     let xt = Tensor::from_slice(&x, (16, 16), &Device::Cpu).unwrap();

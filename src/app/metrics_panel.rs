@@ -180,6 +180,7 @@ fn extras_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
         ui.add_space(10.0);
         ui.label(RichText::new("Cross-validation before this model was trained").strong());
         ui.add(egui::Label::new(RichText::new(&cv.protocol).italics()).wrap());
+        let stopped_early = cv.folds.iter().any(|f| f.best_epoch.is_some());
         egui::Grid::new("crossval").striped(true).show(ui, |ui| {
             for h in [
                 "fold",
@@ -192,6 +193,10 @@ fn extras_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
             ] {
                 ui.label(RichText::new(h).strong());
             }
+            if stopped_early {
+                ui.label(RichText::new("kept epoch").strong())
+                    .on_hover_text("early stopping: the epoch with the lowest dev cross-entropy");
+            }
             ui.end_row();
             let opt = |v: Option<f64>| v.map_or("-".to_string(), pct);
             for f in &cv.folds {
@@ -202,6 +207,9 @@ fn extras_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
                 ui.label(pct(f.track_accuracy));
                 ui.label(opt(f.probe_accuracy));
                 ui.label(opt(f.probe_track_accuracy));
+                if stopped_early {
+                    ui.label(f.best_epoch.map_or("-".into(), |e| e.to_string()));
+                }
                 ui.end_row();
             }
         });

@@ -11,10 +11,10 @@ use super::args::{FolderArg, IngestArgs, SplitArgs};
 use super::progress::load_for_command;
 use crate::dataset::{Dataset, InputKind, SplitConfig, SplitProtocol};
 use crate::files::check_destination;
-use crate::model::{save, Activation, ModelKind};
+use crate::model::{save, Activation, ModelKind, Regularization};
 use crate::tables::crossval::{CrossValidation, FoldScore};
 use crate::tables::report::EvalReport;
-use crate::training::crossval::cross_validate;
+use crate::training::crossval::{cross_validate_then_train, CrossValidated};
 use crate::training::experiment::run_experiment;
 use crate::training::presets::{Preset, Settings};
 use crate::training::train::EpochReport;
@@ -51,6 +51,24 @@ pub struct ModelArgs {
     /// weighs what gamma says instead of vanishing next to the cross-entropy
     #[arg(long)]
     pub standardize: bool,
+    /// AdamW's decoupled weight decay, per step relative to the learning rate (beyond the paper)
+    #[arg(long, allow_negative_numbers = true)]
+    pub weight_decay: Option<f64>,
+    /// Gaussian noise on each training input, in standard deviations of the standardised input;
+    /// the decoder still reconstructs the clean input (beyond the paper)
+    #[arg(long, allow_negative_numbers = true)]
+    pub input_noise: Option<f64>,
+    /// SpecAugment for log-mel and MFCC inputs: in each training input, blank a run of up to this
+    /// many frames (beyond the paper)
+    #[arg(long)]
+    pub time_mask: Option<usize>,
+    /// SpecAugment: blank a run of up to this many bands across every frame (beyond the paper)
+    #[arg(long)]
+    pub band_mask: Option<usize>,
+    /// Keep the weights of the epoch with the lowest dev cross-entropy, not the last epoch's
+    /// (early stopping; needs a dev split: --dev-fraction above 0 or kfold)
+    #[arg(long)]
+    pub best_on_dev: bool,
 }
 
 impl ModelArgs {
@@ -65,6 +83,21 @@ impl ModelArgs {
             gamma: self.gamma.unwrap_or(preset.gamma),
             output_activation: self.decoder_output.unwrap_or(preset.output_activation),
             standardize: self.standardize || preset.standardize,
+            regularization: Regularization {
+                weight_decay: self
+                    .weight_decay
+                    .unwrap_or(preset.regularization.weight_decay),
+                input_noise: self
+                    .input_noise
+                    .unwrap_or(preset.regularization.input_noise),
+                time_mask_frames: self
+                    .time_mask
+                    .unwrap_or(preset.regularization.time_mask_frames),
+                band_mask_bands: self
+                    .band_mask
+                    .unwrap_or(preset.regularization.band_mask_bands),
+                best_on_dev: self.best_on_dev || preset.regularization.best_on_dev,
+            },
         }
     }
 }
@@ -152,20 +185,30 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
         args.split.split,
         train_config.epochs
     );
+    if !train_config.regularization.is_none() {
+        eprintln!(
+            "regularization beyond dropout: {}",
+            train_config.regularization.describe()
+        );
+    }
     let every = (train_config.epochs / 20).max(1);
     let split = args.split.split_config();
     for note in dataset.split_plan(&split)?.notes {
         eprintln!("note: {note}");
     }
-    if split.protocol == SplitProtocol::KFold {
-        return cross_validate_then_train(
-            args,
-            &dataset,
-            template,
-            &train_config,
-            &split,
-            &settings,
+    if train_config.regularization.best_on_dev
+        && matches!(
+            split.protocol,
+            SplitProtocol::Segment | SplitProtocol::Track
+        )
+        && split.dev_fraction <= 0.0
+    {
+        anyhow::bail!(
+            "--best-on-dev keeps the epoch that does best on the dev tracks, but this split has              none: give --dev-fraction above 0 or use --split kfold:K"
         );
+    }
+    if split.protocol == SplitProtocol::KFold {
+        return kfold_then_train(args, &dataset, template, &train_config, &split, &settings);
     }
     let experiment = run_experiment(
         &dataset,
@@ -216,7 +259,7 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
 
 /// `--split kfold:K`: every fold's scores (the model's and the linear probe's), then a model
 /// trained on every track, saved with the cross-validation in its record.
-fn cross_validate_then_train(
+fn kfold_then_train(
     args: &TrainArgs,
     dataset: &Dataset,
     template: crate::model::ModelConfig,
@@ -227,38 +270,35 @@ fn cross_validate_then_train(
     let started = std::time::Instant::now();
     let cancel = AtomicBool::new(false);
     let every = (train_config.epochs / 4).max(1);
-    let crossval = cross_validate(
+    let mut said_final = false;
+    let CrossValidated {
+        experiment,
+        crossval,
+        kept_epochs,
+    } = cross_validate_then_train(
         dataset,
         template,
         train_config,
         split,
         settings.standardize,
-        true,
         &cancel,
-        &mut |at, r| {
-            if r.epoch == r.epochs || r.epoch % every == 0 {
-                eprintln!("fold {}/{}: {}", at.fold + 1, at.folds, epoch_line(r));
+        &mut |at, r| match at {
+            Some(at) if r.epoch == r.epochs || r.epoch % every == 0 => {
+                eprintln!("fold {}/{}: {}", at.fold + 1, at.folds, epoch_line(r))
             }
+            Some(_) => {}
+            None if !said_final => {
+                said_final = true;
+                eprintln!("training the model on every track, {} epochs", r.epochs);
+            }
+            None => {}
         },
     )?;
-    eprintln!("training the model on every track");
-    let all = SplitConfig {
-        protocol: SplitProtocol::Track,
-        train_fraction: 1.0,
-        dev_fraction: 0.0,
-        ..*split
-    };
-    let mut experiment = run_experiment(
-        dataset,
-        template,
-        train_config,
-        &all,
-        settings.standardize,
-        &cancel,
-        &mut |_| {},
-    )?;
-    if let Some(record) = experiment.saved.meta.training.as_mut() {
-        record.crossval = Some(crossval.clone());
+    if !kept_epochs.is_empty() {
+        eprintln!(
+            "early stopping: the folds kept epochs {kept_epochs:?}; the model on every track \
+             trained for their median"
+        );
     }
     save(&args.out, &experiment.saved.model, &experiment.saved.meta)?;
     let seconds = started.elapsed().as_secs_f64();

@@ -73,6 +73,9 @@ pub struct TrainingRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_fingerprint: Option<String>,
     pub epochs_run: usize,
+    /// With `best_on_dev`: the epoch whose weights were kept (the file holds those).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub best_epoch: Option<usize>,
     pub seconds: f64,
     pub report: Option<EvalReport>,
     /// Every track of the folder trained on, with where training put it (files saved before

@@ -14,7 +14,8 @@ pub mod shipped;
 
 pub use crate::tables::metrics::{argmax_rows, softmax_rows};
 pub use config::{
-    Activation, ConfigError, LayerSpec, ModelConfig, ModelKind, TrainConfig, BOTTLENECK_DIM,
+    Activation, ConfigError, LayerSpec, ModelConfig, ModelKind, Regularization, TrainConfig,
+    BOTTLENECK_DIM,
 };
 pub use io::{load, save, ModelFileError, SavedModel};
 pub use meta::{FitError, ModelMeta, TrackStamp, TrainingRecord};

@@ -18,6 +18,9 @@ pub struct FoldScore {
     pub probe_accuracy: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub probe_track_accuracy: Option<f64>,
+    /// With early stopping on the dev fold: the epoch whose weights were kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub best_epoch: Option<usize>,
 }
 
 /// Mean and sample standard deviation (n - 1) of a score over the folds.

@@ -67,12 +67,8 @@ fn fold_score(
     fold: usize,
     with_probe: bool,
 ) -> Result<FoldScore, ExperimentError> {
-    let report = experiment
-        .saved
-        .meta
-        .training
-        .as_ref()
-        .and_then(|t| t.report.as_ref());
+    let record = experiment.saved.meta.training.as_ref();
+    let report = record.and_then(|t| t.report.as_ref());
     let test = report.and_then(|r| r.splits.iter().find(|s| s.split == Split::Test.name()));
     let of = |s: Split| -> Vec<usize> {
         (0..dataset.len())
@@ -105,6 +101,7 @@ fn fold_score(
             .map_or(0.0, |v| v.accuracy),
         probe_accuracy,
         probe_track_accuracy,
+        best_epoch: record.and_then(|t| t.best_epoch),
     })
 }
 
@@ -125,4 +122,70 @@ pub fn probe_scores(
     let tracks: Vec<usize> = test.iter().map(|&i| dataset.segments[i].track).collect();
     let vote = track_vote(&tracks, &truth, &flat, n);
     Ok((right as f64 / test.len().max(1) as f64, vote.accuracy))
+}
+
+/// Cross-validation, then the model trained on every track with the folds kept in its record:
+/// what `train --split kfold:K` and the window's cross-validation do.
+pub struct CrossValidated {
+    pub experiment: Experiment,
+    pub crossval: CrossValidation,
+    /// With early stopping: the folds' kept epochs, whose median the final model trained for.
+    pub kept_epochs: Vec<usize>,
+}
+
+/// Runs [`cross_validate`] (with the probe), then trains on every track. Early stopping has no
+/// dev tracks left once every track trains, so the final model trains for the median of the
+/// epochs the folds kept. `on_epoch` sees the folds' epochs (`Some(fold)`) and the final
+/// model's (`None`).
+#[allow(clippy::too_many_arguments)]
+pub fn cross_validate_then_train(
+    dataset: &Dataset,
+    template: ModelConfig,
+    train_config: &TrainConfig,
+    split: &SplitConfig,
+    standardize: bool,
+    cancel: &AtomicBool,
+    on_epoch: &mut dyn FnMut(Option<FoldProgress>, &EpochReport),
+) -> Result<CrossValidated, ExperimentError> {
+    let crossval = cross_validate(
+        dataset,
+        template,
+        train_config,
+        split,
+        standardize,
+        true,
+        cancel,
+        &mut |at, r| on_epoch(Some(at), r),
+    )?;
+    let mut final_config = *train_config;
+    let kept_epochs: Vec<usize> = crossval.folds.iter().filter_map(|f| f.best_epoch).collect();
+    if train_config.regularization.best_on_dev && !kept_epochs.is_empty() {
+        let mut sorted = kept_epochs.clone();
+        sorted.sort_unstable();
+        final_config.epochs = sorted[sorted.len() / 2];
+        final_config.regularization.best_on_dev = false;
+    }
+    let all = SplitConfig {
+        protocol: SplitProtocol::Track,
+        train_fraction: 1.0,
+        dev_fraction: 0.0,
+        ..*split
+    };
+    let mut experiment = run_experiment(
+        dataset,
+        template,
+        &final_config,
+        &all,
+        standardize,
+        cancel,
+        &mut |r| on_epoch(None, r),
+    )?;
+    if let Some(record) = experiment.saved.meta.training.as_mut() {
+        record.crossval = Some(crossval.clone());
+    }
+    Ok(CrossValidated {
+        experiment,
+        crossval,
+        kept_epochs,
+    })
 }

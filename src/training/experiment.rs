@@ -154,6 +154,7 @@ pub fn run_experiment(
             data: dataset.source.to_string(),
             data_fingerprint: Some(dataset.fingerprint()),
             epochs_run: trained.history.len(),
+            best_epoch: trained.best_epoch,
             seconds: started.elapsed().as_secs_f64(),
             report: Some(report),
             tracks: TrackStamp::of(dataset, &splits),

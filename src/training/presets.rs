@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::dataset::InputKind;
-use crate::model::{Activation, ModelConfig, ModelKind, TrainConfig};
+use crate::model::{Activation, ModelConfig, ModelKind, Regularization, TrainConfig};
 
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, clap::ValueEnum,
@@ -41,6 +41,8 @@ pub struct Settings {
     pub output_activation: Activation,
     /// Scale waveform inputs to unit variance (log-mel inputs are always standardised per band).
     pub standardize: bool,
+    /// Beyond dropout: weight decay, input corruption, early stopping (none in the paper).
+    pub regularization: Regularization,
 }
 
 impl Settings {
@@ -53,6 +55,7 @@ impl Settings {
             gamma: 0.9,
             output_activation: Activation::Relu,
             standardize: false,
+            regularization: Regularization::default(),
         };
         match (preset, input) {
             (Preset::Paper, _) => paper,
@@ -98,6 +101,7 @@ impl Settings {
             batch_size: self.batch_size,
             epochs: self.epochs,
             seed,
+            regularization: self.regularization,
         }
     }
 }

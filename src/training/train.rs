@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::adam::Adam;
 use crate::model::{argmax_rows, Dropout, Model, ModelConfig, ModelError, ModelKind, TrainConfig};
+use crate::training::augment::Augment;
 
 /// Rows of `input_dim` values and their genre labels.
 #[derive(Debug, Clone, Copy)]
@@ -41,6 +42,9 @@ pub struct EpochReport {
     pub classification_loss: Option<f64>,
     pub train_accuracy: Option<f64>,
     pub dev_loss: Option<f64>,
+    /// The dev split's cross-entropy (what `best_on_dev` watches).
+    #[serde(default)]
+    pub dev_classification_loss: Option<f64>,
     pub dev_accuracy: Option<f64>,
     pub elapsed_secs: f64,
 }
@@ -76,6 +80,8 @@ impl From<candle_core::Error> for TrainError {
 pub struct Trained {
     pub model: Model,
     pub history: Vec<EpochReport>,
+    /// With `best_on_dev`: the epoch whose weights were kept.
+    pub best_epoch: Option<usize>,
 }
 
 /// The loss of one forward pass and its parts.
@@ -87,17 +93,19 @@ struct Losses {
 }
 
 /// The losses of a batch `x` already in the model's units: the reconstruction error is
-/// measured there (raw amplitude unless the inputs are standardized).
+/// measured there (raw amplitude unless the inputs are standardized), against `target` (the
+/// clean batch when `x` was corrupted by the recipe's augmentation, else `x` itself).
 fn losses(
     model: &Model,
     x: &Tensor,
+    target: &Tensor,
     y: &Tensor,
     dropout: Option<Dropout>,
 ) -> candle_core::Result<Losses> {
     let cfg = model.config();
     let out = model.forward_model_units(x, dropout)?;
     let mse = match &out.reconstruction {
-        Some(r) => Some(candle_nn::loss::mse(r, x)?),
+        Some(r) => Some(candle_nn::loss::mse(r, target)?),
         None => None,
     };
     let ce = match &out.logits {
@@ -121,21 +129,28 @@ fn losses(
 /// The training objective of a batch in evaluation mode (no dropout), as a differentiable
 /// scalar tensor: gamma * MSE + (1 - gamma) * CE for the DSAE, MSE or CE for the others.
 pub fn loss_tensor(model: &Model, x: &Tensor, y: &Tensor) -> candle_core::Result<Tensor> {
-    Ok(losses(model, &model.to_model_units(x)?, y, None)?.total)
+    let x = model.to_model_units(x)?;
+    Ok(losses(model, &x, &x, y, None)?.total)
 }
 
 fn scalar(t: &Tensor) -> candle_core::Result<f64> {
     Ok(f64::from(t.to_scalar::<f32>()?))
 }
 
-fn tensors(model: &Model, ex: Examples, rows: &[usize]) -> candle_core::Result<(Tensor, Tensor)> {
-    let dim = model.config().input_dim;
+/// The rows' values (one after another) and labels.
+fn gather(dim: usize, ex: Examples, rows: &[usize]) -> (Vec<f32>, Vec<u32>) {
     let mut x = Vec::with_capacity(rows.len() * dim);
     let mut y = Vec::with_capacity(rows.len());
     for &r in rows {
         x.extend_from_slice(&ex.x[r * dim..(r + 1) * dim]);
         y.push(ex.y[r]);
     }
+    (x, y)
+}
+
+fn tensors(model: &Model, ex: Examples, rows: &[usize]) -> candle_core::Result<(Tensor, Tensor)> {
+    let dim = model.config().input_dim;
+    let (x, y) = gather(dim, ex, rows);
     let n = rows.len();
     Ok((
         Tensor::from_vec(x, (n, dim), model.device())?,
@@ -146,25 +161,36 @@ fn tensors(model: &Model, ex: Examples, rows: &[usize]) -> candle_core::Result<(
 /// Rows per evaluation pass.
 const EVAL_CHUNK: usize = 4096;
 
-/// Loss and accuracy of `ex` (already in the model's units) in evaluation mode.
-fn evaluate_model_units(model: &Model, ex: Examples) -> Result<(f64, Option<f64>), TrainError> {
-    let (mut loss_sum, mut correct) = (0.0, 0usize);
+/// A split's figures in evaluation mode.
+struct Evaluation {
+    loss: f64,
+    classification_loss: Option<f64>,
+    accuracy: Option<f64>,
+}
+
+/// Loss, cross-entropy and accuracy of `ex` (already in the model's units) in evaluation mode.
+fn evaluate_model_units(model: &Model, ex: Examples) -> Result<Evaluation, TrainError> {
+    let (mut loss_sum, mut ce_sum, mut correct) = (0.0, 0.0, 0usize);
     let all: Vec<usize> = (0..ex.len()).collect();
     for rows in all.chunks(EVAL_CHUNK) {
         let (x, y) = tensors(model, ex, rows)?;
-        let out = losses(model, &x, &y, None)?;
-        loss_sum += scalar(&out.total)? * rows.len() as f64;
+        let out = losses(model, &x, &x, &y, None)?;
+        let w = rows.len() as f64;
+        loss_sum += scalar(&out.total)? * w;
+        if let Some(c) = &out.classification {
+            ce_sum += scalar(c)? * w;
+        }
         if let Some(logits) = out.logits {
             correct += count_correct(&logits, rows, ex.y)?;
         }
     }
     let n = ex.len().max(1) as f64;
-    let accuracy = model
-        .config()
-        .kind
-        .has_classifier()
-        .then(|| correct as f64 / n);
-    Ok((loss_sum / n, accuracy))
+    let classifies = model.config().kind.has_classifier();
+    Ok(Evaluation {
+        loss: loss_sum / n,
+        classification_loss: classifies.then(|| ce_sum / n),
+        accuracy: classifies.then(|| correct as f64 / n),
+    })
 }
 
 /// How many of `rows` the `logits` (one row each, in order) classify as their label in `y`.
@@ -243,8 +269,13 @@ pub fn train_model(
             k / model_config.input_dim
         )));
     }
-    // Plain Adam, as the authors' tf.train.AdamOptimizer.
-    let mut optimizer = Adam::new(model.vars(), train_config.learning_rate);
+    // Plain Adam, as the authors' tf.train.AdamOptimizer (AdamW when the recipe decays).
+    let recipe = train_config.regularization;
+    let mut optimizer =
+        Adam::new(model.vars(), train_config.learning_rate).with_weight_decay(recipe.weight_decay);
+    let augment = Augment::new(&recipe, model.norm().map(|n| n.bands()));
+    let mut augment_rng = ChaCha8Rng::seed_from_u64(train_config.seed.wrapping_add(3));
+    let dim = model_config.input_dim;
     // Standardised once, not per batch and epoch.
     let train_x = model.to_model_values(train_set.x);
     let train_set = Examples {
@@ -260,6 +291,9 @@ pub fn train_model(
     let mut order: Vec<usize> = (0..train_set.len()).collect();
     let started = Instant::now();
     let mut history = Vec::with_capacity(train_config.epochs);
+    let watch_dev = recipe.best_on_dev && dev_set.is_some_and(|d| !d.is_empty());
+    // The weights of the best epoch so far on dev, and its number.
+    let mut best: Option<(f64, usize, Vec<Tensor>)> = None;
 
     for epoch in 1..=train_config.epochs {
         order.shuffle(&mut shuffle_rng);
@@ -268,12 +302,25 @@ pub fn train_model(
             if cancel.load(Ordering::Relaxed) {
                 return Err(TrainError::Cancelled);
             }
-            let (x, y) = tensors(&model, train_set, rows)?;
+            let (clean, y) = gather(dim, train_set, rows);
+            let n_rows = rows.len();
+            let corrupted = augment.map(|a| {
+                let mut x = clean.clone();
+                a.apply(&mut x, dim, &mut augment_rng);
+                x
+            });
+            let device = model.device();
+            let target = Tensor::from_vec(clean, (n_rows, dim), device)?;
+            let x = match corrupted {
+                Some(x) => Tensor::from_vec(x, (n_rows, dim), device)?,
+                None => target.clone(),
+            };
+            let y = Tensor::from_vec(y, n_rows, device)?;
             let dropout = Dropout {
                 keep: model_config.dropout_keep,
                 rng: &mut dropout_rng,
             };
-            let out = losses(&model, &x, &y, Some(dropout))?;
+            let out = losses(&model, &x, &target, &y, Some(dropout))?;
             let loss = scalar(&out.total)?;
             if !loss.is_finite() {
                 return Err(TrainError::Diverged {
@@ -295,13 +342,21 @@ pub fn train_model(
         }
         let n = train_set.len() as f64;
         let train_accuracy = accuracy_model_units(&model, train_set)?;
-        let (dev_loss, dev_accuracy) = match dev_set.filter(|d| !d.is_empty()) {
-            Some(dev) => {
-                let (l, a) = evaluate_model_units(&model, dev)?;
-                (Some(l), a)
-            }
-            None => (None, None),
+        let dev = match dev_set.filter(|d| !d.is_empty()) {
+            Some(dev) => Some(evaluate_model_units(&model, dev)?),
+            None => None,
         };
+        if let Some(dev) = dev.as_ref().filter(|_| watch_dev) {
+            let watched = dev.classification_loss.unwrap_or(dev.loss);
+            if best.as_ref().is_none_or(|(b, _, _)| watched < *b) {
+                let weights = model
+                    .vars()
+                    .iter()
+                    .map(|v| v.as_tensor().copy())
+                    .collect::<candle_core::Result<Vec<_>>>()?;
+                best = Some((watched, epoch, weights));
+            }
+        }
         let report = EpochReport {
             epoch,
             epochs: train_config.epochs,
@@ -309,14 +364,28 @@ pub fn train_model(
             reconstruction_loss: model_config.kind.has_decoder().then_some(mse_sum / n),
             classification_loss: model_config.kind.has_classifier().then_some(ce_sum / n),
             train_accuracy,
-            dev_loss,
-            dev_accuracy,
+            dev_loss: dev.as_ref().map(|d| d.loss),
+            dev_classification_loss: dev.as_ref().and_then(|d| d.classification_loss),
+            dev_accuracy: dev.as_ref().and_then(|d| d.accuracy),
             elapsed_secs: started.elapsed().as_secs_f64(),
         };
         on_epoch(&report);
         history.push(report);
     }
-    Ok(Trained { model, history })
+    let best_epoch = match best {
+        Some((_, epoch, weights)) => {
+            for (var, w) in model.vars().iter().zip(&weights) {
+                var.set(w)?;
+            }
+            Some(epoch)
+        }
+        None => None,
+    };
+    Ok(Trained {
+        model,
+        history,
+        best_epoch,
+    })
 }
 
 /// Predicted genre of each row of `x` (evaluation mode).

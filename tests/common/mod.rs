@@ -215,6 +215,7 @@ pub fn train_small_model(dir: &std::path::Path, out: &std::path::Path, epochs: u
         learning_rate: 3e-3,
         batch_size: 16,
         seed: 1,
+        regularization: Default::default(),
     };
     train_model(dir, out, genrescope::model::ModelConfig::dsae(0, 0), tc);
 }
@@ -232,6 +233,7 @@ pub fn train_memorising_autoencoder(dir: &std::path::Path, out: &std::path::Path
         learning_rate: 1e-3,
         batch_size: 16,
         seed: 1,
+        regularization: Default::default(),
     };
     train_model(dir, out, template, tc);
 }

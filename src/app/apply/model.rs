@@ -48,7 +48,7 @@ impl GenrescopeApp {
         }
         let dataset = Arc::clone(&data.dataset);
         let kind = JobKind::Train {
-            epochs: settings.knobs.epochs,
+            epochs: settings.total_epochs(),
             data: data.id,
         };
         self.state.history.clear();

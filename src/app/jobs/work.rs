@@ -12,12 +12,14 @@ use crate::app::registry::JobId;
 use crate::audio::clip::ClipSource;
 use crate::audio::playback::OutputFormat;
 use crate::dataset::sources::load_source;
-use crate::dataset::{DataSource, Dataset, FeatureConfig, LoadError, Split};
+use crate::dataset::{DataSource, Dataset, FeatureConfig, LoadError, Split, SplitProtocol};
 use crate::maps::model_maps;
 use crate::maps::projection::Projection;
 use crate::model::shipped::Shipped;
 use crate::model::{load, save, SavedModel};
+use crate::training::crossval::cross_validate_then_train;
 use crate::training::experiment::run_experiment;
+use crate::training::train::EpochReport;
 
 pub fn load_data(
     job: JobId,
@@ -58,27 +60,48 @@ pub fn train(
     cancel: &AtomicBool,
     reporter: &Reporter,
 ) -> JobResult {
-    run_experiment(
-        &dataset,
-        run.template,
-        &run.train,
-        &run.split,
-        run.standardize,
-        cancel,
-        &mut |report| {
-            reporter.send(Event::Epoch {
-                job,
-                report: report.clone(),
-            })
-        },
-    )
-    .map(|e| Output::Trained(Box::new(e)))
-    .map_err(|e| match e {
-        crate::training::experiment::ExperimentError::Train(
-            crate::training::train::TrainError::Cancelled,
-        ) => JobError::Cancelled,
-        e => JobError::Failed(format!("Training failed: {e}. The previous model is kept.")),
-    })
+    let send = |report: EpochReport| reporter.send(Event::Epoch { job, report });
+    let result = if run.split.protocol == SplitProtocol::KFold {
+        // The folds one after another, then the model on every track: the curve shows each
+        // run in turn, numbered on one axis so the progress bar counts all of them.
+        let per_run = run.train.epochs;
+        let runs = run.split.folds + 1;
+        cross_validate_then_train(
+            &dataset,
+            run.template,
+            &run.train,
+            &run.split,
+            run.standardize,
+            cancel,
+            &mut |at, r| {
+                let before = at.map_or(run.split.folds, |a| a.fold) * per_run;
+                send(EpochReport {
+                    epoch: before + r.epoch,
+                    epochs: runs * per_run,
+                    ..r.clone()
+                })
+            },
+        )
+        .map(|c| c.experiment)
+    } else {
+        run_experiment(
+            &dataset,
+            run.template,
+            &run.train,
+            &run.split,
+            run.standardize,
+            cancel,
+            &mut |r| send(r.clone()),
+        )
+    };
+    result
+        .map(|e| Output::Trained(Box::new(e)))
+        .map_err(|e| match e {
+            crate::training::experiment::ExperimentError::Train(
+                crate::training::train::TrainError::Cancelled,
+            ) => JobError::Cancelled,
+            e => JobError::Failed(format!("Training failed: {e}. The previous model is kept.")),
+        })
 }
 
 /// Runs the model over every segment and fits the two model maps. With `evaluate`, also makes

@@ -5,6 +5,9 @@ use crate::dataset::{FeatureConfig, InputKind, SplitConfig, SplitProtocol};
 use crate::model::{ModelConfig, ModelKind, TrainConfig};
 use crate::training::presets::{Preset, Settings};
 
+/// The window's cross-validation: 8 folds, as the README's and the model cards' tables.
+pub const WINDOW_FOLDS: usize = 8;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrainSettings {
     pub kind: ModelKind,
@@ -63,7 +66,21 @@ impl TrainSettings {
         SplitConfig {
             protocol: self.protocol,
             seed: self.seed,
+            folds: if self.protocol == SplitProtocol::KFold {
+                WINDOW_FOLDS
+            } else {
+                0
+            },
             ..SplitConfig::default()
+        }
+    }
+
+    /// Epochs the run trains in all: every fold and then the model on every track, under
+    /// cross-validation.
+    pub fn total_epochs(&self) -> usize {
+        match self.protocol {
+            SplitProtocol::KFold => self.knobs.epochs * (WINDOW_FOLDS + 1),
+            _ => self.knobs.epochs,
         }
     }
 
