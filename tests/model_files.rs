@@ -37,7 +37,12 @@ fn save_then_load_reproduces_every_output_exactly() {
     let x: Vec<f32> = (0..5 * 500)
         .map(|i| ((i * 37 % 101) as f32 / 101.0) - 0.5)
         .collect();
-    for kind in [ModelKind::Dsae, ModelKind::Autoencoder, ModelKind::Baseline] {
+    for kind in [
+        ModelKind::Dsae,
+        ModelKind::Autoencoder,
+        ModelKind::Baseline,
+        ModelKind::Btcvae,
+    ] {
         let config = ModelConfig::dsae(500, 4).with_kind(kind);
         let model = Model::new(config, 42).unwrap();
         let meta = meta_for(config);
@@ -55,7 +60,7 @@ fn save_then_load_reproduces_every_output_exactly() {
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
-    assert_eq!(names.len(), 3, "{names:?}");
+    assert_eq!(names.len(), 4, "{names:?}");
 }
 
 #[test]

@@ -141,6 +141,19 @@ fn current_model_ui(ui: &mut Ui, state: &AppState) {
                 )
                 .wrap(),
             );
+            if let Some(w) = meta.model.vae_weights() {
+                ui.add(
+                    egui::Label::new(
+                        RichText::new(format!(
+                            "β-TCVAE (α {}, β {}, γ {}): its code is a distribution; the maps, \
+                             every instrument and decoding use the code's mean.",
+                            w.alpha, w.beta, w.gamma
+                        ))
+                        .small(),
+                    )
+                    .wrap(),
+                );
+            }
         }
         None => {
             ui.label(RichText::new("No model yet.").weak());
@@ -239,6 +252,12 @@ fn form_ui(ui: &mut Ui, s: &mut TrainSettings) {
                 &[
                     (ModelKind::Dsae, "dsae", DSAE_HINT),
                     (
+                        ModelKind::Btcvae,
+                        "β-TCVAE",
+                        "The DSAE with a Gaussian code and its total correlation penalised by β \
+                         (Chen et al. 2018): the paper's future work",
+                    ),
+                    (
                         ModelKind::Autoencoder,
                         "autoencoder",
                         "Reconstruction only: no genre labels used",
@@ -287,12 +306,32 @@ fn form_ui(ui: &mut Ui, s: &mut TrainSettings) {
         row(ui, "batch", "", |ui| {
             ui.add(egui::DragValue::new(&mut s.knobs.batch_size).range(1..=8192))
         });
-        if s.kind == ModelKind::Dsae {
+        if matches!(s.kind, ModelKind::Dsae | ModelKind::Btcvae) {
             row(
                 ui,
                 "gamma",
                 "loss = gamma · MSE + (1 − gamma) · cross-entropy",
                 |ui| ui.add(egui::Slider::new(&mut s.knobs.gamma, 0.0..=1.0)),
+            );
+        }
+        if s.kind == ModelKind::Btcvae {
+            row(
+                ui,
+                "β",
+                "Weight on the code's total correlation: above 1 presses its dimensions apart",
+                |ui| ui.add(egui::Slider::new(&mut s.knobs.vae.beta, 0.0..=20.0)),
+            );
+            row(
+                ui,
+                "α (MI)",
+                "Weight on the mutual information between a clip and its code",
+                |ui| ui.add(egui::Slider::new(&mut s.knobs.vae.alpha, 0.0..=5.0)),
+            );
+            row(
+                ui,
+                "γ (dim. KL)",
+                "Weight on each code dimension's distance from the prior N(0, 1)",
+                |ui| ui.add(egui::Slider::new(&mut s.knobs.vae.gamma, 0.0..=5.0)),
             );
         }
         if s.kind != ModelKind::Baseline {

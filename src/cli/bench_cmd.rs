@@ -356,6 +356,22 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         lm_train,
         "s",
     );
+    let vae_train = epoch_secs(
+        ModelKind::Btcvae,
+        480,
+        logmel.meta.model.input_dim,
+        64,
+        args.epochs,
+    )?;
+    table.add(
+        "train_epoch_btcvae_480_b64",
+        format!(
+            "train log-mel β-TCVAE, the same epoch ({:.2}x the dsae's)",
+            vae_train / lm_train
+        ),
+        vae_train,
+        "s",
+    );
 
     #[cfg(feature = "window")]
     for (key, n, moving) in [

@@ -87,7 +87,7 @@ pub enum Command {
     /// Write every pooled vector with its provenance to CSV or .npy
     Features(features_cmd::FeaturesArgs),
     /// Train a model and print the paper's tables for the run
-    Train(train_cmd::TrainArgs),
+    Train(Box<train_cmd::TrainArgs>),
     /// The paper's tables for a saved model on a folder (all of it held out)
     Eval(eval_cmd::EvalArgs),
     /// What a model's spaces hold on a folder: each space on an extrinsic task, what each

@@ -11,7 +11,7 @@ use super::args::{FolderArg, IngestArgs, SplitArgs};
 use super::progress::load_for_command;
 use crate::dataset::{Dataset, InputKind, SplitConfig, SplitProtocol};
 use crate::files::check_destination;
-use crate::model::{save, Activation, ModelKind, Regularization};
+use crate::model::{save, Activation, ModelKind, Regularization, VaeWeights};
 use crate::tables::crossval::{CrossValidation, FoldScore};
 use crate::tables::report::EvalReport;
 use crate::training::crossval::{cross_validate_then_train, CrossValidated};
@@ -69,6 +69,15 @@ pub struct ModelArgs {
     /// (early stopping; needs a dev split: --dev-fraction above 0 or kfold)
     #[arg(long)]
     pub best_on_dev: bool,
+    /// β-TCVAE (--model btcvae): weight on the code's total correlation [default: 6]
+    #[arg(long, allow_negative_numbers = true)]
+    pub beta: Option<f64>,
+    /// β-TCVAE: weight α on the index-code mutual information [default: 1]
+    #[arg(long, allow_negative_numbers = true)]
+    pub mi_weight: Option<f64>,
+    /// β-TCVAE: weight γ on the dimension-wise KL to the prior [default: 1]
+    #[arg(long, allow_negative_numbers = true)]
+    pub dimwise_kl_weight: Option<f64>,
 }
 
 impl ModelArgs {
@@ -97,6 +106,11 @@ impl ModelArgs {
                     .band_mask
                     .unwrap_or(preset.regularization.band_mask_bands),
                 best_on_dev: self.best_on_dev || preset.regularization.best_on_dev,
+            },
+            vae: VaeWeights {
+                alpha: self.mi_weight.unwrap_or(preset.vae.alpha),
+                beta: self.beta.unwrap_or(preset.vae.beta),
+                gamma: self.dimwise_kl_weight.unwrap_or(preset.vae.gamma),
             },
         }
     }
@@ -151,6 +165,12 @@ pub fn epoch_line(r: &EpochReport) -> String {
     if let (Some(m), Some(c)) = (r.reconstruction_loss, r.classification_loss) {
         line += &format!(" (mse {m:.5}, ce {c:.4})");
     }
+    if let Some(kl) = &r.kl {
+        line += &format!(
+            " (MI {:.2}, TC {:.2}, dim-KL {:.2} nats)",
+            kl.mutual_information, kl.total_correlation, kl.dimensionwise_kl
+        );
+    }
     if let Some(a) = r.train_accuracy {
         line += &format!("  train {:.1}%", 100.0 * a);
     }
@@ -168,6 +188,16 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
     train_config.validate()?;
     let template = settings.model_template(args.model.model);
     template.validate_settings()?;
+    let m = &args.model;
+    if !args.model.model.is_variational()
+        && (m.beta.is_some() || m.mi_weight.is_some() || m.dimwise_kl_weight.is_some())
+    {
+        anyhow::bail!(
+            "--beta, --mi-weight and --dimwise-kl-weight weigh the β-TCVAE's KL term: add \
+             --model btcvae, or leave them out for --model {}",
+            args.model.model
+        );
+    }
     let cancel = AtomicBool::new(false);
     let dataset = load_for_command(
         &args.folder.dir,
@@ -185,6 +215,13 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
         args.split.split,
         train_config.epochs
     );
+    if let Some(w) = template.vae_weights() {
+        eprintln!(
+            "β-TCVAE: α {} on the mutual information, β {} on the total correlation, γ {} on \
+             the dimension-wise KL; the maps, instruments and decoding use the code's mean",
+            w.alpha, w.beta, w.gamma
+        );
+    }
     if !train_config.regularization.is_none() {
         eprintln!(
             "regularization beyond dropout: {}",
@@ -204,7 +241,8 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
         && split.dev_fraction <= 0.0
     {
         anyhow::bail!(
-            "--best-on-dev keeps the epoch that does best on the dev tracks, but this split has              none: give --dev-fraction above 0 or use --split kfold:K"
+            "--best-on-dev keeps the epoch that does best on the dev tracks, but this split has \
+             none: give --dev-fraction above 0 or use --split kfold:K"
         );
     }
     if split.protocol == SplitProtocol::KFold {

@@ -12,6 +12,10 @@ pub enum ModelKind {
     Autoencoder,
     /// Deep Softmax Autoencoder: the autoencoder plus a classifier head on the bottleneck.
     Dsae,
+    /// β-TCVAE (Chen et al. 2018): the DSAE with a Gaussian code (mean and log-variance),
+    /// sampled in training, its KL term split into mutual information, total correlation and
+    /// dimension-wise KL; the paper's future work. Inference uses the code's mean.
+    Btcvae,
 }
 
 impl ModelKind {
@@ -20,7 +24,13 @@ impl ModelKind {
             Self::Baseline => "baseline",
             Self::Autoencoder => "autoencoder",
             Self::Dsae => "dsae",
+            Self::Btcvae => "btcvae",
         }
+    }
+
+    /// The code is a distribution (mean and log-variance) rather than a point.
+    pub fn is_variational(self) -> bool {
+        self == Self::Btcvae
     }
 
     pub fn has_classifier(self) -> bool {
@@ -97,11 +107,40 @@ pub struct ModelConfig {
     /// `--standardize` sets 1/std of the training inputs (beyond the paper).
     #[serde(default = "unit_scale")]
     pub input_scale: f64,
+    /// The β-TCVAE's weights on the parts of its KL term; `None` for every other kind (and in
+    /// every file saved before the β-TCVAE existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vae: Option<VaeWeights>,
 }
 
 fn unit_scale() -> f64 {
     1.0
 }
+
+/// The weights of the β-TCVAE's KL decomposition (Chen, Li, Grosse and Duvenaud 2018, eq. 2):
+/// α on the index-code mutual information, β on the total correlation, γ on the dimension-wise
+/// KL. α = β = γ = 1 is a plain VAE's KL; β > 1 presses the code's dimensions to independence.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct VaeWeights {
+    pub alpha: f64,
+    pub beta: f64,
+    pub gamma: f64,
+}
+
+impl Default for VaeWeights {
+    /// The reference implementation's default (`--beta 6` in Chen et al.'s `vae_quant.py`
+    /// with α = γ = 1).
+    fn default() -> Self {
+        Self {
+            alpha: 1.0,
+            beta: 6.0,
+            gamma: 1.0,
+        }
+    }
+}
+
+/// Largest weight on a KL part: beyond it the code collapses to the prior whatever the data.
+pub const MAX_VAE_WEIGHT: f64 = 1_000.0;
 
 impl ModelConfig {
     /// The paper's DSAE for `n_classes` genres, with the decoder output chosen for listening.
@@ -114,11 +153,21 @@ impl ModelConfig {
             dropout_keep: 0.9,
             gamma: 0.9,
             input_scale: 1.0,
+            vae: None,
         }
     }
 
+    /// The same settings for another kind (a β-TCVAE gets default KL weights if it has none).
     pub fn with_kind(self, kind: ModelKind) -> Self {
-        Self { kind, ..self }
+        let vae = kind.is_variational().then(|| self.vae.unwrap_or_default());
+        Self { kind, vae, ..self }
+    }
+
+    /// The KL weights of a β-TCVAE (defaults if a file left them out), `None` for other kinds.
+    pub fn vae_weights(&self) -> Option<VaeWeights> {
+        self.kind
+            .is_variational()
+            .then(|| self.vae.unwrap_or_default())
     }
 
     pub fn encoder_layers(&self) -> Vec<LayerSpec> {
@@ -137,7 +186,29 @@ impl ModelConfig {
                 layer("enc3", 192, 128, Relu, false),
                 layer("enc4", 128, BOTTLENECK_DIM, Relu, false),
             ],
+            // The code's mean may be negative: a ReLU would hold half of the prior's mass at 0.
+            ModelKind::Btcvae => vec![
+                layer("enc1", self.input_dim, 256, Sigmoid, false),
+                layer("enc2", 256, 192, Tanh, true),
+                layer("enc3", 192, 128, Relu, false),
+                layer("enc4", 128, BOTTLENECK_DIM, Linear, false),
+            ],
         }
+    }
+
+    /// The β-TCVAE's second head on the encoder's last hidden layer: the code's log-variance
+    /// (empty for every other kind).
+    pub fn logvar_layers(&self) -> Vec<LayerSpec> {
+        if !self.kind.is_variational() {
+            return Vec::new();
+        }
+        vec![layer(
+            "enc4_logvar",
+            128,
+            BOTTLENECK_DIM,
+            Activation::Linear,
+            false,
+        )]
     }
 
     pub fn decoder_layers(&self) -> Vec<LayerSpec> {
@@ -161,7 +232,7 @@ impl ModelConfig {
                 vec![layer("out", BASELINE_HIDDEN, self.n_classes, Linear, false)]
             }
             ModelKind::Autoencoder => Vec::new(),
-            ModelKind::Dsae => vec![
+            ModelKind::Dsae | ModelKind::Btcvae => vec![
                 layer("cls1", BOTTLENECK_DIM, 32, Tanh, false),
                 layer("cls2", 32, 16, Tanh, false),
                 layer("cls3", 16, self.n_classes, Linear, false),
@@ -171,6 +242,7 @@ impl ModelConfig {
 
     pub fn all_layers(&self) -> Vec<LayerSpec> {
         let mut layers = self.encoder_layers();
+        layers.extend(self.logvar_layers());
         layers.extend(self.decoder_layers());
         layers.extend(self.head_layers());
         layers
@@ -212,6 +284,13 @@ impl ModelConfig {
         if !(INPUT_SCALE_RANGE.contains(&self.input_scale)) {
             return Err(InputScale(self.input_scale));
         }
+        if let Some(w) = self.vae_weights() {
+            for (name, value) in [("alpha", w.alpha), ("beta", w.beta), ("gamma", w.gamma)] {
+                if !(0.0..=MAX_VAE_WEIGHT).contains(&value) {
+                    return Err(VaeWeight { name, value });
+                }
+            }
+        }
         Ok(())
     }
 }
@@ -237,6 +316,8 @@ pub enum ConfigError {
     Gamma(f64),
     #[error("input scale must be from 1e-6 to 1e6, got {0}")]
     InputScale(f64),
+    #[error("the β-TCVAE's {name} must be from 0 to {MAX_VAE_WEIGHT}, got {value}")]
+    VaeWeight { name: &'static str, value: f64 },
     #[error("learning rate must be positive and finite, got {0}")]
     LearningRate(f64),
     #[error("batch size must be from 1 to {MAX_BATCH}, got {0}")]

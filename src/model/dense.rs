@@ -16,7 +16,8 @@ pub(super) struct Dense {
     pub(super) bias: Var,
 }
 
-/// Inverted dropout masks drawn from a seeded generator, so training is reproducible.
+/// Training mode: inverted dropout masks (and the β-TCVAE's code samples) drawn from a seeded
+/// generator, so training is reproducible.
 pub struct Dropout<'a> {
     pub keep: f64,
     pub rng: &'a mut ChaCha8Rng,

@@ -7,6 +7,7 @@ mod dense;
 pub mod error;
 mod input_map;
 pub mod io;
+pub mod kl;
 pub mod meta;
 pub mod network;
 pub mod norm;
@@ -15,9 +16,9 @@ pub mod shipped;
 pub use crate::tables::metrics::{argmax_rows, softmax_rows};
 pub use config::{
     Activation, ConfigError, LayerSpec, ModelConfig, ModelKind, Regularization, TrainConfig,
-    BOTTLENECK_DIM,
+    VaeWeights, BOTTLENECK_DIM,
 };
 pub use io::{load, save, ModelFileError, SavedModel};
 pub use meta::{FitError, ModelMeta, TrackStamp, TrainingRecord};
-pub use network::{Dropout, Inference, Model, ModelError};
+pub use network::{Dropout, Inference, Model, ModelError, Posterior};
 pub use norm::BandNorm;

@@ -11,6 +11,7 @@ pub use super::error::{ModelError, Result};
 use super::input_map::InputMap;
 
 use super::config::{LayerSpec, ModelConfig};
+use super::kl::LOGVAR_LIMIT;
 use super::norm::BandNorm;
 
 /// Rows per forward pass when running a whole dataset through a model in evaluation mode.
@@ -20,6 +21,8 @@ pub struct Model {
     config: ModelConfig,
     device: Device,
     encoder: Vec<Dense>,
+    /// The β-TCVAE's log-variance layer beside the encoder's last (empty for other kinds).
+    logvar: Vec<Dense>,
     decoder: Vec<Dense>,
     head: Vec<Dense>,
     norm: Option<BandNorm>,
@@ -32,6 +35,16 @@ pub struct Outputs {
     pub code: Tensor,
     pub reconstruction: Option<Tensor>,
     pub logits: Option<Tensor>,
+    /// The β-TCVAE's posterior: `code` is its mean.
+    pub posterior: Option<Posterior>,
+}
+
+/// A Gaussian code: what the β-TCVAE's encoder gives, and the sample the decoder heard.
+pub struct Posterior {
+    /// Clamped to ±[`LOGVAR_LIMIT`].
+    pub logvar: Tensor,
+    /// `mean + exp(logvar / 2) · ε` in training; the mean itself in evaluation.
+    pub sample: Tensor,
 }
 
 /// One evaluation-mode pass over many rows, as flat row-major vectors.
@@ -74,6 +87,7 @@ impl Model {
         };
         Ok(Self {
             encoder: make(config.encoder_layers())?,
+            logvar: make(config.logvar_layers())?,
             decoder: make(config.decoder_layers())?,
             head: make(config.head_layers())?,
             input: InputMap::new(&config, None, &device)?,
@@ -149,6 +163,7 @@ impl Model {
                 .collect()
         };
         let encoder = take(config.encoder_layers())?;
+        let logvar = take(config.logvar_layers())?;
         let decoder = take(config.decoder_layers())?;
         let head = take(config.head_layers())?;
         if let Some(extra) = tensors.keys().min() {
@@ -164,6 +179,7 @@ impl Model {
             config,
             device,
             encoder,
+            logvar,
             decoder,
             head,
         })
@@ -178,7 +194,11 @@ impl Model {
     }
 
     fn layers(&self) -> impl Iterator<Item = &Dense> {
-        self.encoder.iter().chain(&self.decoder).chain(&self.head)
+        self.encoder
+            .iter()
+            .chain(&self.logvar)
+            .chain(&self.decoder)
+            .chain(&self.head)
     }
 
     /// Every trainable variable, for the optimiser.
@@ -243,11 +263,35 @@ impl Model {
         dropout: Option<Dropout>,
     ) -> candle_core::Result<Outputs> {
         let mut dropout = dropout;
-        let code = run(&self.encoder, x, &mut dropout)?;
+        let (code, posterior) = if self.logvar.is_empty() {
+            (run(&self.encoder, x, &mut dropout)?, None)
+        } else {
+            let (last, hidden_layers) = self
+                .encoder
+                .split_last()
+                .expect("a β-TCVAE has encoder layers");
+            let hidden = run(hidden_layers, x, &mut dropout)?;
+            let mean = run(std::slice::from_ref(last), &hidden, &mut dropout)?;
+            let logvar = run(&self.logvar, &hidden, &mut dropout)?
+                .clamp(-LOGVAR_LIMIT as f32, LOGVAR_LIMIT as f32)?;
+            let sample = match dropout.as_mut() {
+                // The reparameterisation trick, with ε from the training run's seeded stream.
+                Some(d) => {
+                    let eps: Vec<f32> = (0..mean.elem_count())
+                        .map(|_| d.rng.sample(rand_distr::StandardNormal))
+                        .collect();
+                    let eps = Tensor::from_vec(eps, mean.shape(), mean.device())?;
+                    (&mean + (logvar.affine(0.5, 0.0)?.exp()? * eps)?)?
+                }
+                None => mean.clone(),
+            };
+            (mean, Some(Posterior { logvar, sample }))
+        };
+        let decoder_input = posterior.as_ref().map_or(&code, |p| &p.sample);
         let reconstruction = if self.decoder.is_empty() {
             None
         } else {
-            Some(run(&self.decoder, &code, &mut dropout)?)
+            Some(run(&self.decoder, decoder_input, &mut dropout)?)
         };
         let logits = if self.head.is_empty() {
             None
@@ -258,6 +302,7 @@ impl Model {
             code,
             reconstruction,
             logits,
+            posterior,
         })
     }
 

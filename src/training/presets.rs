@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::dataset::InputKind;
-use crate::model::{Activation, ModelConfig, ModelKind, Regularization, TrainConfig};
+use crate::model::{Activation, ModelConfig, ModelKind, Regularization, TrainConfig, VaeWeights};
 
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, clap::ValueEnum,
@@ -43,6 +43,8 @@ pub struct Settings {
     pub standardize: bool,
     /// Beyond dropout: weight decay, input corruption, early stopping (none in the paper).
     pub regularization: Regularization,
+    /// The β-TCVAE's KL weights (used by that kind only).
+    pub vae: VaeWeights,
 }
 
 impl Settings {
@@ -56,6 +58,7 @@ impl Settings {
             output_activation: Activation::Relu,
             standardize: false,
             regularization: Regularization::default(),
+            vae: VaeWeights::default(),
         };
         match (preset, input) {
             (Preset::Paper, _) => paper,
@@ -92,6 +95,7 @@ impl Settings {
             dropout_keep: self.dropout_keep,
             gamma: self.gamma,
             input_scale: 1.0,
+            vae: kind.is_variational().then_some(self.vae),
         }
     }
 

@@ -11,6 +11,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::model::adam::Adam;
+use crate::model::kl::{kl_estimates, KlParts};
 use crate::model::{argmax_rows, Dropout, Model, ModelConfig, ModelError, ModelKind, TrainConfig};
 use crate::training::augment::Augment;
 
@@ -46,7 +47,19 @@ pub struct EpochReport {
     #[serde(default)]
     pub dev_classification_loss: Option<f64>,
     pub dev_accuracy: Option<f64>,
+    /// The β-TCVAE's KL parts, mean over the epoch's batches (nats per clip, by
+    /// minibatch-stratified sampling: see `model::kl`): what its α, β and γ weigh.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kl: Option<KlReport>,
     pub elapsed_secs: f64,
+}
+
+/// The β-TCVAE's KL term in its three parts, in nats per clip.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct KlReport {
+    pub mutual_information: f64,
+    pub total_correlation: f64,
+    pub dimensionwise_kl: f64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -90,17 +103,29 @@ struct Losses {
     reconstruction: Option<Tensor>,
     classification: Option<Tensor>,
     logits: Option<Tensor>,
+    kl: Option<KlParts>,
+}
+
+/// How the β-TCVAE's KL term enters: as the log-likelihood of a Gaussian decoder of unit
+/// variance in the model's units (the inputs' standard deviations when they are standardised),
+/// `½·dims·MSE`, so that dividing the whole ELBO by `½·dims/γ` leaves the DSAE's loss plus
+/// `γ·(2/dims)·KL`: with every weight 0 it is the DSAE, and the DSAE's presets carry over.
+fn kl_weight(cfg: &crate::model::ModelConfig) -> f64 {
+    cfg.gamma * 2.0 / cfg.input_dim.max(1) as f64
 }
 
 /// The losses of a batch `x` already in the model's units: the reconstruction error is
 /// measured there (raw amplitude unless the inputs are standardized), against `target` (the
 /// clean batch when `x` was corrupted by the recipe's augmentation, else `x` itself).
+/// `dataset_size` scales the β-TCVAE's estimate of the aggregate posterior; with `None` its KL
+/// term is left out (evaluation passes, whose chunks are too large for its batch × batch work).
 fn losses(
     model: &Model,
     x: &Tensor,
     target: &Tensor,
     y: &Tensor,
     dropout: Option<Dropout>,
+    dataset_size: Option<usize>,
 ) -> candle_core::Result<Losses> {
     let cfg = model.config();
     let out = model.forward_model_units(x, dropout)?;
@@ -112,25 +137,42 @@ fn losses(
         Some(l) => Some(candle_nn::loss::cross_entropy(l, y)?),
         None => None,
     };
-    let total = match (cfg.kind, &mse, &ce) {
-        (ModelKind::Dsae, Some(m), Some(c)) => ((m * cfg.gamma)? + (c * (1.0 - cfg.gamma))?)?,
+    let mut total = match (cfg.kind, &mse, &ce) {
+        (ModelKind::Dsae | ModelKind::Btcvae, Some(m), Some(c)) => {
+            ((m * cfg.gamma)? + (c * (1.0 - cfg.gamma))?)?
+        }
         (_, Some(m), None) => m.clone(),
         (_, None, Some(c)) => c.clone(),
         _ => unreachable!("every model has a decoder or a classifier"),
     };
+    let mut kl = None;
+    if let (Some(weights), Some(posterior), Some(n)) =
+        (cfg.vae_weights(), &out.posterior, dataset_size)
+    {
+        let estimates = kl_estimates(&posterior.sample, &out.code, &posterior.logvar, n)?;
+        let trained = &estimates.weighted;
+        let weighted = ((&trained.mutual_information * weights.alpha)?
+            + (&trained.total_correlation * weights.beta)?
+            + (&trained.dimensionwise_kl * weights.gamma)?)?;
+        total = (total + (weighted * kl_weight(cfg))?)?;
+        kl = Some(estimates.stratified);
+    }
     Ok(Losses {
         total,
         reconstruction: mse,
         classification: ce,
         logits: out.logits,
+        kl,
     })
 }
 
 /// The training objective of a batch in evaluation mode (no dropout), as a differentiable
 /// scalar tensor: gamma * MSE + (1 - gamma) * CE for the DSAE, MSE or CE for the others.
+/// A β-TCVAE's KL term is estimated at the posterior means, for a dataset of this batch alone.
 pub fn loss_tensor(model: &Model, x: &Tensor, y: &Tensor) -> candle_core::Result<Tensor> {
     let x = model.to_model_units(x)?;
-    Ok(losses(model, &x, &x, y, None)?.total)
+    let rows = x.dim(0)?;
+    Ok(losses(model, &x, &x, y, None, Some(rows))?.total)
 }
 
 fn scalar(t: &Tensor) -> candle_core::Result<f64> {
@@ -174,7 +216,7 @@ fn evaluate_model_units(model: &Model, ex: Examples) -> Result<Evaluation, Train
     let all: Vec<usize> = (0..ex.len()).collect();
     for rows in all.chunks(EVAL_CHUNK) {
         let (x, y) = tensors(model, ex, rows)?;
-        let out = losses(model, &x, &x, &y, None)?;
+        let out = losses(model, &x, &x, &y, None, None)?;
         let w = rows.len() as f64;
         loss_sum += scalar(&out.total)? * w;
         if let Some(c) = &out.classification {
@@ -298,6 +340,7 @@ pub fn train_model(
     for epoch in 1..=train_config.epochs {
         order.shuffle(&mut shuffle_rng);
         let (mut loss_sum, mut mse_sum, mut ce_sum) = (0.0, 0.0, 0.0);
+        let mut kl_sum = KlReport::default();
         for (batch, rows) in order.chunks(train_config.batch_size).enumerate() {
             if cancel.load(Ordering::Relaxed) {
                 return Err(TrainError::Cancelled);
@@ -320,7 +363,14 @@ pub fn train_model(
                 keep: model_config.dropout_keep,
                 rng: &mut dropout_rng,
             };
-            let out = losses(&model, &x, &target, &y, Some(dropout))?;
+            let out = losses(
+                &model,
+                &x,
+                &target,
+                &y,
+                Some(dropout),
+                Some(train_set.len()),
+            )?;
             let loss = scalar(&out.total)?;
             if !loss.is_finite() {
                 return Err(TrainError::Diverged {
@@ -338,6 +388,11 @@ pub fn train_model(
             }
             if let Some(c) = &out.classification {
                 ce_sum += scalar(c)? * w;
+            }
+            if let Some(parts) = &out.kl {
+                kl_sum.mutual_information += scalar(&parts.mutual_information)? * w;
+                kl_sum.total_correlation += scalar(&parts.total_correlation)? * w;
+                kl_sum.dimensionwise_kl += scalar(&parts.dimensionwise_kl)? * w;
             }
         }
         let n = train_set.len() as f64;
@@ -367,6 +422,11 @@ pub fn train_model(
             dev_loss: dev.as_ref().map(|d| d.loss),
             dev_classification_loss: dev.as_ref().and_then(|d| d.classification_loss),
             dev_accuracy: dev.as_ref().and_then(|d| d.accuracy),
+            kl: model_config.kind.is_variational().then(|| KlReport {
+                mutual_information: kl_sum.mutual_information / n,
+                total_correlation: kl_sum.total_correlation / n,
+                dimensionwise_kl: kl_sum.dimensionwise_kl / n,
+            }),
             elapsed_secs: started.elapsed().as_secs_f64(),
         };
         on_epoch(&report);

@@ -1,0 +1,119 @@
+//! The β-TCVAE's KL term split in three (Chen, Li, Grosse and Duvenaud 2018, eq. 2), estimated
+//! on a minibatch by minibatch-weighted sampling, as their reference implementation
+//! (`vae_quant.py`) does when training:
+//!
+//! - index-code mutual information  `E[log q(z|x) − log q(z)]`,
+//! - total correlation              `E[log q(z) − Σ_j log q(z_j)]`,
+//! - dimension-wise KL              `E[Σ_j log q(z_j) − log p(z_j)]`,
+//!
+//! where `q(z) ≈ 1/(N·B) Σ_b q(z | x_b)` over the batch's `B` posteriors for a dataset of `N`.
+//! The three add up to the batch's mean KL(q(z|x) ‖ p(z)) estimate; each is in nats per clip.
+//!
+//! That estimator's split is offset: a code dimension that carries nothing (its posterior the
+//! prior for every clip) adds `log N` to the total correlation and takes it from the
+//! dimension-wise KL, a constant without gradient, so the loss is unaffected but the figures
+//! are not comparable. What is reported is therefore also estimated by minibatch-stratified
+//! sampling (the reference's `--mss`), whose weights over the batch sum to one per row and
+//! which has no such offset: the same total, split without the offset.
+
+use candle_core::{Tensor, D};
+
+/// Log-variances are held in this range: beyond it `exp` under- or overflows in f32 and one
+/// collapsed dimension turns the loss into NaN.
+pub const LOGVAR_LIMIT: f64 = 10.0;
+
+const LN_2PI: f64 = 1.837_877_066_409_345_5;
+
+/// The three parts, each a scalar tensor (differentiable).
+pub struct KlParts {
+    pub mutual_information: Tensor,
+    pub total_correlation: Tensor,
+    pub dimensionwise_kl: Tensor,
+}
+
+/// What a training batch needs: the parts the loss weighs (minibatch-weighted sampling, as the
+/// reference trains) and the same parts by minibatch-stratified sampling, to report.
+pub struct KlEstimates {
+    pub weighted: KlParts,
+    pub stratified: KlParts,
+}
+
+/// Minibatch-stratified sampling's log-weights (Chen et al. 2018, appendix C.1): row `a` weighs
+/// its own posterior `1/N`, the next row's `(N − M)/(N·M)` and every other `1/M`, with
+/// `M = B − 1`; each row sums to one. (The reference puts the last row's "next" one row up; here
+/// it wraps to the first row, so every row has the same weights.)
+fn stratified_log_weights(batch: usize, dataset_size: usize) -> Vec<f32> {
+    let n = dataset_size.max(batch) as f64;
+    let m = (batch - 1) as f64;
+    let mut w = vec![(1.0 / m).ln() as f32; batch * batch];
+    for a in 0..batch {
+        w[a * batch + a] = (1.0 / n).ln() as f32;
+        w[a * batch + (a + 1) % batch] = ((n - m) / (n * m)).ln() as f32;
+    }
+    w
+}
+
+/// log N(z; mean, exp(logvar)) elementwise (shapes broadcast).
+fn log_normal(z: &Tensor, mean: &Tensor, logvar: &Tensor) -> candle_core::Result<Tensor> {
+    let diff = z.broadcast_sub(mean)?;
+    let scaled = diff.sqr()?.broadcast_mul(&logvar.neg()?.exp()?)?;
+    (scaled.broadcast_add(logvar)? + LN_2PI)? * -0.5
+}
+
+/// The decomposition for samples `z` drawn from the posteriors `(mean, logvar)`, all
+/// `B × dims`, of a batch from a dataset of `dataset_size` clips, by both estimators.
+pub fn kl_estimates(
+    z: &Tensor,
+    mean: &Tensor,
+    logvar: &Tensor,
+    dataset_size: usize,
+) -> candle_core::Result<KlEstimates> {
+    let (batch, dims) = z.dims2()?;
+    // Row a, column b, dimension j: log q(z_a,j | x_b).
+    let pairwise = log_normal(
+        &z.reshape((batch, 1, dims))?,
+        &mean.reshape((1, batch, dims))?,
+        &logvar.reshape((1, batch, dims))?,
+    )?;
+    let log_qz_given_x = log_normal(z, mean, logvar)?.sum(D::Minus1)?;
+    let zeros = z.zeros_like()?;
+    let log_pz = log_normal(z, &zeros, &zeros)?.sum(D::Minus1)?;
+    let joint = pairwise.sum(D::Minus1)?;
+    let parts = |log_qz: Tensor, log_qz_product: Tensor| -> candle_core::Result<KlParts> {
+        Ok(KlParts {
+            mutual_information: (&log_qz_given_x - &log_qz)?.mean_all()?,
+            total_correlation: (log_qz - &log_qz_product)?.mean_all()?,
+            dimensionwise_kl: (log_qz_product - &log_pz)?.mean_all()?,
+        })
+    };
+    // log q(z_a) and Σ_j log q(z_a,j), by minibatch-weighted sampling.
+    let log_nb = ((dataset_size.max(batch)) as f64 * batch as f64).ln();
+    let weighted = parts(
+        (joint.log_sum_exp(1)? - log_nb)?,
+        (pairwise.log_sum_exp(1)? - log_nb)?.sum(D::Minus1)?,
+    )?;
+    // A batch of one has no other row to stratify over: both estimators are log(1/N) · q.
+    let stratified = if batch < 2 {
+        parts(
+            (joint.log_sum_exp(1)? - log_nb)?,
+            (pairwise.log_sum_exp(1)? - log_nb)?.sum(D::Minus1)?,
+        )?
+    } else {
+        let w = Tensor::from_vec(
+            stratified_log_weights(batch, dataset_size),
+            (batch, batch),
+            z.device(),
+        )?;
+        parts(
+            (joint + &w)?.log_sum_exp(1)?,
+            pairwise
+                .broadcast_add(&w.unsqueeze(2)?)?
+                .log_sum_exp(1)?
+                .sum(D::Minus1)?,
+        )?
+    };
+    Ok(KlEstimates {
+        weighted,
+        stratified,
+    })
+}
