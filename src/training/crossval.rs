@@ -133,6 +133,12 @@ pub struct CrossValidated {
     pub kept_epochs: Vec<usize>,
 }
 
+/// Epochs a cross-validation trains in all: every fold, then the model on every track (at most
+/// as many again; fewer when early stopping picks the folds' median kept epoch).
+pub fn total_epochs(folds: usize, epochs_per_run: usize) -> usize {
+    epochs_per_run * (folds + 1)
+}
+
 /// Runs [`cross_validate`] (with the probe), then trains on every track. Early stopping has no
 /// dev tracks left once every track trains, so the final model trains for the median of the
 /// epochs the folds kept. `on_epoch` sees the folds' epochs (`Some(fold)`) and the final

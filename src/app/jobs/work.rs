@@ -65,7 +65,7 @@ pub fn train(
         // The folds one after another, then the model on every track: the curve shows each
         // run in turn, numbered on one axis so the progress bar counts all of them.
         let per_run = run.train.epochs;
-        let runs = run.split.folds + 1;
+        let all = crate::training::crossval::total_epochs(run.split.folds, per_run);
         cross_validate_then_train(
             &dataset,
             run.template,
@@ -77,7 +77,7 @@ pub fn train(
                 let before = at.map_or(run.split.folds, |a| a.fold) * per_run;
                 send(EpochReport {
                     epoch: before + r.epoch,
-                    epochs: runs * per_run,
+                    epochs: all,
                     ..r.clone()
                 })
             },

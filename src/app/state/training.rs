@@ -79,7 +79,9 @@ impl TrainSettings {
     /// cross-validation.
     pub fn total_epochs(&self) -> usize {
         match self.protocol {
-            SplitProtocol::KFold => self.knobs.epochs * (WINDOW_FOLDS + 1),
+            SplitProtocol::KFold => {
+                crate::training::crossval::total_epochs(WINDOW_FOLDS, self.knobs.epochs)
+            }
             _ => self.knobs.epochs,
         }
     }
