@@ -57,7 +57,23 @@ fn stratified_log_weights(batch: usize, dataset_size: usize) -> Vec<f32> {
 fn log_normal(z: &Tensor, mean: &Tensor, logvar: &Tensor) -> candle_core::Result<Tensor> {
     let diff = z.broadcast_sub(mean)?;
     let scaled = diff.sqr()?.broadcast_mul(&logvar.neg()?.exp()?)?;
-    (scaled.broadcast_add(logvar)? + LN_2PI)? * -0.5
+    // One pass for the scale and the constant: this runs on batch × batch × dims values.
+    scaled.broadcast_add(logvar)?.affine(-0.5, -0.5 * LN_2PI)
+}
+
+/// log Σ exp over `dim`, stable. Candle's own also differentiates through the maximum it
+/// subtracts, a mask over batch × batch × dims values in every backward pass; the result does
+/// not depend on that shift, so here it is a constant.
+fn log_sum_exp(x: &Tensor, dim: usize) -> candle_core::Result<Tensor> {
+    let shift = x.max_keepdim(dim)?.detach();
+    // Laid out in full: candle's broadcast arithmetic walks a strided operand index by index.
+    let spread = shift.broadcast_as(x.shape())?.contiguous()?;
+    (x - spread)?
+        .exp()?
+        .sum_keepdim(dim)?
+        .log()?
+        .add(&shift)?
+        .squeeze(dim)
 }
 
 /// The decomposition for samples `z` drawn from the posteriors `(mean, logvar)`, all
@@ -69,12 +85,17 @@ pub fn kl_estimates(
     dataset_size: usize,
 ) -> candle_core::Result<KlEstimates> {
     let (batch, dims) = z.dims2()?;
-    // Row a, column b, dimension j: log q(z_a,j | x_b).
-    let pairwise = log_normal(
-        &z.reshape((batch, 1, dims))?,
-        &mean.reshape((1, batch, dims))?,
-        &logvar.reshape((1, batch, dims))?,
-    )?;
+    // Row a, column b, dimension j: log q(z_a,j | x_b). Each operand laid out in full first:
+    // candle's broadcast arithmetic walks a strided operand index by index, several times
+    // slower than contiguous work on the same batch × batch × dims values.
+    let full = |t: &Tensor, at: usize| -> candle_core::Result<Tensor> {
+        t.unsqueeze(at)?
+            .broadcast_as((batch, batch, dims))?
+            .contiguous()
+    };
+    let diff = (full(z, 1)? - full(mean, 0)?)?;
+    let pairwise = ((diff.sqr()? * full(&logvar.neg()?.exp()?, 0)?)? + full(logvar, 0)?)?
+        .affine(-0.5, -0.5 * LN_2PI)?;
     let log_qz_given_x = log_normal(z, mean, logvar)?.sum(D::Minus1)?;
     let zeros = z.zeros_like()?;
     let log_pz = log_normal(z, &zeros, &zeros)?.sum(D::Minus1)?;
@@ -89,14 +110,16 @@ pub fn kl_estimates(
     // log q(z_a) and Σ_j log q(z_a,j), by minibatch-weighted sampling.
     let log_nb = ((dataset_size.max(batch)) as f64 * batch as f64).ln();
     let weighted = parts(
-        (joint.log_sum_exp(1)? - log_nb)?,
-        (pairwise.log_sum_exp(1)? - log_nb)?.sum(D::Minus1)?,
+        (log_sum_exp(&joint, 1)? - log_nb)?,
+        (log_sum_exp(&pairwise, 1)? - log_nb)?.sum(D::Minus1)?,
     )?;
+    // Only reported, never differentiated.
+    let (pairwise, joint) = (pairwise.detach(), joint.detach());
     // A batch of one has no other row to stratify over: both estimators are log(1/N) · q.
     let stratified = if batch < 2 {
         parts(
-            (joint.log_sum_exp(1)? - log_nb)?,
-            (pairwise.log_sum_exp(1)? - log_nb)?.sum(D::Minus1)?,
+            (log_sum_exp(&joint, 1)? - log_nb)?,
+            (log_sum_exp(&pairwise, 1)? - log_nb)?.sum(D::Minus1)?,
         )?
     } else {
         let w = Tensor::from_vec(
@@ -105,11 +128,8 @@ pub fn kl_estimates(
             z.device(),
         )?;
         parts(
-            (joint + &w)?.log_sum_exp(1)?,
-            pairwise
-                .broadcast_add(&w.unsqueeze(2)?)?
-                .log_sum_exp(1)?
-                .sum(D::Minus1)?,
+            log_sum_exp(&(joint + &w)?, 1)?,
+            log_sum_exp(&pairwise.broadcast_add(&w.unsqueeze(2)?)?, 1)?.sum(D::Minus1)?,
         )?
     };
     Ok(KlEstimates {
