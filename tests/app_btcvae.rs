@@ -29,13 +29,7 @@ fn the_form_trains_a_btcvae_whose_maps_use_the_codes_mean() {
     // The menu's popup takes the next click to close itself: start as the Train button does.
     h.state_mut()
         .apply(genrescope::app::events::Command::StartTraining);
-    run_until(&mut h, 240, "the β-TCVAE and its maps", |a| {
-        settled(a)
-            && projected(a)
-            && a.state
-                .model()
-                .is_some_and(|m| m.saved.meta.training.is_some())
-    });
+    run_until(&mut h, 240, "the β-TCVAE and its maps", trained_and_shown);
     assert!(no_errors_shown(&h));
     {
         let model = h.state().state.model().unwrap();

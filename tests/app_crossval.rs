@@ -30,13 +30,12 @@ fn the_form_cross_validates_over_eight_folds_then_trains_on_every_track() {
     // The menu's popup takes the next click to close itself: start as the Train button does.
     h.state_mut()
         .apply(genrescope::app::events::Command::StartTraining);
-    run_until(&mut h, 240, "eight folds and the final model", |a| {
-        settled(a)
-            && projected(a)
-            && a.state
-                .model()
-                .is_some_and(|m| m.saved.meta.training.is_some())
-    });
+    run_until(
+        &mut h,
+        240,
+        "eight folds and the final model",
+        trained_and_shown,
+    );
     assert!(no_errors_shown(&h));
     // The form says what the recipe is, folded away beside the paper's knobs.
     h.get_by_label_contains("Regularization: best epoch on dev");

@@ -189,13 +189,13 @@ pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
     let template = settings.model_template(args.model.model);
     template.validate_settings()?;
     let m = &args.model;
-    if !args.model.model.is_variational()
+    if !m.model.is_variational()
         && (m.beta.is_some() || m.mi_weight.is_some() || m.dimwise_kl_weight.is_some())
     {
         anyhow::bail!(
             "--beta, --mi-weight and --dimwise-kl-weight weigh the β-TCVAE's KL term: add \
              --model btcvae, or leave them out for --model {}",
-            args.model.model
+            m.model
         );
     }
     let cancel = AtomicBool::new(false);

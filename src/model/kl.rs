@@ -53,12 +53,19 @@ fn stratified_log_weights(batch: usize, dataset_size: usize) -> Vec<f32> {
     w
 }
 
-/// log N(z; mean, exp(logvar)) elementwise (shapes broadcast).
+/// log N of a deviation `diff` from the mean, given the precision `exp(−logvar)` and
+/// `logvar` (shapes broadcast): the one formula for both the per-clip and the pairwise terms.
+fn log_density(diff: &Tensor, precision: &Tensor, logvar: &Tensor) -> candle_core::Result<Tensor> {
+    // The scale and the constant in one pass: the pairwise terms are batch × batch × dims.
+    diff.sqr()?
+        .broadcast_mul(precision)?
+        .broadcast_add(logvar)?
+        .affine(-0.5, -0.5 * LN_2PI)
+}
+
+/// log N(z; mean, exp(logvar)) elementwise.
 fn log_normal(z: &Tensor, mean: &Tensor, logvar: &Tensor) -> candle_core::Result<Tensor> {
-    let diff = z.broadcast_sub(mean)?;
-    let scaled = diff.sqr()?.broadcast_mul(&logvar.neg()?.exp()?)?;
-    // One pass for the scale and the constant: this runs on batch × batch × dims values.
-    scaled.broadcast_add(logvar)?.affine(-0.5, -0.5 * LN_2PI)
+    log_density(&(z - mean)?, &logvar.neg()?.exp()?, logvar)
 }
 
 /// log Σ exp over `dim`, stable. Candle's own also differentiates through the maximum it
@@ -93,9 +100,11 @@ pub fn kl_estimates(
             .broadcast_as((batch, batch, dims))?
             .contiguous()
     };
-    let diff = (full(z, 1)? - full(mean, 0)?)?;
-    let pairwise = ((diff.sqr()? * full(&logvar.neg()?.exp()?, 0)?)? + full(logvar, 0)?)?
-        .affine(-0.5, -0.5 * LN_2PI)?;
+    let pairwise = log_density(
+        &(full(z, 1)? - full(mean, 0)?)?,
+        &full(&logvar.neg()?.exp()?, 0)?,
+        &full(logvar, 0)?,
+    )?;
     let log_qz_given_x = log_normal(z, mean, logvar)?.sum(D::Minus1)?;
     let zeros = z.zeros_like()?;
     let log_pz = log_normal(z, &zeros, &zeros)?.sum(D::Minus1)?;
@@ -109,18 +118,13 @@ pub fn kl_estimates(
     };
     // log q(z_a) and Σ_j log q(z_a,j), by minibatch-weighted sampling.
     let log_nb = ((dataset_size.max(batch)) as f64 * batch as f64).ln();
-    let weighted = parts(
-        (log_sum_exp(&joint, 1)? - log_nb)?,
-        (log_sum_exp(&pairwise, 1)? - log_nb)?.sum(D::Minus1)?,
-    )?;
+    let log_qz = (log_sum_exp(&joint, 1)? - log_nb)?;
+    let log_qz_product = (log_sum_exp(&pairwise, 1)? - log_nb)?.sum(D::Minus1)?;
     // Only reported, never differentiated.
     let (pairwise, joint) = (pairwise.detach(), joint.detach());
     // A batch of one has no other row to stratify over: both estimators are log(1/N) · q.
     let stratified = if batch < 2 {
-        parts(
-            (log_sum_exp(&joint, 1)? - log_nb)?,
-            (log_sum_exp(&pairwise, 1)? - log_nb)?.sum(D::Minus1)?,
-        )?
+        parts(log_qz.detach(), log_qz_product.detach())?
     } else {
         let w = Tensor::from_vec(
             stratified_log_weights(batch, dataset_size),
@@ -133,7 +137,7 @@ pub fn kl_estimates(
         )?
     };
     Ok(KlEstimates {
-        weighted,
+        weighted: parts(log_qz, log_qz_product)?,
         stratified,
     })
 }

@@ -57,6 +57,16 @@ pub fn settled(app: &GenrescopeApp) -> bool {
     loaded(app) && app.state.is_idle() && app.state.pending_model.is_none()
 }
 
+/// A model trained in this window (it has a training record) is shown with its maps.
+pub fn trained_and_shown(app: &GenrescopeApp) -> bool {
+    settled(app)
+        && projected(app)
+        && app
+            .state
+            .model()
+            .is_some_and(|m| m.saved.meta.training.is_some())
+}
+
 fn map_id(map: &str) -> MapId {
     match map {
         "map-raw" => MapId::Raw,
