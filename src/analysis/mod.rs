@@ -8,3 +8,4 @@ pub mod correlation;
 pub mod explain;
 pub mod mig;
 pub mod neighbours;
+pub mod predict;

@@ -17,6 +17,7 @@ pub mod model_data;
 pub mod neighbours_cmd;
 pub mod path_out;
 pub mod place_cmd;
+pub mod predict_cmd;
 pub mod progress;
 pub mod scan_cmd;
 pub mod stamp_cmd;
@@ -101,6 +102,9 @@ pub enum Command {
     Neighbours(neighbours_cmd::NeighboursArgs),
     /// Where a new audio file lands on a folder's maps, and what the model thinks of it
     Place(place_cmd::PlaceArgs),
+    /// What a model makes of every track of any folder (your own music, flat or by artist and
+    /// album): verdicts across each whole track, and playlists per predicted genre
+    Predict(predict_cmd::PredictArgs),
     /// Move a clip toward a genre (the paper's style transfer) and write what the decoder makes of
     /// it
     Steer(steer_cmd::SteerArgs),
@@ -127,6 +131,7 @@ pub fn run(command: &Command) -> anyhow::Result<()> {
         Command::Export(args) => export_cmd::run(args),
         Command::Neighbours(args) => neighbours_cmd::run(args),
         Command::Place(args) => place_cmd::run(args),
+        Command::Predict(args) => predict_cmd::run(args),
         Command::Steer(args) => steer_cmd::run(args),
         Command::Demo(args) => demo_cmd::run(args),
         Command::Bench(args) => bench_cmd::run(args),

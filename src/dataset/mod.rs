@@ -6,11 +6,13 @@ pub mod cache;
 pub mod demo;
 pub mod features;
 pub mod gtzan_meta;
+pub mod layout;
 pub mod load;
 pub mod repeats;
 pub mod scan;
 pub mod sources;
 pub mod split;
+pub mod whole_track;
 
 use std::hash::Hasher;
 use std::path::{Path, PathBuf};
@@ -18,6 +20,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 pub use features::{FeatureConfig, InputKind, MelParams, Representation};
+pub use layout::{scan_any, Layout, LayoutFound, UNLABELLED};
 pub use load::{load_dataset, load_dataset_cached, load_folder, LoadError, LoadProgress};
 pub use scan::{scan_folder, ScanError, ScanResult, Skipped, TrackRef};
 pub use split::{

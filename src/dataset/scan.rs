@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::audio::has_audio_extension;
 
 /// Sub-folders that hold the genre folders in the published GTZAN archives.
-const WRAPPER_DIRS: &[&str] = &["genres_original", "genres", "Data/genres_original"];
+pub(crate) const WRAPPER_DIRS: &[&str] = &["genres_original", "genres", "Data/genres_original"];
 
 /// One audio file and the genre its folder names.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -60,6 +60,12 @@ pub enum ScanError {
         path.display()
     )]
     NoGenres { path: PathBuf },
+    #[error(
+        "no audio files in {} or its sub-folders; genrescope reads .{}",
+        path.display(),
+        crate::audio::AUDIO_EXTENSIONS.join(", .")
+    )]
+    NoAudio { path: PathBuf },
     #[error("genre '{genre}' is not in {}; it has: {}", path.display(), available.join(", "))]
     UnknownGenre {
         path: PathBuf,
@@ -106,11 +112,11 @@ pub fn scan_folder(root: &Path, genre_filter: Option<&[String]>) -> Result<ScanR
                 });
                 continue;
             };
-            let mut audio = Vec::new();
-            let mut visited = Vec::new();
-            collect_tracks(&entry, 0, &mut visited, &mut audio, &mut skipped);
-            if !audio.is_empty() {
-                genres.push((name.to_string(), audio));
+            let mut walk = Walk::new(false);
+            walk.collect(&entry, 0);
+            skipped.append(&mut walk.skipped);
+            if !walk.audio.is_empty() {
+                genres.push((name.to_string(), walk.audio));
             }
         } else if has_audio_extension(&entry) {
             loose_files += 1;
@@ -166,90 +172,127 @@ pub fn scan_folder(root: &Path, genre_filter: Option<&[String]>) -> Result<ScanR
 /// Sub-folders deeper than this below a genre folder are not read (and said so).
 const MAX_DEPTH: usize = 8;
 
-/// The audio files of one genre folder and its sub-folders (an album per folder, say), in name
-/// order. Whatever cannot be a track is listed in `skipped` with the reason: FIFOs and devices,
-/// broken or looping links, a file named only `.wav`, unreadable or too deep sub-folders.
-fn collect_tracks(
-    dir: &Path,
-    depth: usize,
-    visited: &mut Vec<PathBuf>,
-    audio: &mut Vec<PathBuf>,
-    skipped: &mut Vec<Skipped>,
-) {
-    let skip = |skipped: &mut Vec<Skipped>, path: &Path, why: String| {
-        skipped.push(Skipped {
+/// Files and folders whose name starts with a dot are the system's or an application's (macOS's
+/// `._track.wav` resource forks carry an audio extension but no audio): never tracks.
+fn is_hidden(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with('.'))
+}
+
+/// A walk down one folder tree, gathering its audio files in name order. Whatever cannot be a
+/// track is listed in `skipped` with the reason: FIFOs and devices, broken or looping links, a
+/// file named only `.wav`, hidden files, unreadable or too deep sub-folders, and (for a library,
+/// where the user expects every file to be music) files that are not audio.
+pub(crate) struct Walk {
+    visited: Vec<PathBuf>,
+    pub(crate) audio: Vec<PathBuf>,
+    pub(crate) skipped: Vec<Skipped>,
+    report_non_audio: bool,
+}
+
+impl Walk {
+    pub(crate) fn new(report_non_audio: bool) -> Self {
+        Self {
+            visited: Vec::new(),
+            audio: Vec::new(),
+            skipped: Vec::new(),
+            report_non_audio,
+        }
+    }
+
+    fn skip(&mut self, path: &Path, why: String) {
+        self.skipped.push(Skipped {
             path: path.to_path_buf(),
             reason: format!("{}: {why}", path.display()),
         })
-    };
-    // A link back up the tree would otherwise be read forever.
-    if let Ok(real) = std::fs::canonicalize(dir) {
-        if visited.contains(&real) {
-            return skip(
-                skipped,
-                dir,
-                "this folder links back to one already read; it was read once".into(),
-            );
-        }
-        visited.push(real);
     }
-    let entries = match sorted_entries(dir) {
-        Ok(entries) => entries,
-        Err(e) => {
-            return skip(
-                skipped,
-                dir,
-                format!("cannot read this folder ({e}); check its permissions"),
-            )
+
+    pub(crate) fn collect(&mut self, dir: &Path, depth: usize) {
+        // A link back up the tree would otherwise be read forever.
+        if let Ok(real) = std::fs::canonicalize(dir) {
+            if self.visited.contains(&real) {
+                return self.skip(
+                    dir,
+                    "this folder links back to one already read; it was read once".into(),
+                );
+            }
+            self.visited.push(real);
         }
-    };
-    for entry in entries {
-        let named_audio = has_audio_extension(&entry);
-        // `metadata` follows links: an error here is a broken or looping link.
-        let meta = match std::fs::metadata(&entry) {
-            Ok(meta) => meta,
+        let entries = match sorted_entries(dir) {
+            Ok(entries) => entries,
             Err(e) => {
-                let link = std::fs::symlink_metadata(&entry).is_ok_and(|m| m.is_symlink());
-                if link || named_audio {
-                    let what = if link {
-                        "a link whose target cannot be read"
-                    } else {
-                        "cannot be read"
-                    };
-                    skip(skipped, &entry, format!("{what} ({e}); fix or remove it"));
+                return self.skip(
+                    dir,
+                    format!("cannot read this folder ({e}); check its permissions"),
+                )
+            }
+        };
+        for entry in entries {
+            let named_audio = has_audio_extension(&entry);
+            if is_bare_extension(&entry) {
+                self.skip(
+                    &entry,
+                    "has no name before its extension; give it a name, e.g. track.wav".into(),
+                );
+                continue;
+            }
+            if is_hidden(&entry) {
+                if named_audio || self.report_non_audio {
+                    self.skip(
+                        &entry,
+                        "hidden (its name starts with a dot: a system or application file, such \
+                         as macOS's ._ copies); rename it without the dot if it is a track"
+                            .into(),
+                    );
                 }
                 continue;
             }
-        };
-        if meta.is_dir() {
-            if depth + 1 > MAX_DEPTH {
-                skip(
-                    skipped,
+            // `metadata` follows links: an error here is a broken or looping link.
+            let meta = match std::fs::metadata(&entry) {
+                Ok(meta) => meta,
+                Err(e) => {
+                    let link = std::fs::symlink_metadata(&entry).is_ok_and(|m| m.is_symlink());
+                    if link || named_audio {
+                        let what = if link {
+                            "a link whose target cannot be read"
+                        } else {
+                            "cannot be read"
+                        };
+                        self.skip(&entry, format!("{what} ({e}); fix or remove it"));
+                    }
+                    continue;
+                }
+            };
+            if meta.is_dir() {
+                if depth + 1 > MAX_DEPTH {
+                    self.skip(
+                        &entry,
+                        format!("more than {MAX_DEPTH} folders deep; move its tracks up"),
+                    );
+                } else {
+                    self.collect(&entry, depth + 1);
+                }
+            } else if named_audio {
+                if meta.is_file() {
+                    self.audio.push(entry);
+                } else {
+                    self.skip(
+                        &entry,
+                        "not a regular file (a pipe, socket or device); copy the audio into a \
+                         file"
+                            .into(),
+                    );
+                }
+            } else if self.report_non_audio && meta.is_file() {
+                self.skip(
                     &entry,
                     format!(
-                        "more than {MAX_DEPTH} folders below its genre folder; move its tracks up"
+                        "not an audio file by its name; genrescope reads .{}",
+                        crate::audio::AUDIO_EXTENSIONS.join(", .")
                     ),
                 );
-            } else {
-                collect_tracks(&entry, depth + 1, visited, audio, skipped);
             }
-        } else if named_audio {
-            if meta.is_file() {
-                audio.push(entry);
-            } else {
-                skip(
-                    skipped,
-                    &entry,
-                    "not a regular file (a pipe, socket or device); copy the audio into a file"
-                        .into(),
-                );
-            }
-        } else if is_bare_extension(&entry) {
-            skip(
-                skipped,
-                &entry,
-                "has no name before its extension; give it a name, e.g. track.wav".into(),
-            );
         }
     }
 }
