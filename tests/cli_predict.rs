@@ -132,11 +132,18 @@ fn a_flat_library_of_real_tracks_gets_verdicts_over_whole_tracks_and_playlists_a
     let as_m3u = moved.join("playlists/pop.m3u");
     std::fs::copy(&pop_list, &as_m3u).expect("copy");
     let played = moved.join("played.wav");
-    if common::sox(&[as_m3u.to_str().expect("utf-8"), played.to_str().expect("utf-8")]).is_some()
+    if common::sox(&[
+        as_m3u.to_str().expect("utf-8"),
+        played.to_str().expect("utf-8"),
+    ])
+    .is_some()
     {
         let (samples, spec) = read_wav(&played);
         let secs = samples.len() as f64 / f64::from(spec.sample_rate) / f64::from(spec.channels);
-        assert!((secs - 120.0).abs() < 0.5, "the pop playlist plays {secs} s");
+        assert!(
+            (secs - 120.0).abs() < 0.5,
+            "the pop playlist plays {secs} s"
+        );
     }
     let csv = std::fs::read_to_string(moved.join("playlists/predictions.csv")).expect("csv");
     assert_eq!(csv.lines().count(), 6, "{csv}");
@@ -157,7 +164,10 @@ fn a_nested_library_and_a_labelled_folder_with_genres_the_model_never_learned() 
     let model = shipped("gtzan-mini-dsae.safetensors");
     let out = genrescope(&["predict", &model, nested.to_str().expect("utf-8")]);
     let text = ok(&out);
-    assert!(text.contains("Some Artist/First Album/01 opener.wav"), "{text}");
+    assert!(
+        text.contains("Some Artist/First Album/01 opener.wav"),
+        "{text}"
+    );
     assert!(
         common::cli::stderr(&out).contains("in sub-folders"),
         "the scan says what it found: {}",
@@ -189,5 +199,8 @@ fn a_nested_library_and_a_labelled_folder_with_genres_the_model_never_learned() 
     assert_eq!(trained["tracks_scored"], 2, "{json:#}");
     let held_out = &json["score"];
     assert_eq!(held_out["tracks_scored"], 0, "{json:#}");
-    assert_eq!(held_out["genres_ignored"], serde_json::json!(["blues", "rock"]));
+    assert_eq!(
+        held_out["genres_ignored"],
+        serde_json::json!(["blues", "rock"])
+    );
 }
