@@ -5,7 +5,9 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::scan::{scan_folder, ScanError, ScanResult, TrackRef, Walk, WRAPPER_DIRS};
+use super::scan::{
+    require_folder, scan_folder, ScanError, ScanResult, TrackRef, Walk, WRAPPER_DIRS,
+};
 
 /// The genre a library's tracks carry: they have none until a model says.
 pub const UNLABELLED: &str = "unknown";
@@ -155,17 +157,7 @@ fn found(layout: Layout, why: String) -> LayoutFound {
 
 /// Every audio file below `root`, in path order, as one unlabelled genre.
 fn scan_library(root: &Path) -> Result<(ScanResult, LayoutFound), ScanError> {
-    if !root.exists() {
-        return Err(ScanError::Unreadable {
-            path: root.to_path_buf(),
-            cause: std::io::Error::from(std::io::ErrorKind::NotFound),
-        });
-    }
-    if !root.is_dir() {
-        return Err(ScanError::NotAFolder {
-            path: root.to_path_buf(),
-        });
-    }
+    require_folder(root)?;
     let mut walk = Walk::new(true);
     walk.collect(root, 0);
     if walk.audio.is_empty() {

@@ -74,8 +74,8 @@ pub enum ScanError {
     },
 }
 
-/// Lists the tracks under `root`. `genre_filter` keeps only the named genres (all when `None`).
-pub fn scan_folder(root: &Path, genre_filter: Option<&[String]>) -> Result<ScanResult, ScanError> {
+/// `root` is a folder that exists, or the error that says which it is not.
+pub(crate) fn require_folder(root: &Path) -> Result<(), ScanError> {
     if !root.exists() {
         return Err(ScanError::Unreadable {
             path: root.to_path_buf(),
@@ -87,6 +87,12 @@ pub fn scan_folder(root: &Path, genre_filter: Option<&[String]>) -> Result<ScanR
             path: root.to_path_buf(),
         });
     }
+    Ok(())
+}
+
+/// Lists the tracks under `root`. `genre_filter` keeps only the named genres (all when `None`).
+pub fn scan_folder(root: &Path, genre_filter: Option<&[String]>) -> Result<ScanResult, ScanError> {
+    require_folder(root)?;
     let genre_root = WRAPPER_DIRS
         .iter()
         .map(|w| root.join(w))
