@@ -326,7 +326,7 @@ fn every_instrument_works_through_the_window() {
     run_until(&mut h, 30, "the selection files", |app| app.state.is_idle());
     let csv = std::fs::read_to_string(out.join("selection.csv")).unwrap();
     assert_eq!(csv.lines().count(), got.len() + 1, "{csv}");
-    assert!(out.join("selection.m3u").is_file() && out.join("selection.wav").is_file());
+    assert!(out.join("selection.m3u8").is_file() && out.join("selection.wav").is_file());
 
     // A song dropped on the window lands on the maps, beside the clips it sounds like.
     let song = tmp.path().join("song.wav");

@@ -180,19 +180,27 @@ pub fn selection_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
             RichText::new("then drag on any map; a confusion cell selects its clips too").small(),
         );
     });
-    let Some(ds) = state.dataset() else { return };
     let Some(selection) = state.data.as_ref().and_then(|d| d.selection.as_ref()) else {
         ui.label(RichText::new("Nothing selected.").weak());
         return;
     };
     let clips = &selection.clips;
     ui.label(&selection.label);
-    let mut counts = vec![0usize; ds.genres.len()];
+    let Some(colouring) = state.genre_colouring() else {
+        return;
+    };
+    let mut counts = vec![0usize; colouring.genres.len()];
     for &i in clips {
-        counts[ds.label(i)] += 1;
+        if let Some(n) = colouring
+            .labels
+            .get(i)
+            .and_then(|&g| counts.get_mut(g as usize))
+        {
+            *n += 1;
+        }
     }
     ui.horizontal_wrapped(|ui| {
-        for (g, (genre, n)) in ds.genres.iter().zip(&counts).enumerate() {
+        for (g, (genre, n)) in colouring.genres.iter().zip(&counts).enumerate() {
             if *n > 0 {
                 ui.label(RichText::new(format!("● {genre} {n}")).color(genre_color(g)));
             }

@@ -106,6 +106,10 @@ pub enum Command {
         truth: usize,
         predicted: usize,
     },
+    /// Select every clip the model predicts as this genre (its index among the model's).
+    SelectPredicted(usize),
+    /// Select every clip of one track.
+    SelectTrack(usize),
     /// Forget the selection (the clips of a box, a lasso or a confusion cell).
     ClearSelection,
     SetTab(Tab),

@@ -16,18 +16,33 @@ pub fn legend_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
     let Some(data) = state.data.as_ref() else {
         return;
     };
-    let counts = data.dataset.genre_counts();
+    let Some(colouring) = state.genre_colouring() else {
+        return;
+    };
+    let mut counts = vec![0usize; colouring.genres.len()];
+    for &g in colouring.labels {
+        if let Some(n) = counts.get_mut(g as usize) {
+            *n += 1;
+        }
+    }
     ui.horizontal_wrapped(|ui| {
-        ui.label(RichText::new("Genres:").strong());
-        for (g, count) in counts.iter().enumerate() {
+        if colouring.predicted {
+            ui.label(RichText::new("Predicted genres:").strong())
+                .on_hover_text(
+                "This folder has no genre labels: each clip is coloured by the genre the model \
+                 predicts, fainter where it is less sure (below 50 % and 80 %)",
+            );
+        } else {
+            ui.label(RichText::new("Genres:").strong());
+        }
+        for (g, (genre, count)) in colouring.genres.iter().zip(&counts).enumerate() {
             let shown = !data.hidden_genres.contains(&g);
             let color = if shown {
                 genre_color(g)
             } else {
                 Color32::DARK_GRAY
             };
-            let text =
-                RichText::new(format!("● {} ({})", count.genre, count.segments)).color(color);
+            let text = RichText::new(format!("● {genre} ({count})")).color(color);
             let button = ui.selectable_label(shown, text).on_hover_text(if shown {
                 "Click to hide this genre on every map"
             } else {

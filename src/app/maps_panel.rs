@@ -12,6 +12,7 @@ use super::events::{ClipVersion, Command};
 use super::legend_panel::legend_ui;
 use super::map_plot::{draw_map, DragUse, MapInput, MapScene, Marks};
 use super::state::{AppState, ColorBy, Derived, MapId, MapLayer, SegmentInfo, Tool};
+use super::theme::HIGHLIGHT;
 
 /// One map's content, or why there is none yet.
 fn map_status(state: &AppState, map: MapId) -> Result<&MapLayer, String> {
@@ -115,6 +116,9 @@ pub fn maps_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
         ColorBy::Descriptor(d) => data.descriptor_scale(d).map(|s| s.levels.as_slice()),
         ColorBy::Genre => None,
     };
+    let Some(colouring) = state.genre_colouring() else {
+        return;
+    };
     let picks = data.picks;
     let focus: Vec<usize> = data.hovered.into_iter().chain(picks.a).collect();
     let results = model.map(|m| &m.results);
@@ -155,8 +159,9 @@ pub fn maps_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
             let scene = MapScene {
                 id: state.map_plot_id(map),
                 layer,
-                genres: &data.dataset.genres,
-                labels: &data.labels,
+                genres: colouring.genres,
+                labels: colouring.labels,
+                shades: colouring.shades,
                 splits,
                 levels,
                 hidden: &data.hidden_genres,
@@ -295,7 +300,9 @@ fn placeholder(ui: &mut Ui, message: &str, height: f32) {
 fn segment_tooltip(ui: &mut Ui, info: &SegmentInfo) {
     ui.label(RichText::new(&info.track).strong());
     ui.label(format!("{:.2}-{:.2} s", info.start_secs, info.end_secs));
-    ui.label(format!("true genre: {}", info.genre));
+    if info.labelled {
+        ui.label(format!("true genre: {}", info.genre));
+    }
     match &info.predicted {
         Some((genre, p)) => ui.label(format!("predicted: {genre} ({:.0}%)", 100.0 * p)),
         None => ui.label("predicted: - (no classifier)"),
@@ -341,10 +348,14 @@ fn details_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
                 };
                 ui.label(RichText::new(format!("{what}: {}", info.track)).strong());
                 ui.label(format!("{:.2}-{:.2} s", info.start_secs, info.end_secs));
-                ui.label(format!("true: {}", info.genre));
+                if info.labelled {
+                    ui.label(format!("true: {}", info.genre));
+                }
                 if let Some((g, p)) = &info.predicted {
                     let right = *g == info.genre;
-                    let color = if right {
+                    let color = if !info.labelled {
+                        HIGHLIGHT
+                    } else if right {
                         Color32::from_rgb(120, 200, 120)
                     } else {
                         Color32::from_rgb(230, 120, 110)

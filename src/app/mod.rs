@@ -14,6 +14,7 @@ pub mod explain_panel;
 pub mod instruments_panel;
 pub mod jobs;
 pub mod legend_panel;
+pub mod library_panel;
 pub mod listen_panel;
 pub mod map_plot;
 pub mod maps_panel;
@@ -229,6 +230,10 @@ impl GenrescopeApp {
                             });
                     }
                     maps_panel::maps_ui(ui, state, &mut out);
+                }
+                // A library has no labels to score against: its tracks' verdicts instead.
+                Tab::Metrics if state.dataset().is_some_and(|d| d.is_library()) => {
+                    library_panel::library_ui(ui, state, &mut out);
                 }
                 Tab::Metrics => {
                     egui::ScrollArea::vertical()

@@ -31,7 +31,7 @@ impl FileTarget {
             Self::StrokeWav => "Save the stroke as",
             Self::EmbeddingsFolder => "Folder for embeddings.csv, vectors.tsv and metadata.tsv",
             Self::MapsFolder => "Folder for the map PNGs",
-            Self::SelectionFolder => "Folder for selection.csv, selection.m3u and selection.wav",
+            Self::SelectionFolder => "Folder for selection.csv, selection.m3u8 and selection.wav",
             Self::AuditCsv => "Save the audit as",
         }
     }

@@ -23,9 +23,10 @@ pub fn top_bar_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
         }
         ui.heading("genrescope");
         ui.separator();
+        let library = state.dataset().is_some_and(|d| d.is_library());
         for (tab, name) in [
             (Tab::Maps, "Maps"),
-            (Tab::Metrics, "Metrics"),
+            (Tab::Metrics, if library { "Tracks" } else { "Metrics" }),
             (Tab::Explain, "Explain"),
         ] {
             if ui.selectable_label(state.view.tab == tab, name).clicked() {

@@ -39,6 +39,7 @@ pub fn maps_frame_secs(n: usize, moving: bool) -> anyhow::Result<f64> {
                         layer: &layer,
                         genres: &genres,
                         labels: &labels,
+                        shades: None,
                         splits: None,
                         levels: None,
                         hidden: &hidden,

@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use crate::analysis::predict::{score_against_labels, track_verdict, LabelledScore, TrackVerdict};
 use crate::dataset::features::Featurizer;
-use crate::dataset::whole_track::{extract_spread, SpreadTrack};
+use crate::dataset::whole_track::{extract_spread, SpreadTrack, SPREAD_SEGMENTS};
 use crate::dataset::{scan_any, Layout, Skipped, Split, TrackRef};
 use crate::export::{write_csv_rows, write_m3u8, PlaylistEntry};
 use crate::model::meta::content_key;
@@ -33,7 +33,7 @@ pub struct PredictArgs {
     pub layout: Option<Layout>,
     /// Most segments per track, spread evenly over its whole length (a longer track is sampled,
     /// and the output says so)
-    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    #[arg(long, default_value_t = SPREAD_SEGMENTS as u64, value_parser = clap::value_parser!(u64).range(1..=10_000))]
     pub max_segments: u64,
     /// Print the predictions as JSON
     #[arg(long)]

@@ -115,6 +115,7 @@ pub fn dataset(featurizer: &Featurizer) -> Dataset {
             n_segments: per_track,
             size_bytes: 0,
             content: made.content.finish(),
+            segments_in_track: 0,
         });
     }
     Dataset {
@@ -128,6 +129,7 @@ pub fn dataset(featurizer: &Featurizer) -> Dataset {
         fingerprints,
         skipped: Vec::new(),
         cache_repaired: 0,
+        layout: Default::default(),
     }
 }
 

@@ -107,7 +107,7 @@ fn named_after_folder(track: &TrackRef) -> bool {
 }
 
 /// What the scan found and why, in a sentence for the user.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct LayoutFound {
     pub layout: Layout,
     pub why: String,

@@ -163,6 +163,7 @@ pub fn load_dataset_cached(
                     content: features.content.finish(),
                     source: features.source,
                     n_segments: features.n_segments,
+                    segments_in_track: 0,
                 });
             }
             Err(DecodeError::Cancelled) => return Err(LoadError::Cancelled),
@@ -195,5 +196,6 @@ pub fn load_dataset_cached(
         fingerprints,
         skipped,
         cache_repaired: cached.damaged,
+        layout: Default::default(),
     })
 }

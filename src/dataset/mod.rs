@@ -7,6 +7,7 @@ pub mod demo;
 pub mod features;
 pub mod gtzan_meta;
 pub mod layout;
+pub mod library;
 pub mod load;
 pub mod repeats;
 pub mod scan;
@@ -21,6 +22,7 @@ use serde::{Deserialize, Serialize};
 
 pub use features::{FeatureConfig, InputKind, MelParams, Representation};
 pub use layout::{scan_any, Layout, LayoutFound, UNLABELLED};
+pub use library::{load_any, load_library};
 pub use load::{load_dataset, load_dataset_cached, load_folder, LoadError, LoadProgress};
 pub use scan::{scan_folder, ScanError, ScanResult, Skipped, TrackRef};
 pub use split::{
@@ -93,9 +95,14 @@ pub struct Track {
     /// The file's size when it was read (0 for the synthesizer's tracks).
     #[serde(default)]
     pub size_bytes: u64,
-    /// FNV-64 of the samples its segments were made of (see `features::ContentHash`).
+    /// FNV-64 of the samples its segments were made of (see `features::ContentHash`); for a
+    /// library's track, of the segments a model's own cut takes (the key of its training stamps).
     #[serde(default)]
     pub content: u64,
+    /// Whole segments the file holds, when it was read to its end (a library's tracks); 0 when
+    /// only the first `n_segments` were read.
+    #[serde(default)]
+    pub segments_in_track: usize,
 }
 
 impl Track {
@@ -138,6 +145,8 @@ pub struct Dataset {
     /// Tracks whose feature-cache entry was damaged (it failed its checksum): decoded again,
     /// and the cache rewritten.
     pub cache_repaired: usize,
+    /// Labelled (genre folders) or a library without labels, and what the scan said of it.
+    pub layout: LayoutFound,
 }
 
 /// Tracks and segments of one genre, for summaries.
@@ -163,6 +172,12 @@ impl Dataset {
 
     pub fn dim(&self) -> usize {
         self.features.dim()
+    }
+
+    /// One's own music without genre folders: its one genre is [`UNLABELLED`], and what a
+    /// model predicts stands in for labels.
+    pub fn is_library(&self) -> bool {
+        self.layout.layout == Layout::Library
     }
 
     pub fn len(&self) -> usize {
@@ -214,6 +229,13 @@ impl Dataset {
 
     pub fn labels(&self) -> Vec<u32> {
         (0..self.len()).map(|i| self.label(i) as u32).collect()
+    }
+
+    /// The segments of track `t` (a track's segments are consecutive, in track order).
+    pub fn track_segments(&self, t: usize) -> std::ops::Range<usize> {
+        let start = self.segments.partition_point(|s| s.track < t);
+        let end = self.segments.partition_point(|s| s.track <= t);
+        start..end
     }
 
     pub fn track_of(&self, i: usize) -> &Track {

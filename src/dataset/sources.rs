@@ -6,9 +6,12 @@ use std::sync::atomic::AtomicBool;
 
 use crate::audio::clip::{ClipError, ClipSource, Mono};
 use crate::dataset::features::Featurizer;
-use crate::dataset::{load_folder, DataSource, Dataset, FeatureConfig, LoadError, LoadProgress};
+use crate::dataset::{
+    load_any, load_folder, DataSource, Dataset, FeatureConfig, LoadError, LoadProgress,
+};
 
-/// Loads a folder or the synthesizer's demo set: the whole ingestion pipeline in one call.
+/// Loads a folder (labelled or a library) or the synthesizer's demo set: the whole ingestion
+/// pipeline in one call.
 pub fn load_source(
     source: &DataSource,
     genre_filter: Option<&[String]>,
@@ -18,7 +21,11 @@ pub fn load_source(
 ) -> Result<Dataset, LoadError> {
     match source {
         DataSource::Demo => Ok(crate::dataset::demo::dataset(&Featurizer::new(cfg)?)),
-        DataSource::Folder(root) => load_folder(root, genre_filter, cfg, cancel, progress),
+        // Filtering by genre implies genre folders; otherwise the folder says what it is.
+        DataSource::Folder(root) => match genre_filter {
+            Some(_) => load_folder(root, genre_filter, cfg, cancel, progress),
+            None => load_any(root, cfg, cancel, progress),
+        },
     }
 }
 

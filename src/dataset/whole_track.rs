@@ -8,6 +8,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use super::features::{ContentHash, Featurizer, TrackFeatures};
 use crate::audio::{open_at_rate, DecodeError};
 
+/// Most segments a library's track gives by default: a 4-minute song holds about 80 of 3 s, so
+/// most songs are read whole and a long one is sampled (and said to be).
+pub const SPREAD_SEGMENTS: usize = 64;
+
 /// The segments taken from one track, and where they start.
 #[derive(Debug, Clone)]
 pub struct SpreadTrack {

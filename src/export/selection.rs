@@ -1,17 +1,16 @@
 //! A selection of clips written out: their table, a playlist of their tracks, their audio.
 
-use std::io::Write;
 use std::path::Path;
 
-use super::{write_csv_rows, write_wav, ExportError};
+use super::{write_csv_rows, write_m3u8, write_wav, ExportError, PlaylistEntry};
 use crate::dataset::Dataset;
-use crate::files::{write_atomic, FileError};
+use crate::files::FileError;
 
 /// Each segment's predicted genre (the model's index) and confidence, and the model's genres.
 pub type Predictions = (Vec<(usize, f32)>, Vec<String>);
 
 /// A selection of clips: `selection.csv` (each clip with its provenance, genre and prediction),
-/// `selection.m3u` (the tracks they come from, once each) and `selection.wav` (the clips' original
+/// `selection.m3u8` (the tracks they come from, once each, relative to it) and `selection.wav` (the clips' original
 /// audio one after another, with short gaps), in `dir`.
 pub fn write_selection(
     dir: &Path,
@@ -53,23 +52,32 @@ pub fn write_selection(
         }
         Ok(())
     })?;
-    let mut tracks: Vec<usize> = clips.iter().map(|&i| ds.segments[i].track).collect();
-    tracks.sort_unstable();
-    tracks.dedup();
-    write_atomic(&dir.join("selection.m3u"), |w| -> std::io::Result<()> {
-        writeln!(w, "#EXTM3U")?;
-        for t in tracks {
-            let track = &ds.tracks[t];
-            writeln!(
-                w,
-                "#EXTINF:-1,{} ({})",
-                track.file_name(),
-                ds.genres[track.genre]
-            )?;
-            writeln!(w, "{}", track.path.display())?;
-        }
-        Ok(())
-    })?;
+    // The tracks once each, in the selection's order: a playlist a player opens, with entries
+    // relative to it so the folder and the music can move together.
+    let mut seen = std::collections::HashSet::new();
+    let entries: Vec<PlaylistEntry> = clips
+        .iter()
+        .filter(|&&i| seen.insert(ds.segments[i].track))
+        .map(|&i| {
+            let track = ds.track_of(i);
+            let genre = match (ds.is_library(), predicted) {
+                (true, Some((p, genres))) => p
+                    .get(i)
+                    .and_then(|&(k, _)| genres.get(k))
+                    .map_or_else(|| ds.genres[track.genre].clone(), |g| format!("{g}?")),
+                _ => ds.genres[track.genre].clone(),
+            };
+            PlaylistEntry {
+                path: track.path.clone(),
+                duration_secs: track
+                    .source
+                    .declared_frames
+                    .map(|f| f as f64 / f64::from(track.source.sample_rate_hz.max(1))),
+                title: format!("{} ({genre})", track.file_name()),
+            }
+        })
+        .collect();
+    write_m3u8(&dir.join("selection.m3u8"), &entries)?;
     let wav = dir.join("selection.wav");
     let rate = ds.features.sample_rate_hz;
     let parts = crate::audio::clip::ClipSource::Sequence(

@@ -220,12 +220,7 @@ impl ModelMeta {
         data_genres: &[String],
         data_features: &FeatureConfig,
     ) -> Result<Vec<usize>, FitError> {
-        if !same_vectors(data_features, &self.features) {
-            return Err(FitError::Features {
-                model: Box::new(self.features),
-                data: Box::new(*data_features),
-            });
-        }
+        self.fits_vectors(data_features)?;
         let unknown: Vec<String> = data_genres
             .iter()
             .filter(|g| !self.genres.contains(g))
@@ -241,6 +236,30 @@ impl ModelMeta {
             .iter()
             .map(|g| self.genres.iter().position(|m| m == g).unwrap_or(0))
             .collect())
+    }
+}
+
+impl ModelMeta {
+    /// Vectors made with `features` are the model's kind of input.
+    pub fn fits_vectors(&self, features: &FeatureConfig) -> Result<(), FitError> {
+        if same_vectors(features, &self.features) {
+            Ok(())
+        } else {
+            Err(FitError::Features {
+                model: Box::new(self.features),
+                data: Box::new(*features),
+            })
+        }
+    }
+
+    /// The model can be used on `dataset` read with `features`: a labelled folder's genres must
+    /// be ones it knows; a library has no labels to check, only its vectors.
+    pub fn fits_data(&self, dataset: &Dataset, features: &FeatureConfig) -> Result<(), FitError> {
+        if dataset.is_library() {
+            self.fits_vectors(features)
+        } else {
+            self.genre_map(&dataset.genres, features).map(|_| ())
+        }
     }
 }
 

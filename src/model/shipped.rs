@@ -69,16 +69,19 @@ impl Shipped {
         }
     }
 
-    /// It can be used on this data: the genres it knows, cut into the same segments (the
-    /// window re-reads the folder in the model's representation if needed).
+    /// It can be used on this data: the genres it knows (or a library, without labels), cut into
+    /// the same segments (the window re-reads the folder in the model's representation if
+    /// needed).
     pub fn fits(self, dataset: &Dataset) -> bool {
         let paper = FeatureConfig::default();
         let same_cut = dataset.features.sample_rate_hz == paper.sample_rate_hz
             && dataset.features.segment_samples == paper.segment_samples;
         match self {
             Self::Demo => dataset.source.is_demo() && same_cut,
+            // One's own library is what a trained model is for.
             Self::GtzanWaveform | Self::GtzanLogmel => {
-                dataset.genres.iter().map(String::as_str).eq(PAPER_GENRES) && same_cut
+                (dataset.is_library() || dataset.genres.iter().map(String::as_str).eq(PAPER_GENRES))
+                    && same_cut
             }
         }
     }

@@ -119,16 +119,23 @@ impl GenrescopeApp {
         self.start_job(JobKind::RawMap, self.state.stamp(), move |_, _, _| {
             work::raw_map(raw)
         });
+        let previous_model = previous.and_then(|d| d.model);
+        if dataset.is_library() {
+            let has_model = previous_model.is_some() || self.model_on_its_way();
+            self.state
+                .notices
+                .info(Topic::Data, library_note(&dataset, has_model));
+        }
         if let Some(pending) = self.state.pending_model.take() {
             // Opened together with this data (or waiting for it in its representation).
             self.activate_model(pending, None, None);
-        } else if let Some(model) = previous.and_then(|d| d.model) {
+        } else if let Some(model) = previous_model {
             // Keep the model if it fits the new data (its maps and splits are redone); one
             // made for other genres is set aside without fuss.
             let fits = model
                 .saved
                 .meta
-                .genre_map(&dataset.genres, &dataset.features)
+                .fits_data(&dataset, &dataset.features)
                 .is_ok();
             let pending = PendingModel {
                 saved: model.saved,
@@ -155,9 +162,22 @@ impl GenrescopeApp {
                 );
             }
         }
+        if self.state.model().is_none() && dataset.is_library() && !self.model_on_its_way() {
+            // A library is only seen through a model: the shipped one is the one to start from.
+            self.load_shipped(Shipped::GtzanLogmel);
+        }
         if std::mem::take(&mut self.state.train_when_loaded) {
             self.start_training();
         }
+    }
+
+    /// A model is being opened or waits for data.
+    fn model_on_its_way(&self) -> bool {
+        self.state.pending_model.is_some()
+            || self
+                .state
+                .jobs
+                .any(|k| matches!(k, JobKind::LoadModel { .. }))
     }
 
     pub(super) fn raw_map_ready(&mut self, map: Projection) {
@@ -204,6 +224,46 @@ impl GenrescopeApp {
         self.state.view.tab = Tab::Maps;
     }
 
+    /// Selects every clip the model predicts as `genre` (a library's way to a playlist).
+    pub(super) fn select_predicted(&mut self, genre: usize) {
+        let Some(model) = self.state.model() else {
+            return;
+        };
+        let Some(predicted) = model.view.ready().and_then(|v| v.maps.predicted.as_ref()) else {
+            return;
+        };
+        let clips: Vec<usize> = (0..predicted.len())
+            .filter(|&i| predicted[i].0 == genre)
+            .collect();
+        let label = format!(
+            "{} clip(s) predicted {}",
+            clips.len(),
+            model.genres().get(genre).map_or("?", String::as_str)
+        );
+        self.select(clips, label);
+    }
+
+    /// Selects the clips of track `track`.
+    pub(super) fn select_track(&mut self, track: usize) {
+        let Some(ds) = self.state.dataset() else {
+            return;
+        };
+        let Some(name) = ds.tracks.get(track).map(|t| t.file_name()) else {
+            return;
+        };
+        let clips: Vec<usize> = ds.track_segments(track).collect();
+        let label = format!("{} clip(s) of {name}", clips.len());
+        self.select(clips, label);
+    }
+
+    fn select(&mut self, clips: Vec<usize>, label: String) {
+        if let Some(data) = self.state.data.as_mut() {
+            data.selection = Some(Selection { clips, label });
+        }
+        self.state.view.tab = Tab::Maps;
+        self.state.instruments.shown = crate::app::state::Instrument::Selection;
+    }
+
     pub(super) fn clear_selection(&mut self) {
         if let Some(data) = self.state.data.as_mut() {
             data.selection = None;
@@ -220,4 +280,33 @@ impl GenrescopeApp {
             }
         }
     }
+}
+
+/// What the window says when a folder opens as a library.
+fn library_note(dataset: &Dataset, has_model: bool) -> String {
+    let limited = dataset
+        .tracks
+        .iter()
+        .filter(|t| t.segments_in_track > t.n_segments)
+        .count();
+    let sampled = if limited > 0 {
+        format!(
+            " {limited} long track(s) are sampled: {} segments of each, spread over its whole \
+             length.",
+            crate::dataset::whole_track::SPREAD_SEGMENTS
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "{} is {}. The maps colour each clip by the genre the model predicts, paler where it is \
+         less sure{}.{sampled} If its sub-folders are genres, name them so (e.g. jazz, rock).",
+        dataset.source.label(),
+        dataset.layout.why,
+        if has_model {
+            ""
+        } else {
+            "; the shipped gtzan-mini log-mel model is opened for it (open another on the left)"
+        }
+    )
 }

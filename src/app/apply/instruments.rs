@@ -179,10 +179,13 @@ impl GenrescopeApp {
         let Some(data) = self.state.data.as_ref() else {
             return;
         };
-        let ds = &data.dataset;
         let clips: Vec<usize> = inside(&layer.projection.points, &outline.points)
             .into_iter()
-            .filter(|&i| !data.hidden_genres.contains(&ds.label(i)))
+            .filter(|&i| {
+                self.state
+                    .shown_genre(i)
+                    .is_some_and(|g| !data.hidden_genres.contains(&g))
+            })
             .collect();
         let label = format!(
             "{} clip(s) selected on the {} map",
@@ -222,7 +225,7 @@ impl GenrescopeApp {
         });
     }
 
-    /// The selection as `selection.csv` (clips with provenance), `selection.m3u` (their tracks)
+    /// The selection as `selection.csv` (clips with provenance), `selection.m3u8` (their tracks)
     /// and `selection.wav` (the clips one after another).
     pub(super) fn export_selection(&mut self, dir: PathBuf) {
         let Some(ds) = self.state.dataset().cloned() else {
@@ -245,7 +248,7 @@ impl GenrescopeApp {
             crate::export::write_selection(&dir, &ds, &clips, predicted.as_ref())
                 .map(|()| {
                     Output::Written(format!(
-                        "Wrote selection.csv, selection.m3u and selection.wav ({} clips) to {}.",
+                        "Wrote selection.csv, selection.m3u8 and selection.wav ({} clips) to {}.",
                         clips.len(),
                         dir.display()
                     ))

@@ -59,6 +59,8 @@ impl GenrescopeApp {
             StopAudio => self.stop_audio(),
             ToggleGenre(genre) => self.toggle_genre(genre),
             SelectCell { truth, predicted } => self.select_cell(truth, predicted),
+            SelectPredicted(genre) => self.select_predicted(genre),
+            SelectTrack(track) => self.select_track(track),
             ClearSelection => self.clear_selection(),
             SetTab(tab) => self.set_tab(tab),
             DismissNotice(index) => self.state.notices.dismiss(index),

@@ -30,6 +30,15 @@ impl GenrescopeApp {
         if self.state.is_training() {
             return;
         }
+        if data.dataset.is_library() {
+            self.state.notices.error(
+                Topic::Training,
+                "This folder is a library without genre folders, so there are no labels to \
+                 train on: train on a labelled folder (one sub-folder per genre, as GTZAN), then \
+                 open this one again to see it through that model.",
+            );
+            return;
+        }
         let settings = self.state.settings.clone();
         let features = settings.features(&data.dataset.features);
         if features != data.dataset.features {
@@ -189,11 +198,9 @@ impl GenrescopeApp {
             return;
         };
         let meta = &pending.saved.meta;
-        let splits = match meta.genre_map(&ds.genres, &ds.features) {
-            Ok(_) => splits.or_else(|| meta.training_splits(&ds)),
-            Err(FitError::Features { .. })
-                if meta.genre_map(&ds.genres, &meta.features).is_ok() =>
-            {
+        let splits = match meta.fits_data(&ds, &ds.features) {
+            Ok(()) => splits.or_else(|| meta.training_splits(&ds)),
+            Err(FitError::Features { .. }) if meta.fits_data(&ds, &meta.features).is_ok() => {
                 let (source, features) = (ds.source.clone(), meta.features);
                 self.state.notices.info(
                     Topic::Model,
@@ -227,7 +234,8 @@ impl GenrescopeApp {
         };
         self.state.last_model_id += 1;
         let id = self.state.last_model_id;
-        let evaluate = report.is_none();
+        // A library has no labels to score against.
+        let evaluate = report.is_none() && !ds.is_library();
         self.state.notices.clear(Topic::Model);
         if self.state.history_model.is_some() {
             // Curves of an earlier run do not describe this model.
@@ -249,6 +257,10 @@ impl GenrescopeApp {
             results: Default::default(),
         };
         if let Some(data) = self.state.data.as_mut() {
+            if data.dataset.is_library() {
+                // The chips hid predicted genres of the model before.
+                data.hidden_genres.clear();
+            }
             data.model = Some(model);
         }
         self.state.jobs.cancel(|k| *k == JobKind::Project);
@@ -269,13 +281,16 @@ impl GenrescopeApp {
             }
             None => None,
         };
+        let Some(dataset) = self.state.dataset().cloned() else {
+            return;
+        };
         let Some(model) = self.state.model_mut() else {
             return;
         };
         if report.is_some() {
             model.report = report;
         }
-        model.view = Derived::Ready(ModelView::new(maps));
+        model.view = Derived::Ready(ModelView::new(maps, &dataset));
         self.refresh_trace();
         if self.state.view.tab == crate::app::state::Tab::Explain {
             self.request_explanation();

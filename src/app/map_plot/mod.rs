@@ -19,7 +19,7 @@ use density::density_texture;
 pub use density::{density_image, DensityInput, DENSITY_ABOVE};
 pub use marks::{DIRECTION_COLOR, PATH_COLOR};
 
-use super::state::{MapLayer, ERROR_LEVELS};
+use super::state::{MapLayer, ERROR_LEVELS, SHADES};
 use super::theme::{genre_color, split_shape};
 
 /// Each genre's points are dealt over this many draw layers (see [`draw_map`]).
@@ -100,6 +100,9 @@ pub struct MapScene<'a> {
     pub genres: &'a [String],
     /// Each point's genre (index into `genres`).
     pub labels: &'a [u32],
+    /// Each point's shade of its genre's colour, 0 (palest) to `SHADES - 1`: how sure a
+    /// prediction is, when the genres are predicted.
+    pub shades: Option<&'a [u8]>,
     /// Each point's split (marker shape), when the model was trained on this data.
     pub splits: Option<&'a [Split]>,
     /// Each point's level on a colour scale (reconstruction error, a descriptor), when the colour
@@ -133,6 +136,7 @@ pub struct MapInput {
 struct Group {
     layer: usize,
     color: usize,
+    shade: usize,
     split: Option<Split>,
 }
 
@@ -143,7 +147,7 @@ impl Group {
 
     fn index(self, colors: usize) -> usize {
         let split = self.split.map_or(0, |s| 1 + s as usize);
-        (self.layer * colors + self.color) * Self::SPLITS + split
+        (((self.layer * colors + self.color) * SHADES) + self.shade) * Self::SPLITS + split
     }
 
     fn from_index(index: usize, colors: usize) -> Self {
@@ -152,11 +156,23 @@ impl Group {
             k => Some(Self::ORDER[k - 1]),
         };
         let rest = index / Self::SPLITS;
+        let (rest, shade) = (rest / SHADES, rest % SHADES);
         Self {
             layer: rest / colors,
             color: rest % colors,
+            shade,
             split,
         }
+    }
+}
+
+/// How opaque a point of each shade is: a torn prediction is faint, a sure one solid.
+fn shade_alpha(shade: usize) -> f32 {
+    match shade {
+        0 => 0.3,
+        1 => 0.6,
+        // As every point is drawn when no shade is asked for.
+        _ => 0.85,
     }
 }
 
@@ -181,6 +197,8 @@ fn draw_density(
     size.hash(&mut hasher);
     scene.hidden.hash(&mut hasher);
     scene.levels.is_some().hash(&mut hasher);
+    scene.shades.is_some().hash(&mut hasher);
+    scene.labels.len().hash(&mut hasher);
     scene.layer.projection.points.len().hash(&mut hasher);
     let ctx = plot_ui.ctx().clone();
     let texture = density_texture(&ctx, scene.id.with("density"), hasher.finish(), || {
@@ -249,13 +267,23 @@ pub fn draw_map(ui: &mut Ui, scene: &MapScene, height: f32) -> MapInput {
         .filter(|&(i, p)| visible(i) && in_box(p))
         .count();
     let dense = in_view > DENSITY_ABOVE;
-    let mut groups: Vec<Vec<[f64; 2]>> = vec![Vec::new(); LAYERS * colors * Group::SPLITS];
+    // Shades say how sure a predicted genre is; the colour scales have none.
+    let (levels, shades) = (scene.levels, scene.shades);
+    let shade_of = move |i: usize| {
+        match (levels, shades) {
+            (None, Some(shades)) => shades.get(i).map_or(SHADES - 1, |&s| usize::from(s)),
+            _ => SHADES - 1,
+        }
+        .min(SHADES - 1)
+    };
+    let mut groups: Vec<Vec<[f64; 2]>> = vec![Vec::new(); LAYERS * colors * SHADES * Group::SPLITS];
     if !dense {
         for (i, p) in points.iter().enumerate() {
             if visible(i) && in_box(p) {
                 let group = Group {
                     layer: i % LAYERS,
                     color: color_of(i),
+                    shade: shade_of(i),
                     split: scene.splits.and_then(|s| s.get(i).copied()),
                 };
                 groups[group.index(colors)].push(*p);
@@ -290,6 +318,7 @@ pub fn draw_map(ui: &mut Ui, scene: &MapScene, height: f32) -> MapInput {
         .show(ui, |plot_ui| {
             if dense {
                 let (labels, hidden, levels) = (scene.labels, scene.hidden, scene.levels);
+                let shade_of = &shade_of;
                 draw_density(plot_ui, scene, &move |i| {
                     let genre = *labels.get(i)? as usize;
                     if hidden.contains(&genre) {
@@ -299,33 +328,45 @@ pub fn draw_map(ui: &mut Ui, scene: &MapScene, height: f32) -> MapInput {
                         Some(levels) => scale_color(usize::from(levels[i])),
                         None => genre_color(genre),
                     };
-                    Some(color.gamma_multiply(0.85))
+                    Some(color.gamma_multiply(shade_alpha(shade_of(i))))
                 });
             }
             // Within each layer the colours take turns at being on top, so no genre hides
             // under the others where they overlap.
-            for layer in 0..LAYERS {
-                for c in 0..colors {
-                    let color = (c + layer) % colors;
-                    for split in 0..Group::SPLITS {
-                        let index = (layer * colors + color) * Group::SPLITS + split;
-                        let group_points = std::mem::take(&mut groups[index]);
-                        if group_points.is_empty() {
-                            continue;
+            // Paler shades first, so the sure points are on top.
+            for shade in 0..SHADES {
+                for layer in 0..LAYERS {
+                    for c in 0..colors {
+                        let color = (c + layer) % colors;
+                        for split in 0..Group::SPLITS {
+                            let index = Group {
+                                layer,
+                                color,
+                                shade,
+                                split: match split {
+                                    0 => None,
+                                    k => Some(Group::ORDER[k - 1]),
+                                },
+                            }
+                            .index(colors);
+                            let group_points = std::mem::take(&mut groups[index]);
+                            if group_points.is_empty() {
+                                continue;
+                            }
+                            let group = Group::from_index(index, colors);
+                            let name = match scene.levels {
+                                Some(_) => format!("level {}", group.color),
+                                None => scene.genres.get(group.color).cloned().unwrap_or_default(),
+                            };
+                            let alpha = shade_alpha(group.shade);
+                            plot_ui.points(
+                                Points::new(name, group_points)
+                                    .color(fill_of(group.color).gamma_multiply(alpha))
+                                    .shape(split_shape(group.split))
+                                    .radius(2.2)
+                                    .allow_hover(false),
+                            );
                         }
-                        let group = Group::from_index(index, colors);
-                        let name = match scene.levels {
-                            Some(_) => format!("level {}", group.color),
-                            None => scene.genres[group.color].clone(),
-                        };
-                        let fill = fill_of(group.color);
-                        plot_ui.points(
-                            Points::new(name, group_points)
-                                .color(fill.gamma_multiply(0.85))
-                                .shape(split_shape(group.split))
-                                .radius(2.2)
-                                .allow_hover(false),
-                        );
                     }
                 }
             }

@@ -28,9 +28,20 @@ pub use instruments::{
     MAX_QUEUE,
 };
 pub use layers::{ColorBy, ColorScale, MapId, MapLayer, ERROR_LEVELS, NO_LEVEL};
-pub use model::{ModelState, ModelView, PendingModel};
+pub use model::{ModelState, ModelView, PendingModel, SHADES};
 pub use playback::{AudioDevice, DecoderLink, Loudness, Playback, Stage};
 pub use training::TrainSettings;
+
+/// What colours the maps' points when the colour says genre.
+pub struct GenreColouring<'a> {
+    pub genres: &'a [String],
+    /// Each clip's genre (index into `genres`).
+    pub labels: &'a [u32],
+    /// Each clip's shade of that colour: how sure the model is (a library's clips only).
+    pub shades: Option<&'a [u8]>,
+    /// The genres are the model's predictions, not the folders' labels.
+    pub predicted: bool,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Tab {
@@ -61,7 +72,10 @@ pub struct SegmentInfo {
     pub track: String,
     pub start_secs: f64,
     pub end_secs: f64,
+    /// Its folder's genre; in a library (no labels) the predicted genre, or "unknown".
     pub genre: String,
+    /// `genre` is a label, not a prediction.
+    pub labelled: bool,
     pub predicted: Option<(String, f32)>,
     pub split: Option<Split>,
     /// What GTZAN's index says of the track.
@@ -123,6 +137,35 @@ impl AppState {
     /// The model's maps of the data, once they are ready.
     pub fn model_view(&self) -> Option<&ModelView> {
         self.model()?.view.ready()
+    }
+
+    /// What the genre colour of the maps says: the folders' labels, or for a library the
+    /// genres the model predicts (with how sure it is), once it has.
+    pub fn genre_colouring(&self) -> Option<GenreColouring<'_>> {
+        let data = self.data.as_ref()?;
+        if data.dataset.is_library() {
+            if let (Some(model), Some(view)) = (self.model(), self.model_view()) {
+                if let Some(labels) = view.predicted_labels.as_deref() {
+                    return Some(GenreColouring {
+                        genres: model.genres(),
+                        labels,
+                        shades: view.shades.as_deref(),
+                        predicted: true,
+                    });
+                }
+            }
+        }
+        Some(GenreColouring {
+            genres: &data.dataset.genres,
+            labels: &data.labels,
+            shades: None,
+            predicted: false,
+        })
+    }
+
+    /// The genre clip `i` is drawn as (its label, or in a library its predicted genre).
+    pub fn shown_genre(&self, i: usize) -> Option<usize> {
+        self.genre_colouring()?.labels.get(i).map(|&g| g as usize)
     }
 
     pub fn picks(&self) -> Picks {
@@ -233,11 +276,14 @@ impl AppState {
 
     /// Clips of genres not hidden.
     pub fn visible_clips(&self) -> usize {
-        self.data.as_ref().map_or(0, |d| {
-            (0..d.dataset.len())
-                .filter(|&i| !d.hidden_genres.contains(&d.dataset.label(i)))
-                .count()
-        })
+        let (Some(d), Some(colouring)) = (self.data.as_ref(), self.genre_colouring()) else {
+            return 0;
+        };
+        colouring
+            .labels
+            .iter()
+            .filter(|&&g| !d.hidden_genres.contains(&(g as usize)))
+            .count()
     }
 
     pub fn segment_info(&self, i: usize) -> Option<SegmentInfo> {
@@ -260,7 +306,11 @@ impl AppState {
             track: track.file_name(),
             start_secs,
             end_secs,
-            genre: ds.genres[track.genre].clone(),
+            genre: match (&predicted, ds.is_library()) {
+                (Some((genre, _)), true) => genre.clone(),
+                _ => ds.genres[track.genre].clone(),
+            },
+            labelled: !ds.is_library(),
             predicted,
             split: model.and_then(|m| m.splits.as_ref()?.get(i).copied()),
         })

@@ -6,11 +6,12 @@ use std::sync::Arc;
 
 use crate::analysis::audit::SuspectedMislabel;
 use crate::analysis::explain::Explanation;
-use crate::dataset::Split;
+use crate::analysis::predict::{track_verdict, TrackVerdict};
+use crate::dataset::{Dataset, Split};
 use crate::latent::audible::Voice;
 use crate::maps::ModelMaps;
 use crate::model::shipped::Shipped;
-use crate::model::SavedModel;
+use crate::model::{softmax_rows, SavedModel};
 use crate::tables::report::EvalReport;
 
 use super::data::Derived;
@@ -23,11 +24,46 @@ pub struct ModelView {
     pub code: Option<MapLayer>,
     pub logits: Option<MapLayer>,
     pub error_scale: Option<ColorScale>,
+    /// Each clip's predicted genre (index into the model's genres), for drawing a library.
+    pub predicted_labels: Option<Vec<u32>>,
+    /// How sure each prediction is, as a shade (see [`confidence_shade`]).
+    pub shades: Option<Vec<u8>>,
+    /// A library's tracks, each with the model's verdict on it (from all its segments), the
+    /// surest first within each genre.
+    pub track_verdicts: Vec<(usize, TrackVerdict)>,
+}
+
+/// How many shades of a colour say how sure a prediction is.
+pub const SHADES: usize = 3;
+
+/// The shade of a prediction of probability `p`: 0 below one half (the model is torn), 1 below
+/// 0.8, 2 above.
+pub fn confidence_shade(p: f32) -> u8 {
+    if p < 0.5 {
+        0
+    } else if p < 0.8 {
+        1
+    } else {
+        2
+    }
 }
 
 impl ModelView {
-    pub fn new(maps: ModelMaps) -> Self {
+    pub fn new(maps: ModelMaps, dataset: &Dataset) -> Self {
+        let predicted = maps.predicted.as_deref();
+        let n_classes = maps
+            .inference
+            .logits
+            .as_ref()
+            .map_or(0, |l| l.len() / dataset.len().max(1));
+        let track_verdicts = match (&maps.inference.logits, dataset.is_library()) {
+            (Some(logits), true) => verdicts(dataset, &softmax_rows(logits, n_classes), n_classes),
+            _ => Vec::new(),
+        };
         Self {
+            track_verdicts,
+            predicted_labels: predicted.map(|p| p.iter().map(|&(g, _)| g as u32).collect()),
+            shades: predicted.map(|p| p.iter().map(|&(_, conf)| confidence_shade(conf)).collect()),
             code: maps.code_map.as_ref().ok().cloned().map(MapLayer::new),
             logits: maps
                 .logits_map
@@ -96,4 +132,32 @@ pub struct PendingModel {
     pub saved: Arc<SavedModel>,
     pub source: String,
     pub shipped: Option<Shipped>,
+}
+
+/// Each track's verdict from its segments' probabilities (`segments × n_classes`), grouped by
+/// verdict and the surest first.
+fn verdicts(
+    dataset: &Dataset,
+    probabilities: &[f32],
+    n_classes: usize,
+) -> Vec<(usize, TrackVerdict)> {
+    let mut rows: Vec<Vec<f32>> = vec![Vec::new(); dataset.tracks.len()];
+    for (segment, row) in dataset
+        .segments
+        .iter()
+        .zip(probabilities.chunks_exact(n_classes.max(1)))
+    {
+        rows[segment.track].extend_from_slice(row);
+    }
+    let mut out: Vec<(usize, TrackVerdict)> = rows
+        .iter()
+        .enumerate()
+        .filter_map(|(t, p)| Some((t, track_verdict(p, n_classes)?)))
+        .collect();
+    out.sort_by(|a, b| {
+        a.1.verdict
+            .cmp(&b.1.verdict)
+            .then(b.1.confidence().total_cmp(&a.1.confidence()))
+    });
+    out
 }

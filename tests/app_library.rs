@@ -1,0 +1,201 @@
+//! One's own music in the window: real GTZAN tracks renamed into a nested (artist/album) and a
+//! flat library, with what a real library holds beside them, opened as a user opens a folder.
+//! The window reads them as libraries, opens the shipped log-mel model for them, colours the
+//! maps by predicted genre, lists each track's verdict, and a predicted genre becomes a
+//! playlist whose entries are the tracks.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::ui::{app_on, projected, run_until, settled, App};
+use egui_kittest::kittest::Queryable;
+use genrescope::app::events::{Command, FileTarget};
+use genrescope::app::state::Tab;
+use genrescope::model::shipped::Shipped;
+
+const GENRES: [&str; 4] = ["classical", "jazz", "metal", "pop"];
+
+fn real(gtzan: &Path, genre: &str, id: usize) -> PathBuf {
+    gtzan
+        .join("genres_original")
+        .join(genre)
+        .join(format!("{genre}.{id:05}.wav"))
+}
+
+/// Two tracks of each genre under `Artist k/Album/NN Title.wav`, plus a cover, a macOS `._`
+/// file and a text file; returns each track's path and the genre it came from.
+fn nested_library(gtzan: &Path, lib: &Path) -> Vec<(PathBuf, &'static str)> {
+    let mut tracks = Vec::new();
+    for (k, genre) in GENRES.iter().enumerate() {
+        let album = lib.join(format!("Artist {k}")).join("First Album");
+        std::fs::create_dir_all(&album).expect("mkdir");
+        for id in [3, 4] {
+            let to = album.join(format!("{id:02} Untitled.wav"));
+            std::fs::copy(real(gtzan, genre, id), &to).expect("copy");
+            tracks.push((to, *genre));
+        }
+        std::fs::write(album.join("cover.jpg"), b"\xff\xd8\xff").expect("write");
+        std::fs::write(album.join("._03 Untitled.wav"), b"\x00\x05\x16\x07").expect("write");
+    }
+    std::fs::write(lib.join("notes.txt"), b"my music").expect("write");
+    tracks
+}
+
+fn ready(h: &mut App, what: &str) {
+    run_until(h, 240, what, |a| {
+        settled(a)
+            && projected(a)
+            && a.state.dataset().is_some_and(|d| d.is_library())
+            && a.state.model().is_some_and(|m| m.view.ready().is_some())
+    });
+}
+
+#[test]
+fn a_nested_and_a_flat_library_open_through_the_shipped_model_and_give_a_playlist() {
+    let Some(gtzan) = common::gtzan_dir() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lib = dir.path().join("Music");
+    let tracks = nested_library(&gtzan, &lib);
+
+    let mut h = app_on(lib.clone());
+    ready(&mut h, "the library through the shipped model");
+    let state = &h.state().state;
+    let ds = state.dataset().expect("data");
+    assert!(ds.is_library(), "{}", ds.layout.why);
+    assert_eq!(ds.tracks.len(), tracks.len());
+    // The cover, the `._` file and the notes are listed with their reasons; nothing else is.
+    let skipped: Vec<String> = ds.skipped.iter().map(|s| s.reason.clone()).collect();
+    assert_eq!(skipped.len(), 4 + 4 + 1, "{skipped:#?}");
+    assert!(
+        skipped.iter().any(|r| r.contains("cover.jpg")),
+        "{skipped:#?}"
+    );
+    assert!(skipped.iter().any(|r| r.contains("hidden")), "{skipped:#?}");
+    // Whole tracks: 30 s of GTZAN hold nine or ten 3-second segments, all taken, not a cut.
+    assert!(
+        ds.tracks
+            .iter()
+            .all(|t| t.n_segments >= 9 && t.segments_in_track == t.n_segments),
+        "{:?}",
+        ds.tracks.iter().map(|t| t.n_segments).collect::<Vec<_>>()
+    );
+    let model = state.model().expect("a model");
+    assert_eq!(model.shipped, Some(Shipped::GtzanLogmel));
+    assert!(
+        model.report.is_none(),
+        "a library has no labels to score against"
+    );
+    let colouring = state.genre_colouring().expect("colours");
+    assert!(colouring.predicted);
+    assert_eq!(colouring.genres, GENRES);
+    assert_eq!(colouring.labels.len(), ds.len());
+    assert!(colouring.shades.is_some_and(|s| s.len() == ds.len()));
+
+    // The tracks' verdicts, against the genre each was copied from (the model never saw these
+    // names, but it did train on these tracks: this checks the plumbing, not generalisation).
+    let view = state.model_view().expect("maps");
+    assert_eq!(view.track_verdicts.len(), tracks.len());
+    let right = view
+        .track_verdicts
+        .iter()
+        .filter(|(t, v)| {
+            let genre = tracks
+                .iter()
+                .find(|(p, _)| *p == ds.tracks[*t].path)
+                .map(|(_, g)| *g);
+            genre == Some(GENRES[v.verdict])
+        })
+        .count();
+    assert!(right >= 7, "{right} of 8 verdicts match the source genre");
+    h.run_steps(2);
+    h.get_by_label_contains("Predicted genres:");
+    h.get_by_label_contains("library of 8 audio file(s)");
+
+    // The Tracks tab lists them; a genre's button selects its clips, which export as a playlist.
+    h.get_by_label("Tracks").click();
+    h.run_steps(3);
+    h.get_by_label_contains("8 tracks of");
+    h.get_by_label_contains("Artist 3/First Album/03 Untitled.wav");
+    let pop = GENRES.iter().position(|g| *g == "pop").expect("pop");
+    h.state_mut().apply(Command::SelectPredicted(pop));
+    h.run_steps(2);
+    let state = &h.state().state;
+    assert_eq!(state.view.tab, Tab::Maps);
+    let selected = state.data.as_ref().expect("data").selected().to_vec();
+    let predicted = common::ui::model_predictions(&h);
+    assert!(!selected.is_empty());
+    assert_eq!(
+        selected,
+        (0..predicted.len())
+            .filter(|&i| predicted[i] == pop)
+            .collect::<Vec<_>>()
+    );
+    let out = dir.path().join("pop-selection");
+    std::fs::create_dir_all(&out).expect("mkdir");
+    h.state_mut().apply(Command::UsePath {
+        target: FileTarget::SelectionFolder,
+        path: out.clone(),
+    });
+    run_until(&mut h, 60, "the selection's files", |a| {
+        a.state
+            .notices
+            .shown()
+            .iter()
+            .any(|n| n.text.starts_with("Wrote selection.csv"))
+    });
+    let playlist = std::fs::read_to_string(out.join("selection.m3u8")).expect("a playlist");
+    let entries: Vec<&str> = playlist
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .collect();
+    assert!(!entries.is_empty(), "{playlist}");
+    for entry in &entries {
+        assert!(entry.starts_with("../Music/Artist "), "{playlist}");
+        assert!(out.join(entry).is_file(), "{entry} does not resolve");
+    }
+    assert!(playlist.contains("(pop?)"), "{playlist}");
+
+    // No labels, so nothing to train on: said, and nothing starts.
+    h.state_mut().apply(Command::StartTraining);
+    h.run_steps(2);
+    assert!(!h.state().state.is_training());
+    h.get_by_label_contains("no labels to train on");
+
+    // A flat folder opens the same way, with the model kept.
+    let flat = dir.path().join("flat");
+    std::fs::create_dir_all(&flat).expect("mkdir");
+    for (k, (path, _)) in tracks.iter().enumerate().step_by(2) {
+        std::fs::copy(path, flat.join(format!("track {k}.wav"))).expect("copy");
+    }
+    h.state_mut()
+        .apply(Command::LoadData(genrescope::dataset::DataSource::Folder(
+            flat.clone(),
+        )));
+    ready(&mut h, "the flat library");
+    let state = &h.state().state;
+    let ds = state.dataset().expect("data");
+    assert_eq!(ds.source.folder(), Some(flat.as_path()));
+    assert_eq!(ds.tracks.len(), 4);
+    assert!(
+        ds.layout.why.contains("all in one folder"),
+        "{}",
+        ds.layout.why
+    );
+    assert_eq!(
+        state.model().and_then(|m| m.shipped),
+        Some(Shipped::GtzanLogmel)
+    );
+    let errors: Vec<&str> = h
+        .state()
+        .state
+        .notices
+        .shown()
+        .iter()
+        .filter(|n| n.is_error() && !n.text.contains("no labels to train on"))
+        .map(|n| n.text.as_str())
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}
