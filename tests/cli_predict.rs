@@ -118,6 +118,45 @@ fn a_flat_library_of_real_tracks_gets_verdicts_over_whole_tracks_and_playlists_a
         );
     }
 
+    // The other commands take the library too: scan says what it is, the tracks that sound
+    // like one track are other tracks, and export writes every whole-track segment.
+    let lib_arg = lib.to_str().expect("utf-8");
+    let scan = ok_json(&genrescope(&["scan", lib_arg, "--json"]));
+    assert_eq!(scan["layout"]["layout"], "library", "{scan:#}");
+    assert_eq!(scan["tracks"], 5, "{scan:#}");
+    let near = ok_json(&genrescope(&[
+        "neighbours",
+        &model,
+        lib_arg,
+        "--track",
+        "song 3.wav",
+        "--k",
+        "3",
+        "--json",
+    ]));
+    let near = near.as_array().expect("a list");
+    assert_eq!(near.len(), 3, "{near:#?}");
+    assert!(near.iter().all(|n| n["track"] != "song 3.wav"), "{near:#?}");
+    assert!(
+        near.iter()
+            .all(|n| n["genre"].as_str().is_some_and(|g| g.ends_with('%'))),
+        "a library's tracks go by their verdicts: {near:#?}"
+    );
+    let distances: Vec<f64> = near.iter().filter_map(|n| n["distance"].as_f64()).collect();
+    assert!(distances.windows(2).all(|w| w[0] <= w[1]), "{distances:?}");
+    let exported = dir.path().join("exported");
+    ok(&genrescope(&[
+        "export",
+        &model,
+        lib_arg,
+        "--out",
+        exported.to_str().expect("utf-8"),
+    ]));
+    let rows = std::fs::read_to_string(exported.join("embeddings.csv")).expect("embeddings");
+    // 4 songs of 9 or 10 segments and the medley's 64.
+    let segments = rows.lines().count() - 1;
+    assert!((64 + 36..=64 + 40).contains(&segments), "{segments} rows");
+
     // One playlist per predicted genre, entries relative to it: move the lot and a player
     // still finds every track (sox reads M3U and plays its entries one after another).
     let moved = dir.path().join("moved");

@@ -113,6 +113,12 @@ pub enum ExplainError {
     Fit(#[from] crate::model::FitError),
     #[error("the folder has no clips")]
     Empty,
+    #[error(
+        "explaining scores each space against the folder's genre labels, and this folder is a \
+         library without them; explain the model on the labelled folder it was trained on (one \
+         sub-folder per genre)"
+    )]
+    Unlabelled,
 }
 
 /// Each clip's value of descriptor `d` (`None` where it has none).
@@ -130,6 +136,9 @@ pub fn explain(
     saved: &SavedModel,
     maps: &ModelMaps,
 ) -> Result<Explanation, ExplainError> {
+    if dataset.is_library() {
+        return Err(ExplainError::Unlabelled);
+    }
     // The spaces are the model's view of the clips: its genres must cover the folder's.
     saved.meta.genre_map(&dataset.genres, &dataset.features)?;
     if dataset.is_empty() {

@@ -20,7 +20,7 @@ pub fn load_model_and_data(model: &Path, dir: &Path, quiet: bool) -> anyhow::Res
     let dataset = load_for_command(dir, None, &saved.meta.features, quiet)?;
     saved
         .meta
-        .genre_map(&dataset.genres, &dataset.features)
+        .fits_data(&dataset, &dataset.features)
         .with_context(|| format!("{} does not fit {}", model.display(), dir.display()))?;
     let splits = saved.meta.training_splits(&dataset);
     Ok(ModelAndData {

@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::args::{FolderArg, IngestArgs};
 use super::progress::load_reporter;
 use crate::dataset::sources::load_source;
-use crate::dataset::{FeatureConfig, GenreCount, Skipped};
+use crate::dataset::{FeatureConfig, GenreCount, Layout, LayoutFound, Skipped};
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
@@ -26,6 +26,8 @@ pub struct ScanArgs {
 #[derive(Debug, Serialize)]
 pub struct ScanSummary {
     pub root: String,
+    /// Labelled (genre folders) or a library, and what the scan found.
+    pub layout: LayoutFound,
     pub features: FeatureConfig,
     pub genres: Vec<GenreCount>,
     pub tracks: usize,
@@ -48,6 +50,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<()> {
     .with_context(|| format!("cannot scan {}", args.folder.dir.display()))?;
     let summary = ScanSummary {
         root: dataset.source.to_string(),
+        layout: dataset.layout.clone(),
         features: cfg,
         genres: dataset.genre_counts(),
         tracks: dataset.tracks.len(),
@@ -67,16 +70,26 @@ fn render(s: &ScanSummary) -> String {
     use std::fmt::Write;
     let mut out = String::new();
     let _ = writeln!(out, "{}", s.root);
+    if !s.layout.why.is_empty() {
+        let _ = writeln!(out, "{}", s.layout.why);
+    }
+    let per_track = match s.layout.layout {
+        Layout::Library => format!(
+            "up to {} spread over each whole track",
+            crate::dataset::whole_track::SPREAD_SEGMENTS
+        ),
+        Layout::Genres => s
+            .features
+            .max_segments_per_track
+            .map_or("all".to_string(), |n| format!("up to {n}")),
+    };
     let _ = writeln!(
         out,
-        "segments of {} samples at {} Hz, pooled by {} -> {}-d vectors, {} per track",
+        "segments of {} samples at {} Hz, pooled by {} -> {}-d vectors, {per_track} per track",
         s.features.segment_samples,
         s.features.sample_rate_hz,
         s.features.pool,
         s.features.dim(),
-        s.features
-            .max_segments_per_track
-            .map_or("all".to_string(), |n| format!("up to {n}"))
     );
     let _ = writeln!(out, "{:<14} {:>7} {:>9}", "genre", "tracks", "segments");
     for g in &s.genres {

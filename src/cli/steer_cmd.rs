@@ -62,8 +62,13 @@ pub fn run(args: &SteerArgs) -> anyhow::Result<()> {
     let clip = find_clip(ds, &args.clip, &args.dir)?;
     let maps = model_maps(ds, &md.saved, None, false)?;
     let dim = maps.inference.code_dim;
-    let GenreCentroids { labels, centres } =
-        genre_centroids(ds, &md.saved.meta, &maps.inference.code, dim)?;
+    let GenreCentroids { labels, centres } = genre_centroids(
+        ds,
+        &md.saved.meta,
+        &maps.inference.code,
+        dim,
+        maps.predicted.as_deref(),
+    )?;
     let own = labels[clip];
     let (from, to) = (
         centres[own]

@@ -13,7 +13,7 @@ pub mod region;
 pub mod walk;
 
 pub use neighbours::{
-    check_neighbour_count, nearest, Space, TooManyNeighbours, DEFAULT_NEIGHBOURS,
+    check_neighbour_count, nearest, track_means, Space, TooManyNeighbours, DEFAULT_NEIGHBOURS,
 };
 pub use place::{place, MapsOfData, PlaceError, PlacedSegment, Placement, MAX_PLACED_SEGMENTS};
 pub use region::inside;

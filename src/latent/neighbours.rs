@@ -103,3 +103,48 @@ pub fn nearest(
     all.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
     all
 }
+
+/// Each track's point in a space: the mean of its segments' rows (`rows` has one row of `dim`
+/// per clip of `ds`), one row per track. What "sounds like this song" compares, rather than a
+/// single 3-second clip.
+pub fn track_means(ds: &Dataset, rows: &[f32], dim: usize) -> Vec<f32> {
+    let mut sums = vec![0.0f64; ds.tracks.len() * dim];
+    let mut counts = vec![0usize; ds.tracks.len()];
+    for (segment, row) in ds.segments.iter().zip(rows.chunks_exact(dim.max(1))) {
+        let sum = &mut sums[segment.track * dim..(segment.track + 1) * dim];
+        for (s, &v) in sum.iter_mut().zip(row) {
+            *s += f64::from(v);
+        }
+        counts[segment.track] += 1;
+    }
+    sums.chunks_exact(dim.max(1))
+        .zip(&counts)
+        .flat_map(|(sum, &n)| sum.iter().map(move |s| (s / n.max(1) as f64) as f32))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tracks_point_is_the_mean_of_its_segments_and_its_nearest_track_is_another() {
+        let mut ds = crate::dataset::demo::dataset(
+            &crate::dataset::features::Featurizer::new(&Default::default()).expect("featurizer"),
+        );
+        // Two clips per track, three tracks, 2-d rows: track 1 sits between 0 and 2, nearer 2.
+        ds.tracks.truncate(3);
+        ds.segments = (0..6)
+            .map(|i| crate::dataset::Segment {
+                track: i / 2,
+                index: i % 2,
+                offset_samples: 0,
+            })
+            .collect();
+        let rows = [0.0, 0.0, 2.0, 0.0, 6.0, 0.0, 8.0, 0.0, 9.0, 1.0, 11.0, 1.0];
+        let means = track_means(&ds, &rows, 2);
+        assert_eq!(means, [1.0, 0.0, 7.0, 0.0, 10.0, 1.0]);
+        let found = nearest(&means, 2, &means[2..4], 2, Some(1));
+        assert_eq!(found.iter().map(|f| f.0).collect::<Vec<_>>(), [2, 0]);
+    }
+}

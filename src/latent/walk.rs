@@ -99,15 +99,22 @@ pub struct GenreCentroids {
     pub centres: Vec<Option<Vec<f32>>>,
 }
 
-/// [`GenreCentroids`] of `codes` (rows of `dim`, one per clip of `ds`).
+/// [`GenreCentroids`] of `codes` (rows of `dim`, one per clip of `ds`). A library has no labels:
+/// its clips count as the genre the model predicts (`predicted`, each clip's output index).
 pub fn genre_centroids(
     ds: &Dataset,
     meta: &ModelMeta,
     codes: &[f32],
     dim: usize,
+    predicted: Option<&[(usize, f32)]>,
 ) -> Result<GenreCentroids, FitError> {
-    let genre_map = meta.genre_map(&ds.genres, &ds.features)?;
-    let labels: Vec<usize> = (0..ds.len()).map(|i| genre_map[ds.label(i)]).collect();
+    let labels: Vec<usize> = match predicted {
+        Some(p) if ds.is_library() => p.iter().map(|&(g, _)| g).collect(),
+        _ => {
+            let genre_map = meta.genre_map(&ds.genres, &ds.features)?;
+            (0..ds.len()).map(|i| genre_map[ds.label(i)]).collect()
+        }
+    };
     let centres = centroids(codes, dim, &labels, meta.genres.len());
     Ok(GenreCentroids { labels, centres })
 }

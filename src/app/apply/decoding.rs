@@ -167,9 +167,13 @@ impl GenrescopeApp {
             return;
         };
         let dim = view.maps.inference.code_dim;
-        let Ok(GenreCentroids { labels, centres }) =
-            genre_centroids(ds, &model.saved.meta, &view.maps.inference.code, dim)
-        else {
+        let Ok(GenreCentroids { labels, centres }) = genre_centroids(
+            ds,
+            &model.saved.meta,
+            &view.maps.inference.code,
+            dim,
+            view.maps.predicted.as_deref(),
+        ) else {
             return;
         };
         let setting = model.results.steer;
