@@ -158,6 +158,33 @@ fn a_nested_and_a_flat_library_open_through_the_shipped_model_and_give_a_playlis
     }
     assert!(playlist.contains("(pop?)"), "{playlist}");
 
+    // What sounds like a track: other tracks, by the mean of their clips, never its own.
+    h.state_mut().apply(Command::PickA(0));
+    h.state_mut().apply(Command::FindNeighbours {
+        space: genrescope::latent::Space::Bottleneck,
+        k: 3,
+        whole_tracks: true,
+    });
+    h.run_steps(2);
+    let state = &h.state().state;
+    let ds = state.dataset().expect("data");
+    let found = state
+        .results()
+        .and_then(|r| r.neighbours.as_ref())
+        .expect("neighbours")
+        .found
+        .clone();
+    let mut found_tracks: Vec<usize> = found.iter().map(|&(i, _)| ds.segments[i].track).collect();
+    assert_eq!(found_tracks.len(), 3);
+    assert!(
+        !found_tracks.contains(&ds.segments[0].track),
+        "{found_tracks:?}"
+    );
+    found_tracks.sort_unstable();
+    found_tracks.dedup();
+    assert_eq!(found_tracks.len(), 3, "three different tracks");
+    h.get_by_label_contains("Sounds like A's track");
+
     // No labels, so nothing to train on: said, and nothing starts.
     h.state_mut().apply(Command::StartTraining);
     h.run_steps(2);

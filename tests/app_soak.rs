@@ -119,6 +119,7 @@ fn random_command(
             start: rng.random(),
         },
         26 => Command::FindNeighbours {
+            whole_tracks: rng.random_bool(0.5),
             space: [Space::Raw, Space::Bottleneck, Space::Logits][rng.random_range(0..3)],
             k: rng.random_range(1..8),
         },

@@ -11,13 +11,21 @@ use super::state::{AppState, Tool, MAX_QUEUE};
 use super::theme::genre_color;
 
 pub fn neighbours_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
-    ui.label(RichText::new("Sounds like A: its nearest clips").strong());
+    let mut whole_tracks = state.instruments.whole_tracks;
+    ui.label(
+        RichText::new(if whole_tracks {
+            "Sounds like A's track: the nearest other tracks"
+        } else {
+            "Sounds like A: its nearest clips"
+        })
+        .strong(),
+    );
     let Some(a) = needs_a(ui, state, "find what sounds like it") else {
         return;
     };
     let mut space = state.instruments.space;
     let mut k = state.instruments.k;
-    let before = (space, k);
+    let before = (space, k, whole_tracks);
     ui.horizontal_wrapped(|ui| {
         ui.label("in the");
         for option in [Space::Raw, Space::Bottleneck, Space::Logits] {
@@ -26,8 +34,17 @@ pub fn neighbours_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
         let label = ui.label("space, k");
         ui.add(egui::DragValue::new(&mut k).range(1..=200))
             .labelled_by(label.id);
-        if ui.button("Find").clicked() || (space, k) != before {
-            out.push(Command::FindNeighbours { space, k });
+        ui.checkbox(&mut whole_tracks, "whole tracks")
+            .on_hover_text(
+                "Compare tracks, each the mean of its clips, and never A's own track; each found \
+             track is played and ringed by its middle clip",
+            );
+        if ui.button("Find").clicked() || (space, k, whole_tracks) != before {
+            out.push(Command::FindNeighbours {
+                space,
+                k,
+                whole_tracks,
+            });
         }
     });
     let Some(found) = state

@@ -150,9 +150,12 @@ pub enum Command {
         held: bool,
     },
     /// The `k` clips nearest to A in `space`.
+    /// `whole_tracks`: the tracks nearest A's track (each the mean of its segments), each
+    /// found track standing for itself by its middle clip.
     FindNeighbours {
         space: Space,
         k: usize,
+        whole_tracks: bool,
     },
     /// Clips' original audio one after another.
     PlayQueue(Vec<usize>),

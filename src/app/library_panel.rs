@@ -74,7 +74,7 @@ pub fn library_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
                         .on_hover_text("Play the middle of this track")
                         .clicked()
                     {
-                        if let Some(segment) = middle_segment(ds, *t) {
+                        if let Some(segment) = ds.middle_segment(*t) {
                             out.push(Command::PlayVersion {
                                 segment,
                                 version: ClipVersion::Original,
@@ -119,10 +119,4 @@ pub fn library_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
                 });
             }
         });
-}
-
-/// The segment nearest the middle of track `t`, what its verdict is best heard by.
-fn middle_segment(ds: &crate::dataset::Dataset, t: usize) -> Option<usize> {
-    let range = ds.track_segments(t);
-    (!range.is_empty()).then(|| range.start + range.len() / 2)
 }

@@ -238,6 +238,12 @@ impl Dataset {
         start..end
     }
 
+    /// The segment nearest the middle of track `t`: what a whole track is best heard by.
+    pub fn middle_segment(&self, t: usize) -> Option<usize> {
+        let range = self.track_segments(t);
+        (!range.is_empty()).then(|| range.start + range.len() / 2)
+    }
+
     pub fn track_of(&self, i: usize) -> &Track {
         &self.tracks[self.segments[i].track]
     }

@@ -79,9 +79,10 @@ impl GenrescopeApp {
             Instrument::Components => self.request_walk(0, false, false),
             Instrument::Steer => self.request_steer(false, false),
             Instrument::Neighbours => {
-                let (space, k) = (self.state.instruments.space, self.state.instruments.k);
+                let settings = &self.state.instruments;
+                let (space, k, whole) = (settings.space, settings.k, settings.whole_tracks);
                 if self.state.model_view().is_some() && self.state.clip_a().is_some() {
-                    self.find_neighbours(space, k);
+                    self.find_neighbours(space, k, whole);
                 }
             }
             _ => {}

@@ -13,7 +13,9 @@ use crate::app::state::{Instrument, MapId, Neighbours, Outline, Selection, Tab, 
 use crate::app::GenrescopeApp;
 use crate::audio::clip::ClipSource;
 use crate::dataset::sources::original;
-use crate::latent::{check_neighbour_count, inside, nearest, place, MapsOfData, Placement, Space};
+use crate::latent::{
+    check_neighbour_count, inside, nearest, place, track_means, MapsOfData, Placement, Space,
+};
 
 impl GenrescopeApp {
     pub(super) fn set_tool(&mut self, tool: Tool) {
@@ -45,10 +47,11 @@ impl GenrescopeApp {
         self.refresh_trace();
     }
 
-    pub(super) fn find_neighbours(&mut self, space: Space, k: usize) {
+    pub(super) fn find_neighbours(&mut self, space: Space, k: usize, whole_tracks: bool) {
         let instruments = &mut self.state.instruments;
         instruments.space = space;
         instruments.k = k;
+        instruments.whole_tracks = whole_tracks;
         let Some(a) = self.state.clip_a() else {
             self.state.notices.error(
                 Topic::Listening,
@@ -63,7 +66,12 @@ impl GenrescopeApp {
         ) else {
             return;
         };
-        if let Err(e) = check_neighbour_count(k, ds.len()) {
+        let among = if whole_tracks {
+            ds.tracks.len()
+        } else {
+            ds.len()
+        };
+        if let Err(e) = check_neighbour_count(k, among) {
             self.state.notices.error(Topic::Listening, format!("{e}."));
             return;
         }
@@ -76,13 +84,30 @@ impl GenrescopeApp {
             );
             return;
         };
-        let found = nearest(rows, dim, &rows[a * dim..(a + 1) * dim], k, Some(a));
+        let found = if whole_tracks {
+            // Never A's own track: what sounds like a song is another song.
+            let means = track_means(ds, rows, dim);
+            let own = ds.segments[a].track;
+            nearest(
+                &means,
+                dim,
+                &means[own * dim..(own + 1) * dim],
+                k,
+                Some(own),
+            )
+            .into_iter()
+            .filter_map(|(t, d)| Some((ds.middle_segment(t)?, d)))
+            .collect()
+        } else {
+            nearest(rows, dim, &rows[a * dim..(a + 1) * dim], k, Some(a))
+        };
         self.state.instruments.shown = Instrument::Neighbours;
         if let Some(model) = self.state.model_mut() {
             model.results.neighbours = Some(Neighbours {
                 of: a,
                 space,
                 found,
+                whole_tracks,
             });
         }
     }

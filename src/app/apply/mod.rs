@@ -87,7 +87,11 @@ impl GenrescopeApp {
                 alpha,
                 held,
             } => self.set_steer(toward, alpha, held),
-            FindNeighbours { space, k } => self.find_neighbours(space, k),
+            FindNeighbours {
+                space,
+                k,
+                whole_tracks,
+            } => self.find_neighbours(space, k, whole_tracks),
             PlayQueue(clips) => self.play_queue(clips),
             EditPlaceField(text) => self.state.instruments.place_input = text,
             PlaceFile(path) => self.place_file(path),

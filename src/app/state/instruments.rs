@@ -94,6 +94,8 @@ pub struct InstrumentSettings {
     pub loop_while_held: bool,
     pub space: Space,
     pub k: usize,
+    /// *Sounds like* compares whole tracks, not clips.
+    pub whole_tracks: bool,
     /// The file path field of *Place a song*.
     pub place_input: String,
     /// The descriptor of the decoded audio plotted along a path.
@@ -111,6 +113,7 @@ impl Default for InstrumentSettings {
             loop_while_held: false,
             space: Space::Bottleneck,
             k: DEFAULT_NEIGHBOURS,
+            whole_tracks: false,
             place_input: String::new(),
             path_descriptor: Descriptor::CentroidHz,
         }
@@ -143,7 +146,10 @@ pub struct SteerSetting {
 pub struct Neighbours {
     pub of: usize,
     pub space: Space,
+    /// Clips and their distances; for whole tracks, each found track's middle clip and the
+    /// distance between the tracks' means.
     pub found: Vec<(usize, f32)>,
+    pub whole_tracks: bool,
 }
 
 /// A probe's stroke: each point's code, in order, and the same points on the bottleneck map.
