@@ -135,7 +135,24 @@ pub fn scan_any(
             Ok(scan) => {
                 let genre_named = scan.genres.iter().filter(|g| is_genre_word(g)).count();
                 let gtzan_named = scan.tracks.iter().all(named_after_folder);
-                if wrapped || gtzan_named || 2 * genre_named >= scan.genres.len() {
+                // Genre folders hold their tracks (`<genre>/track`); a library nests albums
+                // under artists (`<artist>/<album>/track`) or keeps loose tracks beside them.
+                let holding = scan
+                    .genres
+                    .iter()
+                    .filter(|g| {
+                        let folder = scan.genre_root.join(g);
+                        scan.tracks
+                            .iter()
+                            .any(|t| t.path.parent() == Some(folder.as_path()))
+                    })
+                    .count();
+                let folders_hold_tracks = 2 * holding >= scan.genres.len() && !loose_audio(root);
+                if wrapped
+                    || gtzan_named
+                    || 2 * genre_named >= scan.genres.len()
+                    || folders_hold_tracks
+                {
                     let why = format!(
                         "{} genre folders ({}); pass --layout library to read it as a library",
                         scan.genres.len(),
@@ -149,6 +166,21 @@ pub fn scan_any(
         }
     }
     scan_library(root)
+}
+
+/// Audio files directly in `root`, beside any sub-folders: a library's loose tracks.
+fn loose_audio(root: &Path) -> bool {
+    std::fs::read_dir(root).is_ok_and(|entries| {
+        entries.filter_map(Result::ok).any(|e| {
+            let path = e.path();
+            path.is_file()
+                && path.extension().and_then(|x| x.to_str()).is_some_and(|x| {
+                    crate::audio::AUDIO_EXTENSIONS
+                        .iter()
+                        .any(|a| a.eq_ignore_ascii_case(x))
+                })
+        })
+    })
 }
 
 fn found(layout: Layout, why: String) -> LayoutFound {
@@ -235,6 +267,21 @@ mod tests {
         let labelled = dir.path().join("labelled");
         touch(&labelled.join("Jazz/a.wav"));
         touch(&labelled.join("rock/b.wav"));
+        // Folders that hold their tracks are labels whatever they are called (a dataset's own
+        // classes); loose tracks beside them make it a library.
+        let classes = dir.path().join("classes");
+        touch(&classes.join("low/a.wav"));
+        touch(&classes.join("high/b.wav"));
+        touch(&classes.join("high/deeper/c.wav"));
+        assert_eq!(
+            scan_any(&classes, None).expect("scan").1.layout,
+            Layout::Genres
+        );
+        touch(&classes.join("loose.wav"));
+        assert_eq!(
+            scan_any(&classes, None).expect("scan").1.layout,
+            Layout::Library
+        );
         let (scan, found) = scan_any(&labelled, None).expect("scan");
         assert_eq!(found.layout, Layout::Genres, "{}", found.why);
         assert_eq!(scan.genres, ["Jazz", "rock"]);

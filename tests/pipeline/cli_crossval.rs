@@ -2,7 +2,7 @@
 //! a linear probe beside the model, folds by artist saying what they could not do), GTZAN's
 //! published split, and models that know which tracks they were trained on in any folder.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

@@ -1,6 +1,6 @@
 //! Every kind of bad file is skipped with a reason that names it; the rest of the folder loads.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::sync::atomic::AtomicBool;

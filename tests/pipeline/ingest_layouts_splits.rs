@@ -1,6 +1,6 @@
 //! Folder layouts, genre filters, deterministic order, provenance, progress and both splits.
 
-mod common;
+use crate::common;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::AtomicBool;

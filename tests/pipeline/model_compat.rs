@@ -2,7 +2,7 @@
 //! still load and compute exactly what they computed then. The fixtures are the shipped models
 //! as they were, and their outputs on fixed inputs recorded with the code of that time.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -5,7 +5,7 @@
 //! spectral means (librosa keeps its spectra in f32, genrescope in f64), exact for onsets and
 //! tempo.
 
-mod common;
+use crate::common;
 
 use common::gtzan_dir;
 use genrescope::audio::read_clip;

@@ -2,7 +2,7 @@
 //! on silent clips, a file that loads and decodes from the code's mean, and on real clips a
 //! total correlation that β presses down.
 
-mod common;
+use crate::common;
 
 use std::sync::atomic::AtomicBool;
 

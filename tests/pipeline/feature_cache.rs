@@ -1,7 +1,7 @@
 //! Opening a folder again reads its features from the cache: unchanged files are not decoded
 //! again, a changed file is, and the cache can be cleared.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;

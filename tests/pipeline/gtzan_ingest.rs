@@ -2,7 +2,7 @@
 //! GENRESCOPE_GTZAN_AU_DIR): counts, .au/.wav identity, numpy's pooling to 1e-6, and a numpy
 //! log-mel reference.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

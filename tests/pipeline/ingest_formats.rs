@@ -1,6 +1,6 @@
 //! Every supported format decodes to the right samples, and pooling is the paper's boxcar mean.
 
-mod common;
+use crate::common;
 
 use std::sync::atomic::AtomicBool;
 

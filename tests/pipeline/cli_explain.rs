@@ -2,7 +2,7 @@
 //! tracks with both shipped models, checked against the exported embeddings; and the inputs
 //! it cannot explain said plainly.
 
-mod common;
+use crate::common;
 
 use common::cli::*;
 use common::*;

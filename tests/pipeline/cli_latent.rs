@@ -1,7 +1,7 @@
 //! `genrescope neighbours`, `place` and `steer` on the real GTZAN tracks with the shipped
 //! models: what they print agrees with the window's maps, and bad input gets a clear message.
 
-mod common;
+use crate::common;
 
 use common::cli::*;
 

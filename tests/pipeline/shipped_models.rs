@@ -1,7 +1,7 @@
 //! The shipped models still match what they were made from: the demo model the synthesizer
 //! (changing the synthesizer without retraining fails here), the GTZAN model the real tracks.
 
-mod common;
+use crate::common;
 
 use std::sync::atomic::AtomicBool;
 

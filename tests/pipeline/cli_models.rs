@@ -1,6 +1,6 @@
 //! `genrescope train` and `genrescope eval`, run as a user would, on synthetic and real tracks.
 
-mod common;
+use crate::common;
 
 use common::cli::*;
 

@@ -1,6 +1,6 @@
 //! The headless `scan` and `features` commands, run as a user would run them.
 
-mod common;
+use crate::common;
 
 use common::cli::*;
 

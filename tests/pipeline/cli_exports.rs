@@ -1,6 +1,6 @@
 //! `genrescope interpolate` and `genrescope export`: their files open in the usual tools.
 
-mod common;
+use crate::common;
 
 use common::cli::*;
 

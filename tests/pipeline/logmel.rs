@@ -2,7 +2,7 @@
 //! was made from, and a log-mel model's decoder sounds above 1 kHz where a waveform model's
 //! cannot (500 values per 0.9 s hold nothing above 275 Hz).
 
-mod common;
+use crate::common;
 
 use common::cli::*;
 

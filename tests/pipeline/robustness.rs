@@ -2,7 +2,7 @@
 //! usable models, sizes beyond stated limits, things that are not regular files, and writes that
 //! are killed or run out of room. Each through the binary, as a user meets it.
 
-mod common;
+use crate::common;
 
 use common::cli::*;
 

@@ -2,7 +2,7 @@
 //! planted near repeat (the same track trimmed, 6 dB quieter, in Ogg Vorbis) among gtzan-mini's
 //! 32 tracks are found, and nothing else is; bad folders get clear words.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
