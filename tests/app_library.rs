@@ -120,6 +120,12 @@ fn a_nested_and_a_flat_library_open_through_the_shipped_model_and_give_a_playlis
     h.run_steps(3);
     h.get_by_label_contains("8 tracks of");
     h.get_by_label_contains("Artist 3/First Album/03 Untitled.wav");
+    // The shipped model trained on these very tracks: known by their sound, and said.
+    assert_eq!(
+        h.query_all_by_label_contains("the model trained on this track")
+            .count(),
+        tracks.len()
+    );
     let pop = GENRES.iter().position(|g| *g == "pop").expect("pop");
     h.state_mut().apply(Command::SelectPredicted(pop));
     h.run_steps(2);

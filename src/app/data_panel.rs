@@ -87,24 +87,26 @@ pub fn data_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
     } else {
         ui.add(egui::Label::new(RichText::new(ds.source.label()).monospace().small()).wrap());
     }
-    egui::Grid::new("genre-counts")
-        .striped(true)
-        .show(ui, |ui| {
-            ui.label(RichText::new("genre").strong());
-            ui.label(RichText::new("tracks").strong());
-            ui.label(RichText::new("clips").strong());
-            ui.end_row();
-            for (g, count) in ds.genre_counts().iter().enumerate() {
-                ui.label(RichText::new(format!("● {}", count.genre)).color(genre_color(g)));
-                ui.label(count.tracks.to_string());
-                ui.label(count.segments.to_string());
-                ui.end_row();
+    if ds.is_library() {
+        let sampled = ds
+            .tracks
+            .iter()
+            .filter(|t| t.segments_in_track > t.n_segments)
+            .count();
+        ui.label(format!(
+            "A library: {} tracks, {} clips, no genre labels{}",
+            ds.tracks.len(),
+            ds.len(),
+            if sampled > 0 {
+                format!(" ({sampled} long track(s) sampled)")
+            } else {
+                String::new()
             }
-            ui.label("total");
-            ui.label(ds.tracks.len().to_string());
-            ui.label(ds.len().to_string());
-            ui.end_row();
-        });
+        ))
+        .on_hover_text(&ds.layout.why);
+    } else {
+        genre_counts_ui(ui, ds);
+    }
     ui.add(
         egui::Label::new(
             RichText::new(format!(
@@ -132,4 +134,26 @@ pub fn data_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
             }
         });
     }
+}
+
+/// Tracks and clips per genre of a labelled folder.
+fn genre_counts_ui(ui: &mut Ui, ds: &crate::dataset::Dataset) {
+    egui::Grid::new("genre-counts")
+        .striped(true)
+        .show(ui, |ui| {
+            ui.label(RichText::new("genre").strong());
+            ui.label(RichText::new("tracks").strong());
+            ui.label(RichText::new("clips").strong());
+            ui.end_row();
+            for (g, count) in ds.genre_counts().iter().enumerate() {
+                ui.label(RichText::new(format!("● {}", count.genre)).color(genre_color(g)));
+                ui.label(count.tracks.to_string());
+                ui.label(count.segments.to_string());
+                ui.end_row();
+            }
+            ui.label("total");
+            ui.label(ds.tracks.len().to_string());
+            ui.label(ds.len().to_string());
+            ui.end_row();
+        });
 }

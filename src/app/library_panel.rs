@@ -113,8 +113,23 @@ pub fn library_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
                     } else {
                         track.n_segments.to_string()
                     };
+                    // A verdict on a track the model trained on is no evidence of anything.
+                    let trained = model
+                        .splits
+                        .as_ref()
+                        .and_then(|s| s.get(ds.track_segments(*t).start))
+                        .is_some_and(|s| *s == crate::dataset::Split::Train);
                     ui.label(
-                        RichText::new(format!("{of} segments: {}", shares.join(", "))).small(),
+                        RichText::new(format!(
+                            "{of} segments: {}{}",
+                            shares.join(", "),
+                            if trained {
+                                " · the model trained on this track"
+                            } else {
+                                ""
+                            }
+                        ))
+                        .small(),
                     );
                 });
             }

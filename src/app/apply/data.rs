@@ -300,7 +300,8 @@ fn library_note(dataset: &Dataset, has_model: bool) -> String {
     };
     format!(
         "{} is {}. The maps colour each clip by the genre the model predicts, paler where it is \
-         less sure{}.{sampled} If its sub-folders are genres, name them so (e.g. jazz, rock).",
+         less sure{}.{sampled} A folder of genre folders, each holding its tracks, opens \
+         labelled instead.",
         dataset.source.label(),
         dataset.layout.why,
         if has_model {
