@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use common::ui::{app_on, projected, run_until, settled, App};
 use egui_kittest::kittest::Queryable;
 use genrescope::app::events::{Command, FileTarget};
-use genrescope::app::state::Tab;
+use genrescope::app::state::{MapId, Tab, TrackPoints};
 use genrescope::model::shipped::Shipped;
 
 const GENRES: [&str; 4] = ["classical", "jazz", "metal", "pop"];
@@ -191,6 +191,44 @@ fn a_nested_and_a_flat_library_open_through_the_shipped_model_and_give_a_playlis
     found_tracks.dedup();
     assert_eq!(found_tracks.len(), 3, "three different tracks");
     h.get_by_label_contains("Sounds like A's track");
+
+    // One point per track: the mean of its clips; a click on it picks the track's middle clip.
+    h.get_by_label("tracks").click();
+    h.run_steps(3);
+    assert!(h.state().state.view.track_points);
+    let state = &h.state().state;
+    let ds = state.dataset().expect("data");
+    let layer = state.layer(MapId::Code).expect("the bottleneck map");
+    let colouring = state.genre_colouring().expect("colours");
+    let gathered = TrackPoints::gather(layer, ds, colouring.labels, colouring.genres.len());
+    assert_eq!(gathered.layer.projection.points.len(), tracks.len());
+    let range = ds.track_segments(5);
+    let mean_x = range
+        .clone()
+        .map(|i| layer.projection.points[i][0])
+        .sum::<f64>()
+        / range.len() as f64;
+    assert!((gathered.layer.projection.points[5][0] - mean_x).abs() < 1e-9);
+    let frame = common::ui::plot_memory(&h, "map-code")
+        .transform()
+        .frame()
+        .shrink(12.0);
+    let transform = common::ui::plot_memory(&h, "map-code").transform();
+    let (k, at) = (0..tracks.len())
+        .map(|k| {
+            let p = gathered.layer.projection.points[k];
+            (
+                k,
+                transform.position_from_point(&egui_plot::PlotPoint::new(p[0], p[1])),
+            )
+        })
+        .find(|(_, at)| frame.contains(*at))
+        .expect("a track on screen");
+    common::ui::click_at(&mut h, at);
+    assert_eq!(h.state().state.picks().a, Some(gathered.middle[k]));
+    h.get_by_label("clips").click();
+    h.run_steps(2);
+    assert!(!h.state().state.view.track_points);
 
     // No labels, so nothing to train on: said, and nothing starts.
     h.state_mut().apply(Command::StartTraining);

@@ -99,6 +99,8 @@ pub enum Command {
     },
     SetLoudness(Loudness),
     SetColorBy(ColorBy),
+    /// Show one point per track on the maps (true) or every clip.
+    ShowTrackPoints(bool),
     StopAudio,
     ToggleGenre(usize),
     /// Select the segments of one confusion-matrix cell (true genre, predicted genre).

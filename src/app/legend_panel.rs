@@ -54,6 +54,26 @@ pub fn legend_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
         }
         ui.separator();
         colour_choice_ui(ui, state, out);
+        let tracks = state.view.track_points;
+        ui.label("points:");
+        if ui
+            .selectable_label(!tracks, "clips")
+            .on_hover_text("Every clip its own point")
+            .clicked()
+        {
+            out.push(Command::ShowTrackPoints(false));
+        }
+        if ui
+            .selectable_label(tracks, "tracks")
+            .on_hover_text(
+                "One point per track, at the mean of its clips (where the mean of its codes \
+                 lands), coloured by the genre most of its clips have; hover or click stands \
+                 for its middle clip",
+            )
+            .clicked()
+        {
+            out.push(Command::ShowTrackPoints(true));
+        }
         if let Some((scale, what)) = shown_scale(state) {
             colour_bar_ui(ui, scale, what);
         }

@@ -5,13 +5,15 @@
 use egui::{Color32, RichText, Ui};
 
 use crate::analysis::explain::Axis;
-use crate::dataset::Descriptor;
+use crate::dataset::{Descriptor, Split};
 use crate::model::ModelKind;
 
 use super::events::{ClipVersion, Command};
 use super::legend_panel::legend_ui;
 use super::map_plot::{draw_map, DragUse, MapInput, MapScene, Marks};
-use super::state::{AppState, ColorBy, Derived, MapId, MapLayer, SegmentInfo, Tool};
+use super::state::{
+    AppState, ColorBy, Derived, MapId, MapLayer, SegmentInfo, Tool, TrackPoints, NO_LEVEL,
+};
 use super::theme::HIGHLIGHT;
 
 /// One map's content, or why there is none yet.
@@ -156,23 +158,73 @@ pub fn maps_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
                 (MapId::Code, Some(r)) => &r.stroke.xy[..],
                 _ => &[],
             };
+            // One point per track instead of every clip: what the clips' marks and the
+            // pointer mean is translated both ways, clip to track and track to its middle clip.
+            let ds = &data.dataset;
+            let gathered = state
+                .view
+                .track_points
+                .then(|| TrackPoints::gather(layer, ds, colouring.labels, colouring.genres.len()));
+            let per_track = |of_clip: &dyn Fn(usize) -> u8| -> Option<Vec<u8>> {
+                let g = gathered.as_ref()?;
+                Some(g.middle.iter().map(|&m| of_clip(m)).collect())
+            };
+            let track_levels =
+                levels.and_then(|l| per_track(&|m| l.get(m).copied().unwrap_or(NO_LEVEL)));
+            let track_splits: Option<Vec<Split>> = gathered.as_ref().zip(splits).map(|(g, s)| {
+                g.middle
+                    .iter()
+                    .map(|&m| s.get(m).copied().unwrap_or(Split::Excluded))
+                    .collect()
+            });
+            let to_points = |clips: &mut dyn Iterator<Item = usize>| -> Vec<usize> {
+                match &gathered {
+                    Some(g) => {
+                        let mut points: Vec<usize> =
+                            clips.filter_map(|i| g.point_of_clip(ds, i)).collect();
+                        points.sort_unstable();
+                        points.dedup();
+                        points
+                    }
+                    None => clips.collect(),
+                }
+            };
+            let selected = to_points(&mut data.selected().iter().copied());
+            let to_point = |i: Option<usize>| match &gathered {
+                Some(g) => i.and_then(|i| g.point_of_clip(ds, i)),
+                None => i,
+            };
+            let track_tooltip = |ui: &mut Ui, k: usize| {
+                if let Some(&m) = gathered.as_ref().and_then(|g| g.middle.get(k)) {
+                    tooltip(ui, m);
+                }
+            };
             let scene = MapScene {
                 id: state.map_plot_id(map),
-                layer,
+                layer: gathered.as_ref().map_or(layer, |g| &g.layer),
                 genres: colouring.genres,
-                labels: colouring.labels,
-                shades: colouring.shades,
-                splits,
-                levels,
+                labels: gathered.as_ref().map_or(colouring.labels, |g| &g.labels),
+                shades: match &gathered {
+                    Some(g) => Some(&g.shades),
+                    None => colouring.shades,
+                },
+                splits: match &gathered {
+                    Some(_) => track_splits.as_deref(),
+                    None => splits,
+                },
+                levels: match &gathered {
+                    Some(_) => track_levels.as_deref(),
+                    None => levels,
+                },
                 hidden: &data.hidden_genres,
                 marks: Marks {
-                    selected: data.selected(),
-                    focus: focus.clone(),
-                    a: picks.a,
-                    b: picks.b,
+                    selected: &selected,
+                    focus: to_points(&mut focus.iter().copied()),
+                    a: to_point(picks.a),
+                    b: to_point(picks.b),
                     path,
                     current,
-                    neighbours: neighbours.clone(),
+                    neighbours: to_points(&mut neighbours.iter().copied()),
                     placed: placed_on(state, map),
                     stroke,
                     outline: data
@@ -188,9 +240,19 @@ pub fn maps_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
                     Tool::Pan if ctrl && map == MapId::Code && can_probe => DragUse::Probe,
                     _ => DragUse::Pan,
                 },
-                tooltip: Some(&tooltip),
+                tooltip: Some(if gathered.is_some() {
+                    &track_tooltip
+                } else {
+                    &tooltip
+                }),
             };
-            let here = draw_map(ui, &scene, plot_height);
+            let mut here = draw_map(ui, &scene, plot_height);
+            if let Some(g) = &gathered {
+                here.hovered = here.hovered.and_then(|k| g.middle.get(k).copied());
+                here.clicked = here
+                    .clicked
+                    .and_then(|(k, shift)| Some((*g.middle.get(k)?, shift)));
+            }
             if let Some(drag) = here.drag {
                 out.push(match scene.drag {
                     DragUse::Probe => Command::ProbeAt {

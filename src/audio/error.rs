@@ -13,7 +13,7 @@ pub enum DecodeError {
         cause: std::io::Error,
     },
     #[error(
-        "{}: the file is empty (0 bytes); re-copy it from the original dataset",
+        "{}: the file is empty (0 bytes); copy it again from where it came from",
         path.display()
     )]
     Empty { path: PathBuf },
@@ -34,7 +34,7 @@ pub enum DecodeError {
         code: u32,
         name: &'static str,
     },
-    #[error("{}: corrupt file: {detail}; re-copy it from the original dataset", path.display())]
+    #[error("{}: corrupt file: {detail}; copy it again from where it came from", path.display())]
     Corrupt { path: PathBuf, detail: String },
     #[error(
         "{}: truncated: the header promises {declared_secs:.2} s but the audio ends after \

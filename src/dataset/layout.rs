@@ -173,12 +173,7 @@ fn loose_audio(root: &Path) -> bool {
     std::fs::read_dir(root).is_ok_and(|entries| {
         entries.filter_map(Result::ok).any(|e| {
             let path = e.path();
-            path.is_file()
-                && path.extension().and_then(|x| x.to_str()).is_some_and(|x| {
-                    crate::audio::AUDIO_EXTENSIONS
-                        .iter()
-                        .any(|a| a.eq_ignore_ascii_case(x))
-                })
+            path.is_file() && crate::audio::has_audio_extension(&path)
         })
     })
 }
@@ -267,6 +262,7 @@ mod tests {
         let labelled = dir.path().join("labelled");
         touch(&labelled.join("Jazz/a.wav"));
         touch(&labelled.join("rock/b.wav"));
+        touch(&labelled.join(".git/objects/x.wav"));
         // Folders that hold their tracks are labels whatever they are called (a dataset's own
         // classes); loose tracks beside them make it a library.
         let classes = dir.path().join("classes");

@@ -107,6 +107,10 @@ pub fn scan_folder(root: &Path, genre_filter: Option<&[String]>) -> Result<ScanR
     let mut genres: Vec<(String, Vec<PathBuf>)> = Vec::new();
     let mut loose_files = 0usize;
     for entry in entries {
+        // `.git`, `.Trash`, an application's own folder: never a genre (as a walk skips them).
+        if entry.is_dir() && is_hidden(&entry) {
+            continue;
+        }
         if entry.is_dir() {
             let Some(name) = entry.file_name().and_then(|n| n.to_str()) else {
                 skipped.push(Skipped {

@@ -243,3 +243,68 @@ fn a_nested_library_and_a_labelled_folder_with_genres_the_model_never_learned() 
         serde_json::json!(["blues", "rock"])
     );
 }
+
+/// The paper's future work: all ten of GTZAN's genres. A synthetic ten-genre folder trains,
+/// scores and predicts end to end, and the shipped four-genre model applied to it scores only the
+/// four it knows and names the six it ignored.
+#[test]
+fn ten_genres_train_end_to_end_and_a_four_genre_model_scores_only_its_own() {
+    const TEN: [&str; 10] = [
+        "blues",
+        "classical",
+        "country",
+        "disco",
+        "hiphop",
+        "jazz",
+        "metal",
+        "pop",
+        "reggae",
+        "rock",
+    ];
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = common::make_dataset(&dir.path().join("ten"), None, &TEN, 3, 2.0);
+    let data_arg = data.to_str().expect("utf-8");
+    let model = dir.path().join("ten.safetensors");
+    let json = ok_json(&genrescope(&[
+        "train",
+        data_arg,
+        "--split",
+        "track",
+        "--epochs",
+        "3",
+        "--out",
+        model.to_str().expect("utf-8"),
+        "--json",
+    ]));
+    let report = &json["report"];
+    assert_eq!(report["genres"], serde_json::json!(TEN), "{report:#}");
+    assert_eq!(report["confusion"]["n_classes"], 10, "{report:#}");
+    let counts = report["confusion"]["counts"].as_array().expect("counts");
+    assert_eq!(counts.len(), 10 * 10, "{report:#}");
+    let held_out: u64 = counts.iter().filter_map(serde_json::Value::as_u64).sum();
+    assert!(held_out > 0, "{report:#}");
+    let predicted = ok_json(&genrescope(&[
+        "predict",
+        model.to_str().expect("utf-8"),
+        data_arg,
+        "--json",
+    ]));
+    assert_eq!(predicted["genres"], serde_json::json!(TEN));
+    assert_eq!(predicted["tracks"].as_array().map(Vec::len), Some(30));
+    assert!(
+        predicted["score"]["genres_ignored"]
+            .as_array()
+            .is_none_or(Vec::is_empty),
+        "{:#}",
+        predicted["score"]
+    );
+
+    let four = shipped("gtzan-mini-dsae.safetensors");
+    let json = ok_json(&genrescope(&["predict", &four, data_arg, "--json"]));
+    let score = &json["score"];
+    assert_eq!(score["tracks_scored"], 4 * 3, "{json:#}");
+    assert_eq!(
+        score["genres_ignored"],
+        serde_json::json!(["blues", "country", "disco", "hiphop", "reggae", "rock"])
+    );
+}

@@ -56,6 +56,7 @@ impl GenrescopeApp {
             PlayVersion { segment, version } => self.play_version(segment, version),
             SetLoudness(loudness) => self.state.loudness = loudness,
             SetColorBy(color_by) => self.state.view.color_by = color_by,
+            ShowTrackPoints(on) => self.state.view.track_points = on,
             StopAudio => self.stop_audio(),
             ToggleGenre(genre) => self.toggle_genre(genre),
             SelectCell { truth, predicted } => self.select_cell(truth, predicted),

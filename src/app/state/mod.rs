@@ -11,6 +11,7 @@ pub mod instruments;
 pub mod layers;
 pub mod model;
 pub mod playback;
+pub mod track_points;
 pub mod training;
 
 use std::sync::Arc;
@@ -30,6 +31,7 @@ pub use instruments::{
 pub use layers::{ColorBy, ColorScale, MapId, MapLayer, ERROR_LEVELS, NO_LEVEL};
 pub use model::{ModelState, ModelView, PendingModel, SHADES};
 pub use playback::{AudioDevice, DecoderLink, Loudness, Playback, Stage};
+pub use track_points::TrackPoints;
 pub use training::TrainSettings;
 
 /// What colours the maps' points when the colour says genre.
@@ -58,6 +60,8 @@ pub struct ViewState {
     pub color_by: ColorBy,
     pub tab: Tab,
     pub side_panel_hidden: bool,
+    /// The maps show one point per track (the mean of its clips) instead of every clip.
+    pub track_points: bool,
 }
 
 /// The path field shown when no native dialog can open.
