@@ -50,7 +50,7 @@ fn empty_file() {
     std::fs::write(&p, b"").unwrap();
     let err = decode(&p).unwrap_err();
     assert!(matches!(err, DecodeError::Empty { .. }), "{err}");
-    assert_actionable(&err, &p, "re-copy");
+    assert_actionable(&err, &p, "copy it again");
 }
 
 #[test]
