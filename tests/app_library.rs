@@ -16,13 +16,6 @@ use genrescope::model::shipped::Shipped;
 
 const GENRES: [&str; 4] = ["classical", "jazz", "metal", "pop"];
 
-fn real(gtzan: &Path, genre: &str, id: usize) -> PathBuf {
-    gtzan
-        .join("genres_original")
-        .join(genre)
-        .join(format!("{genre}.{id:05}.wav"))
-}
-
 /// Two tracks of each genre under `Artist k/Album/NN Title.wav`, plus a cover, a macOS `._`
 /// file and a text file; returns each track's path and the genre it came from.
 fn nested_library(gtzan: &Path, lib: &Path) -> Vec<(PathBuf, &'static str)> {
@@ -32,7 +25,7 @@ fn nested_library(gtzan: &Path, lib: &Path) -> Vec<(PathBuf, &'static str)> {
         std::fs::create_dir_all(&album).expect("mkdir");
         for id in [3, 4] {
             let to = album.join(format!("{id:02} Untitled.wav"));
-            std::fs::copy(real(gtzan, genre, id), &to).expect("copy");
+            std::fs::copy(common::gtzan_track(gtzan, genre, id), &to).expect("copy");
             tracks.push((to, *genre));
         }
         std::fs::write(album.join("cover.jpg"), b"\xff\xd8\xff").expect("write");

@@ -3,13 +3,11 @@
 //! a model predicts one. `load_any` opens any folder, labelled or not.
 
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-
-use rayon::prelude::*;
+use std::sync::atomic::AtomicBool;
 
 use super::features::{FeatureConfig, Featurizer};
 use super::layout::{scan_any, Layout, LayoutFound};
-use super::load::{load_dataset, LoadError, LoadProgress};
+use super::load::{decode_each, load_dataset, nothing_usable, LoadError, LoadProgress};
 use super::scan::{ScanResult, Skipped};
 use super::whole_track::{extract_spread, SpreadTrack, SPREAD_SEGMENTS};
 use super::{DataSource, Dataset, Segment, Track};
@@ -43,31 +41,10 @@ pub fn load_library(
 ) -> Result<Dataset, LoadError> {
     let featurizer = Featurizer::new(cfg)?;
     let total = scan.tracks.len();
-    let done = AtomicUsize::new(0);
-    progress(LoadProgress {
-        tracks_done: 0,
-        tracks_total: total,
-    });
-    let results: Vec<Result<SpreadTrack, DecodeError>> = scan
-        .tracks
-        .par_iter()
-        .map(|track| {
-            let result = if cancel.load(Ordering::Relaxed) {
-                Err(DecodeError::Cancelled)
-            } else {
-                extract_spread(&track.path, &featurizer, limit, cancel)
-            };
-            let tracks_done = done.fetch_add(1, Ordering::Relaxed) + 1;
-            progress(LoadProgress {
-                tracks_done,
-                tracks_total: total,
-            });
-            result
-        })
-        .collect();
-    if cancel.load(Ordering::Relaxed) {
-        return Err(LoadError::Cancelled);
-    }
+    let results: Vec<Result<SpreadTrack, DecodeError>> =
+        decode_each(scan.tracks.iter().collect(), cancel, progress, |track| {
+            extract_spread(&track.path, &featurizer, limit, cancel)
+        })?;
     let values: usize = results
         .iter()
         .filter_map(|r| r.as_ref().ok())
@@ -125,16 +102,7 @@ pub fn load_library(
         });
     }
     if dataset.tracks.is_empty() {
-        let first_reason = dataset
-            .skipped
-            .first()
-            .map(|s| s.reason.clone())
-            .unwrap_or_else(|| "no audio files".into());
-        return Err(LoadError::NothingUsable {
-            root: scan.root,
-            tried: total,
-            first_reason,
-        });
+        return Err(nothing_usable(scan.root, total, &dataset.skipped));
     }
     Ok(dataset)
 }

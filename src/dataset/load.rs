@@ -78,11 +78,6 @@ pub fn load_dataset_cached(
 ) -> Result<Dataset, LoadError> {
     let featurizer = Featurizer::new(cfg)?;
     let total = scan.tracks.len();
-    let done = AtomicUsize::new(0);
-    progress(LoadProgress {
-        tracks_done: 0,
-        tracks_total: total,
-    });
     let mut cached = cache.map_or_else(Default::default, |c| c.read(&scan.root, cfg));
     let from_cache: Vec<Option<TrackFeatures>> = scan
         .tracks
@@ -90,29 +85,11 @@ pub fn load_dataset_cached(
         .map(|t| cached.tracks.remove(&t.path))
         .collect();
     let all_cached = from_cache.iter().all(Option::is_some);
-    let results: Vec<Result<TrackFeatures, DecodeError>> = scan
-        .tracks
-        .par_iter()
-        .zip(from_cache)
-        .map(|(track, cached)| {
-            let result = if cancel.load(Ordering::Relaxed) {
-                Err(DecodeError::Cancelled)
-            } else if let Some(features) = cached {
-                Ok(features)
-            } else {
-                extract_track_with(&track.path, &featurizer, cancel)
-            };
-            let tracks_done = done.fetch_add(1, Ordering::Relaxed) + 1;
-            progress(LoadProgress {
-                tracks_done,
-                tracks_total: total,
-            });
-            result
-        })
-        .collect();
-    if cancel.load(Ordering::Relaxed) {
-        return Err(LoadError::Cancelled);
-    }
+    let work: Vec<_> = scan.tracks.iter().zip(from_cache).collect();
+    let results = decode_each(work, cancel, progress, |(track, cached)| match cached {
+        Some(features) => Ok(features),
+        None => extract_track_with(&track.path, &featurizer, cancel),
+    })?;
     if let (Some(cache), false) = (cache, all_cached) {
         let stamped: Vec<(FileStamp, &TrackFeatures)> = scan
             .tracks
@@ -174,15 +151,7 @@ pub fn load_dataset_cached(
         }
     }
     if tracks.is_empty() {
-        let first_reason = skipped
-            .first()
-            .map(|s| s.reason.clone())
-            .unwrap_or_else(|| "no audio files".into());
-        return Err(LoadError::NothingUsable {
-            root: scan.root,
-            tried: total,
-            first_reason,
-        });
+        return Err(nothing_usable(scan.root, total, &skipped));
     }
     // Tracks arrive sorted by genre, so first-seen order is the scan's (alphabetical) order.
     Ok(Dataset {
@@ -198,4 +167,53 @@ pub fn load_dataset_cached(
         cache_repaired: cached.damaged,
         layout: Default::default(),
     })
+}
+
+/// Runs `decode` on every item on rayon's pool, reporting tracks done as each ends and stopping
+/// early when `cancel` is set. Each item's own failure is kept for its skip reason.
+pub(super) fn decode_each<I: Send, T: Send>(
+    items: Vec<I>,
+    cancel: &AtomicBool,
+    progress: &(dyn Fn(LoadProgress) + Sync),
+    decode: impl Fn(I) -> Result<T, DecodeError> + Sync,
+) -> Result<Vec<Result<T, DecodeError>>, LoadError> {
+    let total = items.len();
+    let done = AtomicUsize::new(0);
+    progress(LoadProgress {
+        tracks_done: 0,
+        tracks_total: total,
+    });
+    let results = items
+        .into_par_iter()
+        .map(|item| {
+            let result = if cancel.load(Ordering::Relaxed) {
+                Err(DecodeError::Cancelled)
+            } else {
+                decode(item)
+            };
+            let tracks_done = done.fetch_add(1, Ordering::Relaxed) + 1;
+            progress(LoadProgress {
+                tracks_done,
+                tracks_total: total,
+            });
+            result
+        })
+        .collect();
+    if cancel.load(Ordering::Relaxed) {
+        return Err(LoadError::Cancelled);
+    }
+    Ok(results)
+}
+
+/// None of `tried` files under `root` could be used: said with the first reason.
+pub(super) fn nothing_usable(root: PathBuf, tried: usize, skipped: &[Skipped]) -> LoadError {
+    let first_reason = skipped
+        .first()
+        .map(|s| s.reason.clone())
+        .unwrap_or_else(|| "no audio files".into());
+    LoadError::NothingUsable {
+        root,
+        tried,
+        first_reason,
+    }
 }

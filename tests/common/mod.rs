@@ -271,3 +271,11 @@ pub fn train_model_with(
     .unwrap();
     genrescope::model::save(out, &exp.saved.model, &exp.saved.meta).unwrap();
 }
+
+/// One real GTZAN track in the Kaggle layout, e.g. `genres_original/jazz/jazz.00003.wav`.
+pub fn gtzan_track(gtzan: &Path, genre: &str, id: usize) -> PathBuf {
+    gtzan
+        .join("genres_original")
+        .join(genre)
+        .join(format!("{genre}.{id:05}.wav"))
+}

@@ -4,18 +4,11 @@
 
 use crate::common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use common::cli::{genrescope, ok, ok_json, shipped};
 
 const GENRES: [&str; 4] = ["classical", "jazz", "metal", "pop"];
-
-fn real(gtzan: &Path, genre: &str, id: usize) -> PathBuf {
-    gtzan
-        .join("genres_original")
-        .join(genre)
-        .join(format!("{genre}.{id:05}.wav"))
-}
 
 fn read_wav(path: &Path) -> (Vec<i16>, hound::WavSpec) {
     let mut r = hound::WavReader::open(path).expect("a real GTZAN wav");
@@ -26,8 +19,8 @@ fn read_wav(path: &Path) -> (Vec<i16>, hound::WavSpec) {
 
 /// pop, then classical, then pop again, as one 90-second track.
 fn write_medley(gtzan: &Path, out: &Path) {
-    let (pop, spec) = read_wav(&real(gtzan, "pop", 2));
-    let (classical, _) = read_wav(&real(gtzan, "classical", 2));
+    let (pop, spec) = read_wav(&common::gtzan_track(gtzan, "pop", 2));
+    let (classical, _) = read_wav(&common::gtzan_track(gtzan, "classical", 2));
     let mut w = hound::WavWriter::create(out, spec).expect("create");
     for s in pop.iter().chain(&classical).chain(&pop) {
         w.write_sample(*s).expect("write");
@@ -53,7 +46,11 @@ fn a_flat_library_of_real_tracks_gets_verdicts_over_whole_tracks_and_playlists_a
     let lib = dir.path().join("My Music");
     std::fs::create_dir_all(&lib).expect("mkdir");
     for (k, genre) in GENRES.iter().enumerate() {
-        std::fs::copy(real(&gtzan, genre, 1), lib.join(format!("song {k}.wav"))).expect("copy");
+        std::fs::copy(
+            common::gtzan_track(&gtzan, genre, 1),
+            lib.join(format!("song {k}.wav")),
+        )
+        .expect("copy");
     }
     write_medley(&gtzan, &lib.join("medley.wav"));
     // What else a real library holds: nothing here may stop the rest loading.
@@ -198,8 +195,16 @@ fn a_nested_library_and_a_labelled_folder_with_genres_the_model_never_learned() 
     let nested = dir.path().join("lib");
     let album = nested.join("Some Artist/First Album");
     std::fs::create_dir_all(&album).expect("mkdir");
-    std::fs::copy(real(&gtzan, "metal", 3), album.join("01 opener.wav")).expect("copy");
-    std::fs::copy(real(&gtzan, "classical", 3), nested.join("loose.wav")).expect("copy");
+    std::fs::copy(
+        common::gtzan_track(&gtzan, "metal", 3),
+        album.join("01 opener.wav"),
+    )
+    .expect("copy");
+    std::fs::copy(
+        common::gtzan_track(&gtzan, "classical", 3),
+        nested.join("loose.wav"),
+    )
+    .expect("copy");
     let model = shipped("gtzan-mini-dsae.safetensors");
     let out = genrescope(&["predict", &model, nested.to_str().expect("utf-8")]);
     let text = ok(&out);
@@ -219,8 +224,16 @@ fn a_nested_library_and_a_labelled_folder_with_genres_the_model_never_learned() 
     for genre in ["jazz", "metal", "blues", "rock"] {
         std::fs::create_dir_all(labelled.join(genre)).expect("mkdir");
     }
-    std::fs::copy(real(&gtzan, "jazz", 4), labelled.join("jazz/a.wav")).expect("copy");
-    std::fs::copy(real(&gtzan, "metal", 4), labelled.join("metal/b.wav")).expect("copy");
+    std::fs::copy(
+        common::gtzan_track(&gtzan, "jazz", 4),
+        labelled.join("jazz/a.wav"),
+    )
+    .expect("copy");
+    std::fs::copy(
+        common::gtzan_track(&gtzan, "metal", 4),
+        labelled.join("metal/b.wav"),
+    )
+    .expect("copy");
     let tone = common::signal(220.0, 5.0, 22_050);
     common::write_wav(&labelled.join("blues/c.wav"), &tone, 22_050, 1);
     common::write_wav(&labelled.join("rock/d.wav"), &tone, 22_050, 1);
