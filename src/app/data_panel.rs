@@ -7,7 +7,7 @@ use egui::{RichText, Ui};
 use super::events::Command;
 use super::state::AppState;
 use super::theme::genre_color;
-use crate::dataset::DataSource;
+use crate::dataset::{DataSource, Layout};
 
 pub fn data_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
     ui.heading("Data");
@@ -106,6 +106,35 @@ pub fn data_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
         .on_hover_text(&ds.layout.why);
     } else {
         genre_counts_ui(ui, ds);
+    }
+    // A flat folder has no sub-folders to read as genres.
+    let nested = ds
+        .tracks
+        .iter()
+        .any(|t| t.path.parent() != ds.source.folder());
+    if !ds.source.is_demo() && (nested || !ds.is_library()) {
+        // The scan's guess can be wrong (artist folders look like genre folders).
+        let (label, layout, hint) = if ds.is_library() {
+            (
+                "Read its folders as genres",
+                Layout::Genres,
+                "Each sub-folder is a genre and holds its tracks: read them as labels",
+            )
+        } else {
+            (
+                "Read as a library",
+                Layout::Library,
+                "The sub-folders are not genres (artists, albums): read every track without a \
+                 label, seen through a model",
+            )
+        };
+        if ui
+            .small_button(label)
+            .on_hover_text(format!("{hint}. {}", ds.layout.why))
+            .clicked()
+        {
+            out.push(Command::ReadAs(layout));
+        }
     }
     ui.add(
         egui::Label::new(

@@ -51,6 +51,8 @@ pub enum Command {
     OpenFolderDialog,
     /// Open a folder, or the built-in synthetic demo set (with its shipped model).
     LoadData(DataSource),
+    /// Read the folder shown again as genre folders or as a library.
+    ReadAs(crate::dataset::Layout),
     UseShippedModel(Shipped),
     CancelLoad,
     /// The folder path field was edited.

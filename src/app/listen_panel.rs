@@ -121,7 +121,7 @@ fn clips_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
             .allow_scroll(false)
             .show(ui, |p| {
                 p.line(Line::new("A input", series(x)));
-                p.line(Line::new("reconstruction", series(r)));
+                p.line(Line::new("reconstruction", series(&r)));
             });
     }
     match picks.b {

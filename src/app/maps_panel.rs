@@ -11,9 +11,7 @@ use crate::model::ModelKind;
 use super::events::{ClipVersion, Command};
 use super::legend_panel::legend_ui;
 use super::map_plot::{draw_map, DragUse, MapInput, MapScene, Marks};
-use super::state::{
-    AppState, ColorBy, Derived, MapId, MapLayer, SegmentInfo, Tool, TrackPoints, NO_LEVEL,
-};
+use super::state::{AppState, ColorBy, Derived, MapId, MapLayer, SegmentInfo, Tool, NO_LEVEL};
 use super::theme::HIGHLIGHT;
 
 /// One map's content, or why there is none yet.
@@ -161,10 +159,11 @@ pub fn maps_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
             // One point per track instead of every clip: what the clips' marks and the
             // pointer mean is translated both ways, clip to track and track to its middle clip.
             let ds = &data.dataset;
-            let gathered = state
-                .view
-                .track_points
-                .then(|| TrackPoints::gather(layer, ds, colouring.labels, colouring.genres.len()));
+            let gathered = if state.view.track_points {
+                state.track_points(map, layer)
+            } else {
+                None
+            };
             let per_track = |of_clip: &dyn Fn(usize) -> u8| -> Option<Vec<u8>> {
                 let g = gathered.as_ref()?;
                 Some(g.middle.iter().map(|&m| of_clip(m)).collect())

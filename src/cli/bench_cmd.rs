@@ -35,6 +35,15 @@ pub struct BenchArgs {
     /// Also time kfold:8 of the recommended log-mel DSAE on the folder (about 2 minutes here)
     #[arg(long)]
     pub crossval: bool,
+    /// Instead of the usual rows, time a library of this many full-length synthetic tracks
+    /// (10,000 is about 700 hours): first open, second open from the feature cache, every map,
+    /// peak memory
+    #[arg(long, value_name = "TRACKS", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub library: Option<u64>,
+    /// Where `--library` makes its folder (kept, and reused by the next run with as many
+    /// tracks; default: a temporary folder, removed)
+    #[arg(long, value_name = "DIR", requires = "library")]
+    pub library_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Serialize)]
@@ -202,6 +211,13 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         rows: Vec::new(),
         print: !args.json,
     };
+    if let Some(tracks) = args.library {
+        library_rows(&mut table, tracks as usize, args.library_dir.as_deref())?;
+        if args.json {
+            println!("{}", serde_json::to_string_pretty(&table.rows)?);
+        }
+        return Ok(());
+    }
 
     // Decoding and pooling.
     let dir = args
@@ -222,9 +238,13 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
                     let scan = scan_folder(root, None)?;
                     load_dataset_cached(scan, &cfg, &AtomicBool::new(false), &|_| {}, cache)?
                 }
-                DataSource::Demo => {
-                    load_source(&source, None, &cfg, &AtomicBool::new(false), &|_| {})?
-                }
+                DataSource::Demo => load_source(
+                    &source,
+                    &Default::default(),
+                    &cfg,
+                    &AtomicBool::new(false),
+                    &|_| {},
+                )?,
             })
         };
         let mut runs = Vec::new();
@@ -438,6 +458,78 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&table.rows)?);
+    }
+    Ok(())
+}
+
+/// The `--library` rows.
+fn library_rows(
+    table: &mut Table,
+    tracks: usize,
+    dir: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    let temporary = std::env::temp_dir().join(format!("genrescope-library-{}", std::process::id()));
+    let folder = dir.unwrap_or(&temporary);
+    let measured = super::bench_library::measure(folder, tracks, peak_rss_mb);
+    if dir.is_none() {
+        let _ = std::fs::remove_dir_all(&temporary);
+    }
+    let t = measured?;
+    table.add(
+        "library_first_open_s",
+        format!(
+            "library of {} synthetic tracks ({:.0} h), first open: decode + log-mel of {} \
+             segments ({} per track at most)",
+            t.tracks, t.audio_hours, t.segments, t.per_track_limit
+        ),
+        t.first_open_secs,
+        "s",
+    );
+    table.add(
+        "library_second_open_s",
+        "  second open, from the feature cache",
+        t.second_open_secs,
+        "s",
+    );
+    table.add(
+        "library_maps_s",
+        "  then every map: the log-mel model over every clip, PCA maps, verdicts",
+        t.maps_secs,
+        "s",
+    );
+    table.add(
+        "library_model_maps_s",
+        "    of which the model over every clip and its two maps",
+        t.model_maps_secs,
+        "s",
+    );
+    table.add(
+        "library_raw_map_s",
+        "    and the raw map (PCA of every clip's log-mel patch)",
+        t.raw_map_secs,
+        "s",
+    );
+    table.add(
+        "library_second_open_to_maps_s",
+        "  second open to all maps",
+        t.second_open_secs + t.maps_secs,
+        "s",
+    );
+    if let Some(mb) = t.first_open_peak_mb {
+        table.add(
+            "library_first_open_peak_mb",
+            "  peak memory of the first open",
+            mb,
+            "MB",
+        );
+    }
+    if let Some(mb) = t.peak_rss_mb {
+        table.add(
+            "library_peak_rss_mb",
+            "  peak memory of the second open and every map",
+            mb,
+            "MB",
+        );
     }
     Ok(())
 }

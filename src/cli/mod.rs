@@ -4,6 +4,7 @@ pub mod args;
 pub mod audit_cmd;
 pub mod bench_cmd;
 mod bench_data;
+mod bench_library;
 #[cfg(feature = "window")]
 mod bench_maps;
 pub mod cache_cmd;

@@ -20,7 +20,7 @@ pub fn load_for_command(
 ) -> anyhow::Result<Dataset> {
     let dataset = load_source(
         &DataSource::from_arg(dir),
-        genres,
+        &crate::dataset::sources::Reading::genres(genres),
         features,
         &AtomicBool::new(false),
         &load_reporter(quiet),

@@ -18,6 +18,10 @@ pub struct ScanArgs {
     pub folder: FolderArg,
     #[command(flatten)]
     pub ingest: IngestArgs,
+    /// How to read the folder: `genres` (sub-folders are genres) or `library` (no labels);
+    /// default: as it looks
+    #[arg(long, value_enum, conflicts_with = "genres")]
+    pub layout: Option<Layout>,
     /// Print the summary as JSON
     #[arg(long)]
     pub json: bool,
@@ -32,6 +36,8 @@ pub struct ScanSummary {
     pub genres: Vec<GenreCount>,
     pub tracks: usize,
     pub segments: usize,
+    /// A library's most segments per track (fewer in a large library); 0 when labelled.
+    pub segments_per_track_limit: usize,
     pub skipped: Vec<Skipped>,
     pub seconds: f64,
 }
@@ -42,7 +48,11 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<()> {
     let cancel = AtomicBool::new(false);
     let dataset = load_source(
         &args.folder.source(),
-        args.ingest.genres.as_deref(),
+        &crate::dataset::sources::Reading {
+            genres: args.ingest.genres.as_deref(),
+            layout: args.layout,
+            library_features: None,
+        },
         &cfg,
         &cancel,
         &load_reporter(args.json),
@@ -55,6 +65,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<()> {
         genres: dataset.genre_counts(),
         tracks: dataset.tracks.len(),
         segments: dataset.len(),
+        segments_per_track_limit: dataset.spread_limit,
         skipped: dataset.skipped.clone(),
         seconds: started.elapsed().as_secs_f64(),
     };
@@ -76,7 +87,7 @@ fn render(s: &ScanSummary) -> String {
     let per_track = match s.layout.layout {
         Layout::Library => format!(
             "up to {} spread over each whole track",
-            crate::dataset::whole_track::SPREAD_SEGMENTS
+            s.segments_per_track_limit
         ),
         Layout::Genres => s
             .features

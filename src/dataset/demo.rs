@@ -129,6 +129,7 @@ pub fn dataset(featurizer: &Featurizer) -> Dataset {
         fingerprints,
         skipped: Vec::new(),
         cache_repaired: 0,
+        spread_limit: 0,
         layout: Default::default(),
     }
 }

@@ -137,15 +137,14 @@ pub fn scan_any(
                 let gtzan_named = scan.tracks.iter().all(named_after_folder);
                 // Genre folders hold their tracks (`<genre>/track`); a library nests albums
                 // under artists (`<artist>/<album>/track`) or keeps loose tracks beside them.
+                // Each track's folder once: 500 artists × 10,000 tracks compared pairwise took
+                // a third of a second.
+                let folders: std::collections::HashSet<&Path> =
+                    scan.tracks.iter().filter_map(|t| t.path.parent()).collect();
                 let holding = scan
                     .genres
                     .iter()
-                    .filter(|g| {
-                        let folder = scan.genre_root.join(g);
-                        scan.tracks
-                            .iter()
-                            .any(|t| t.path.parent() == Some(folder.as_path()))
-                    })
+                    .filter(|g| folders.contains(scan.genre_root.join(g).as_path()))
                     .count();
                 let folders_hold_tracks = 2 * holding >= scan.genres.len() && !loose_audio(root);
                 if wrapped

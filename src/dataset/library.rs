@@ -5,45 +5,85 @@
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
+use super::cache::{Cut, FeatureCache};
 use super::features::{FeatureConfig, Featurizer};
 use super::layout::{scan_any, Layout, LayoutFound};
 use super::load::{decode_each, load_dataset, nothing_usable, LoadError, LoadProgress};
 use super::scan::{ScanResult, Skipped};
 use super::whole_track::{extract_spread, SpreadTrack, SPREAD_SEGMENTS};
+
+/// Segments a library is read into, in all, before each track gives fewer than
+/// [`SPREAD_SEGMENTS`]. A log-mel segment is 2,432 values: 40,000 of them are 390 MB, and with
+/// the model's reconstructions and the raw map's centred copy the window stays under 1.5 GB
+/// (`genrescope bench --library 10000` measures it).
+pub const LIBRARY_SEGMENTS: usize = 40_000;
+/// Fewest segments a track gives, however large the library: enough for a verdict that is not
+/// one moment's.
+pub const MIN_TRACK_SEGMENTS: usize = 4;
+
+/// At most how many segments each of `tracks` tracks gives: [`SPREAD_SEGMENTS`] up to 625
+/// tracks, then fewer so the library stays within [`LIBRARY_SEGMENTS`], never below
+/// [`MIN_TRACK_SEGMENTS`].
+pub fn per_track_limit(tracks: usize) -> usize {
+    (LIBRARY_SEGMENTS / tracks.max(1)).clamp(MIN_TRACK_SEGMENTS, SPREAD_SEGMENTS)
+}
 use super::{DataSource, Dataset, Segment, Track};
 use crate::audio::DecodeError;
 
-/// Opens `root` however it is laid out: genre folders as a labelled dataset (the model's cut of
-/// each track, as training reads it), anything else as a library of whole tracks.
+/// Opens `root` as `layout`, or however it is laid out: genre folders as a labelled dataset
+/// (the model's cut of each track, as training reads it), anything else as a library of whole
+/// tracks (in `library_cfg` when given).
 pub fn load_any(
     root: &Path,
+    layout: Option<Layout>,
     cfg: &FeatureConfig,
+    library_cfg: Option<&FeatureConfig>,
     cancel: &AtomicBool,
     progress: &(dyn Fn(LoadProgress) + Sync),
 ) -> Result<Dataset, LoadError> {
-    let (scan, found) = scan_any(root, None)?;
+    let (scan, found) = scan_any(root, layout)?;
     let mut dataset = match found.layout {
         Layout::Genres => load_dataset(scan, cfg, cancel, progress)?,
-        Layout::Library => load_library(scan, cfg, SPREAD_SEGMENTS, cancel, progress)?,
+        Layout::Library => {
+            let limit = per_track_limit(scan.tracks.len());
+            let cache = FeatureCache::default_location();
+            let cfg = library_cfg.unwrap_or(cfg);
+            load_library(scan, cfg, limit, cancel, progress, cache.as_ref())?
+        }
     };
     dataset.layout = found;
     Ok(dataset)
 }
 
 /// Decodes every track of a library scan on rayon's pool, at most `limit` segments per track
-/// spread over its length. Files that fail are skipped with their reason.
+/// spread over its length, taking unchanged tracks from `cache`. Files that fail are skipped
+/// with their reason.
 pub fn load_library(
     scan: ScanResult,
     cfg: &FeatureConfig,
     limit: usize,
     cancel: &AtomicBool,
     progress: &(dyn Fn(LoadProgress) + Sync),
+    cache: Option<&FeatureCache>,
 ) -> Result<Dataset, LoadError> {
     let featurizer = Featurizer::new(cfg)?;
     let total = scan.tracks.len();
+    let cut = Cut::Spread { limit };
+    let mut cached = cache.map_or_else(Default::default, |c| c.read(&scan.root, cfg, cut));
+    let from_cache: Vec<Option<SpreadTrack>> = scan
+        .tracks
+        .iter()
+        .map(|t| {
+            let hit = cached.tracks.remove(&t.path)?;
+            Some(SpreadTrack::from_parts(hit.features, hit.spread?))
+        })
+        .collect();
+    let all_cached = from_cache.iter().all(Option::is_some);
+    let work: Vec<_> = scan.tracks.iter().zip(from_cache).collect();
     let results: Vec<Result<SpreadTrack, DecodeError>> =
-        decode_each(scan.tracks.iter().collect(), cancel, progress, |track| {
-            extract_spread(&track.path, &featurizer, limit, cancel)
+        decode_each(work, cancel, progress, |(track, hit)| match hit {
+            Some(spread) => Ok(spread),
+            None => extract_spread(&track.path, &featurizer, limit, cancel),
         })?;
     let values: usize = results
         .iter()
@@ -60,12 +100,14 @@ pub fn load_library(
         descriptors: Vec::new(),
         fingerprints: Vec::new(),
         skipped: scan.skipped,
-        cache_repaired: 0,
+        cache_repaired: cached.damaged,
+        spread_limit: limit,
         layout: LayoutFound {
             layout: Layout::Library,
             why: String::new(),
         },
     };
+    let mut metas = Vec::with_capacity(total);
     for (track_ref, result) in scan.tracks.iter().zip(results) {
         let spread = match result {
             Ok(spread) => spread,
@@ -86,6 +128,7 @@ pub fn load_library(
                 index,
                 offset_samples: index * cfg.segment_samples,
             }));
+        metas.push(spread.meta());
         let features = spread.features;
         dataset.vectors.extend_from_slice(&features.vectors);
         dataset.descriptors.extend_from_slice(&features.descriptors);
@@ -103,6 +146,10 @@ pub fn load_library(
     }
     if dataset.tracks.is_empty() {
         return Err(nothing_usable(scan.root, total, &dataset.skipped));
+    }
+    if let (Some(cache), false) = (cache, all_cached) {
+        // The cache only saves time: a library it cannot be written for still loads.
+        let _ = cache.write(&scan.root, cut, &dataset, Some(&metas));
     }
     Ok(dataset)
 }

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
-use super::cache::{FeatureCache, FileStamp};
+use super::cache::{Cut, FeatureCache};
 use super::features::{
     extract_track_with, FeatureConfig, FeatureConfigError, Featurizer, TrackFeatures,
 };
@@ -78,11 +78,11 @@ pub fn load_dataset_cached(
 ) -> Result<Dataset, LoadError> {
     let featurizer = Featurizer::new(cfg)?;
     let total = scan.tracks.len();
-    let mut cached = cache.map_or_else(Default::default, |c| c.read(&scan.root, cfg));
+    let mut cached = cache.map_or_else(Default::default, |c| c.read(&scan.root, cfg, Cut::Lead));
     let from_cache: Vec<Option<TrackFeatures>> = scan
         .tracks
         .iter()
-        .map(|t| cached.tracks.remove(&t.path))
+        .map(|t| cached.tracks.remove(&t.path).map(|c| c.features))
         .collect();
     let all_cached = from_cache.iter().all(Option::is_some);
     let work: Vec<_> = scan.tracks.iter().zip(from_cache).collect();
@@ -90,16 +90,6 @@ pub fn load_dataset_cached(
         Some(features) => Ok(features),
         None => extract_track_with(&track.path, &featurizer, cancel),
     })?;
-    if let (Some(cache), false) = (cache, all_cached) {
-        let stamped: Vec<(FileStamp, &TrackFeatures)> = scan
-            .tracks
-            .iter()
-            .zip(&results)
-            .filter_map(|(t, r)| Some((FileStamp::of(&t.path)?, r.as_ref().ok()?)))
-            .collect();
-        // The cache only saves time: a folder it cannot be written to still loads.
-        let _ = cache.write(&scan.root, cfg, &stamped);
-    }
 
     let mut skipped = scan.skipped;
     let mut used_genres: Vec<String> = Vec::new();
@@ -154,8 +144,8 @@ pub fn load_dataset_cached(
         return Err(nothing_usable(scan.root, total, &skipped));
     }
     // Tracks arrive sorted by genre, so first-seen order is the scan's (alphabetical) order.
-    Ok(Dataset {
-        source: DataSource::Folder(scan.root),
+    let dataset = Dataset {
+        source: DataSource::Folder(scan.root.clone()),
         genres: used_genres,
         features: *cfg,
         tracks,
@@ -165,8 +155,14 @@ pub fn load_dataset_cached(
         fingerprints,
         skipped,
         cache_repaired: cached.damaged,
+        spread_limit: 0,
         layout: Default::default(),
-    })
+    };
+    if let (Some(cache), false) = (cache, all_cached) {
+        // The cache only saves time: a folder it cannot be written to still loads.
+        let _ = cache.write(&scan.root, Cut::Lead, &dataset, None);
+    }
+    Ok(dataset)
 }
 
 /// Runs `decode` on every item on rayon's pool, reporting tracks done as each ends and stopping

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 pub use features::{FeatureConfig, InputKind, MelParams, Representation};
 pub use layout::{scan_any, Layout, LayoutFound, UNLABELLED};
-pub use library::{load_any, load_library};
+pub use library::{load_any, load_library, per_track_limit, LIBRARY_SEGMENTS};
 pub use load::{load_dataset, load_dataset_cached, load_folder, LoadError, LoadProgress};
 pub use scan::{scan_folder, ScanError, ScanResult, Skipped, TrackRef};
 pub use split::{
@@ -147,6 +147,8 @@ pub struct Dataset {
     pub cache_repaired: usize,
     /// Labelled (genre folders) or a library without labels, and what the scan said of it.
     pub layout: LayoutFound,
+    /// A library's most segments per track (see `library::per_track_limit`); 0 when labelled.
+    pub spread_limit: usize,
 }
 
 /// Tracks and segments of one genre, for summaries.

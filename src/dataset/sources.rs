@@ -7,14 +7,35 @@ use std::sync::atomic::AtomicBool;
 use crate::audio::clip::{ClipError, ClipSource, Mono};
 use crate::dataset::features::Featurizer;
 use crate::dataset::{
-    load_any, load_folder, DataSource, Dataset, FeatureConfig, LoadError, LoadProgress,
+    load_any, load_folder, DataSource, Dataset, FeatureConfig, Layout, LoadError, LoadProgress,
 };
+
+/// How to read a folder, beyond its features.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Reading<'a> {
+    /// Only these genre folders (which implies genre folders).
+    pub genres: Option<&'a [String]>,
+    /// Read it this way whatever it looks like (`None`: as the scan finds it).
+    pub layout: Option<Layout>,
+    /// The features to read it in should it be a library (the window opens the shipped log-mel
+    /// model for a library, so reads it in that model's features at once, not twice).
+    pub library_features: Option<FeatureConfig>,
+}
+
+impl<'a> Reading<'a> {
+    pub fn genres(genres: Option<&'a [String]>) -> Self {
+        Self {
+            genres,
+            ..Self::default()
+        }
+    }
+}
 
 /// Loads a folder (labelled or a library) or the synthesizer's demo set: the whole ingestion
 /// pipeline in one call.
 pub fn load_source(
     source: &DataSource,
-    genre_filter: Option<&[String]>,
+    reading: &Reading<'_>,
     cfg: &FeatureConfig,
     cancel: &AtomicBool,
     progress: &(dyn Fn(LoadProgress) + Sync),
@@ -22,9 +43,16 @@ pub fn load_source(
     match source {
         DataSource::Demo => Ok(crate::dataset::demo::dataset(&Featurizer::new(cfg)?)),
         // Filtering by genre implies genre folders; otherwise the folder says what it is.
-        DataSource::Folder(root) => match genre_filter {
-            Some(_) => load_folder(root, genre_filter, cfg, cancel, progress),
-            None => load_any(root, cfg, cancel, progress),
+        DataSource::Folder(root) => match reading.genres {
+            Some(genres) => load_folder(root, Some(genres), cfg, cancel, progress),
+            None => load_any(
+                root,
+                reading.layout,
+                cfg,
+                reading.library_features.as_ref(),
+                cancel,
+                progress,
+            ),
         },
     }
 }

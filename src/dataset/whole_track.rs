@@ -5,6 +5,8 @@
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use serde::{Deserialize, Serialize};
+
 use super::features::{ContentHash, Featurizer, TrackFeatures};
 use crate::audio::{open_at_rate, DecodeError};
 
@@ -31,6 +33,35 @@ impl SpreadTrack {
     pub fn limited(&self) -> bool {
         self.segment_index.len() < self.segments_in_track
     }
+
+    /// Where its segments came from, for the feature cache.
+    pub fn meta(&self) -> SpreadMeta {
+        SpreadMeta {
+            segment_index: self.segment_index.clone(),
+            segments_in_track: self.segments_in_track,
+            duration_secs: self.duration_secs,
+            trained_cut_content: self.trained_cut_content,
+        }
+    }
+
+    pub fn from_parts(features: TrackFeatures, meta: SpreadMeta) -> Self {
+        Self {
+            features,
+            segment_index: meta.segment_index,
+            segments_in_track: meta.segments_in_track,
+            duration_secs: meta.duration_secs,
+            trained_cut_content: meta.trained_cut_content,
+        }
+    }
+}
+
+/// A [`SpreadTrack`] but its features: what the feature cache keeps beside them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SpreadMeta {
+    pub segment_index: Vec<usize>,
+    pub segments_in_track: usize,
+    pub duration_secs: f64,
+    pub trained_cut_content: u64,
 }
 
 /// Which of `total` segments to take, at most `limit`: all of them, or the middle segment of

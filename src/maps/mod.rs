@@ -1,4 +1,4 @@
-//! A model's view of a dataset: every clip's code, logits and reconstruction, its predicted
+//! A model's view of a dataset: every clip's code, logits and reconstruction error, its predicted
 //! genre, and the bottleneck and logits maps (plus, when asked, the paper's tables). Pure: the
 //! window computes it on a worker, the CLI's `export` directly.
 
@@ -51,7 +51,7 @@ pub fn model_maps(
 ) -> Result<ModelMaps, ModelError> {
     let model = &saved.model;
     let cfg = model.config();
-    let inference = model.infer(&dataset.vectors)?;
+    let inference = model.infer_lean(&dataset.vectors)?;
     let predicted = inference
         .logits
         .as_ref()
@@ -61,14 +61,7 @@ pub fn model_maps(
         .logits
         .as_ref()
         .map(|l| Projection::fit(l, cfg.n_classes));
-    let dim = cfg.input_dim;
-    let reconstruction_error = inference.reconstruction.as_ref().map(|recon| {
-        recon
-            .chunks_exact(dim)
-            .zip(dataset.vectors.chunks_exact(dim))
-            .map(|(r, x)| r.iter().zip(x).map(|(a, b)| (a - b) * (a - b)).sum::<f32>() / dim as f32)
-            .collect()
-    });
+    let reconstruction_error = inference.reconstruction_error.clone();
     let report = evaluate.then(|| match (splits, &saved.meta.training) {
         (Some(splits), Some(record)) => {
             let protocol = describe_protocol(&record.split);

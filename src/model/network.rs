@@ -53,7 +53,12 @@ pub struct Inference {
     pub code: Vec<f32>,
     pub code_dim: usize,
     pub logits: Option<Vec<f32>>,
+    /// The decoder's output for every row (from [`Model::infer`]; [`Model::infer_lean`] keeps
+    /// only their errors).
     pub reconstruction: Option<Vec<f32>>,
+    /// Mean squared error of each row's reconstruction, in the input's own units (amplitude or
+    /// dB), when the model has a decoder.
+    pub reconstruction_error: Option<Vec<f32>>,
 }
 
 impl Model {
@@ -374,27 +379,56 @@ impl Model {
         Ok(out)
     }
 
-    /// Codes, logits and reconstructions of every input row in one evaluation-mode pass.
+    /// Codes, logits, reconstructions and their errors of every input row in one
+    /// evaluation-mode pass.
     pub fn infer(&self, x: &[f32]) -> Result<Inference> {
+        self.infer_keeping(x, true)
+    }
+
+    /// [`Model::infer`] keeping each reconstruction's error but not the reconstruction: what a
+    /// view of 40,000 log-mel clips holds is then their codes (10 MB), not 390 MB of
+    /// reconstructions. One clip's reconstruction is `decode` of its code.
+    pub fn infer_lean(&self, x: &[f32]) -> Result<Inference> {
+        self.infer_keeping(x, false)
+    }
+
+    fn infer_keeping(&self, x: &[f32], keep_reconstructions: bool) -> Result<Inference> {
         // Exact sizes: growing by doubling would hold up to twice each output while it grows.
-        let rows = x.len() / self.config.input_dim.max(1);
+        let dim = self.config.input_dim;
+        let rows = x.len() / dim.max(1);
+        let has_decoder = !self.decoder.is_empty();
         let mut result = Inference {
             code_dim: self.config.code_dim(),
             code: Vec::with_capacity(rows * self.config.code_dim()),
             logits: (!self.head.is_empty())
                 .then(|| Vec::with_capacity(rows * self.config.n_classes)),
-            reconstruction: (!self.decoder.is_empty())
-                .then(|| Vec::with_capacity(rows * self.config.input_dim)),
+            reconstruction: (has_decoder && keep_reconstructions)
+                .then(|| Vec::with_capacity(rows * dim)),
+            reconstruction_error: has_decoder.then(|| Vec::with_capacity(rows)),
         };
-        for batch in self.batches(x, self.config.input_dim)? {
+        let mut done_rows = 0;
+        for batch in self.batches(x, dim)? {
             let out = self.forward(&batch?, None)?;
             result.code.extend(flat(&out.code)?);
             if let (Some(acc), Some(l)) = (result.logits.as_mut(), out.logits) {
                 acc.extend(flat(&l)?);
             }
-            if let (Some(acc), Some(r)) = (result.reconstruction.as_mut(), out.reconstruction) {
-                acc.extend(flat(&r)?);
+            if let Some(r) = out.reconstruction {
+                let r = flat(&r)?;
+                let inputs = &x[done_rows * dim..done_rows * dim + r.len()];
+                if let Some(errors) = result.reconstruction_error.as_mut() {
+                    errors.extend(r.chunks_exact(dim).zip(inputs.chunks_exact(dim)).map(
+                        |(r, x)| {
+                            r.iter().zip(x).map(|(a, b)| (a - b) * (a - b)).sum::<f32>()
+                                / dim as f32
+                        },
+                    ));
+                }
+                if let Some(acc) = result.reconstruction.as_mut() {
+                    acc.extend(r);
+                }
             }
+            done_rows = result.code.len() / result.code_dim.max(1);
         }
         Ok(result)
     }

@@ -34,7 +34,7 @@ pub fn evaluate(
     let inference = match known {
         Some(inference) => inference,
         None => {
-            computed = model.infer(x)?;
+            computed = model.infer_lean(x)?;
             &computed
         }
     };
@@ -71,15 +71,11 @@ pub fn evaluate(
             result.track_vote = Some(track_vote(&tracks, &t, &rows, n_classes));
             confusion = Some(cm);
         }
-        if let Some(recon) = &inference.reconstruction {
-            let sum: f64 = idx
-                .iter()
-                .flat_map(|&i| {
-                    let (r, o) = (&recon[i * dim..(i + 1) * dim], &x[i * dim..(i + 1) * dim]);
-                    r.iter().zip(o).map(|(a, b)| f64::from(a - b).powi(2))
-                })
-                .sum();
-            let mse = sum / (idx.len() * dim).max(1) as f64;
+        if let Some(errors) = &inference.reconstruction_error {
+            // The mean of the clips' own errors is the mean over all their values (every clip
+            // has `dim` of them).
+            let sum: f64 = idx.iter().map(|&i| f64::from(errors[i])).sum();
+            let mse = sum / idx.len().max(1) as f64;
             result.reconstruction_mse = Some(mse);
             let variance = split_variance(x, dim, idx);
             result.reconstruction_fraction = (variance > 0.0).then(|| mse / variance);

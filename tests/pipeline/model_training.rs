@@ -38,6 +38,48 @@ fn cfg(kind: ModelKind, dim: usize, classes: usize) -> ModelConfig {
 }
 
 #[test]
+fn the_lean_pass_keeps_each_reconstructions_error_and_not_the_reconstruction() {
+    // More rows than one inference batch, so the errors line up across batches.
+    let rows = 4_200;
+    let x: Vec<f32> = (0..rows * 500)
+        .map(|i| ((i * 7919) % 1000) as f32 / 1000.0 - 0.5)
+        .collect();
+    let dsae = Model::new(cfg(ModelKind::Dsae, 500, 4), 3).unwrap();
+    let full = dsae.infer(&x).unwrap();
+    let lean = dsae.infer_lean(&x).unwrap();
+    assert_eq!(lean.reconstruction, None);
+    assert_eq!(
+        (lean.code.clone(), lean.logits.clone()),
+        (full.code.clone(), full.logits.clone())
+    );
+    let recon = full.reconstruction.unwrap();
+    let errors = lean.reconstruction_error.unwrap();
+    assert_eq!(errors.len(), rows);
+    assert_eq!(full.reconstruction_error.unwrap(), errors);
+    for i in [0, 1, 4_095, 4_096, rows - 1] {
+        let want: f32 = recon[i * 500..(i + 1) * 500]
+            .iter()
+            .zip(&x[i * 500..(i + 1) * 500])
+            .map(|(r, x)| (r - x) * (r - x))
+            .sum::<f32>()
+            / 500.0;
+        assert!(
+            (errors[i] - want).abs() <= 1e-6 * want.max(1.0),
+            "row {i}: {} vs {want}",
+            errors[i]
+        );
+    }
+    let baseline = Model::new(cfg(ModelKind::Baseline, 500, 4), 0).unwrap();
+    assert_eq!(
+        baseline
+            .infer_lean(&x[..1500])
+            .unwrap()
+            .reconstruction_error,
+        None
+    );
+}
+
+#[test]
 fn every_model_has_the_papers_shapes() {
     let x = vec![0.1f32; 3 * 500];
     let dsae = Model::new(cfg(ModelKind::Dsae, 500, 4), 0).unwrap();

@@ -48,7 +48,7 @@ fn the_shipped_demo_model_still_classifies_the_demo_set() {
     assert_eq!(saved.meta.genres, ["house", "metal", "strings", "swing"]);
     let ds = load_source(
         &DataSource::Demo,
-        None,
+        &Default::default(),
         &saved.meta.features,
         &AtomicBool::new(false),
         &|_| {},

@@ -10,7 +10,7 @@ use crate::app::notices::Topic;
 use crate::app::registry::{JobId, JobKind, Stamp};
 use crate::app::state::{DataState, Derived, MapLayer, PendingModel, Picks, Selection, Tab};
 use crate::app::GenrescopeApp;
-use crate::dataset::{DataSource, Dataset, FeatureConfig};
+use crate::dataset::{DataSource, Dataset, FeatureConfig, Layout};
 use crate::maps::projection::Projection;
 use crate::model::shipped::{Shipped, GTZAN_MODELS};
 
@@ -48,11 +48,30 @@ impl GenrescopeApp {
             .map(|p| p.saved.meta.features)
             .or_else(|| self.state.model().map(|m| m.saved.meta.features))
             .unwrap_or_default();
-        self.load_with(source, features);
+        self.load_with(source, features, None);
     }
 
-    /// (Re)reads `source` cut as `features` (a model may need another representation).
-    pub(super) fn load_with(&mut self, source: DataSource, features: FeatureConfig) {
+    /// Reads the folder shown again as `layout`, whatever it looks like (the scan's guess can
+    /// be wrong: `Artist/track.mp3` looks like genre folders).
+    pub(super) fn read_as(&mut self, layout: Layout) {
+        let Some(ds) = self.state.dataset() else {
+            return;
+        };
+        if ds.source.is_demo() || ds.layout.layout == layout {
+            return;
+        }
+        let (source, features) = (ds.source.clone(), ds.features);
+        self.load_with(source, features, Some(layout));
+    }
+
+    /// (Re)reads `source` cut as `features` (a model may need another representation), as
+    /// `layout` or as it looks.
+    pub(super) fn load_with(
+        &mut self,
+        source: DataSource,
+        features: FeatureConfig,
+        layout: Option<Layout>,
+    ) {
         self.state
             .jobs
             .cancel(|k| matches!(k, JobKind::LoadData { .. }));
@@ -63,8 +82,17 @@ impl GenrescopeApp {
         let kind = JobKind::LoadData {
             source: source.clone(),
         };
+        // With no model in use or on its way, a library will get the shipped log-mel model:
+        // read it in that model's features at once rather than twice.
+        let library_model = (self.state.model().is_none() && !self.model_on_its_way())
+            .then_some(Shipped::GtzanLogmel);
+        let reading = work::DataReading {
+            features,
+            layout,
+            library_model,
+        };
         self.start_job(kind, Stamp::default(), move |job, cancel, reporter| {
-            work::load_data(job, source, features, cancel, reporter)
+            work::load_data(job, source, reading, cancel, reporter)
         });
     }
 
@@ -292,8 +320,18 @@ fn library_note(dataset: &Dataset, has_model: bool) -> String {
     let sampled = if limited > 0 {
         format!(
             " {limited} long track(s) are sampled: {} segments of each, spread over its whole \
-             length.",
-            crate::dataset::whole_track::SPREAD_SEGMENTS
+             length{}.",
+            dataset.spread_limit,
+            if dataset.spread_limit < crate::dataset::whole_track::SPREAD_SEGMENTS {
+                format!(
+                    " (fewer than {} as {} tracks share {} segments)",
+                    crate::dataset::whole_track::SPREAD_SEGMENTS,
+                    dataset.tracks.len(),
+                    crate::dataset::LIBRARY_SEGMENTS
+                )
+            } else {
+                String::new()
+            }
         )
     } else {
         String::new()

@@ -24,6 +24,7 @@ impl GenrescopeApp {
         match command {
             OpenFolderDialog => self.open_folder_dialog(),
             LoadData(source) => self.load_data(source),
+            ReadAs(layout) => self.read_as(layout),
             UseShippedModel(model) => self.load_shipped(model),
             CancelLoad => self.cancel_load(),
             EditFolderField(text) => self.state.folder_input = text,

@@ -51,8 +51,8 @@ impl GenrescopeApp {
                     features.describe()
                 ),
             );
-            let source = data.dataset.source.clone();
-            self.load_with(source, features);
+            let (source, layout) = (data.dataset.source.clone(), data.dataset.layout.layout);
+            self.load_with(source, features, Some(layout));
             return;
         }
         let dataset = Arc::clone(&data.dataset);
@@ -201,7 +201,8 @@ impl GenrescopeApp {
         let splits = match meta.fits_data(&ds, &ds.features) {
             Ok(()) => splits.or_else(|| meta.training_splits(&ds)),
             Err(FitError::Features { .. }) if meta.fits_data(&ds, &meta.features).is_ok() => {
-                let (source, features) = (ds.source.clone(), meta.features);
+                let (source, features, layout) =
+                    (ds.source.clone(), meta.features, ds.layout.layout);
                 self.state.notices.info(
                     Topic::Model,
                     format!(
@@ -211,7 +212,7 @@ impl GenrescopeApp {
                     ),
                 );
                 self.state.pending_model = Some(pending);
-                self.load_with(source, features);
+                self.load_with(source, features, Some(layout));
                 return;
             }
             Err(e) => {

@@ -11,8 +11,8 @@ use crate::app::paths::FileTarget;
 use crate::app::registry::JobId;
 use crate::audio::clip::ClipSource;
 use crate::audio::playback::OutputFormat;
-use crate::dataset::sources::load_source;
-use crate::dataset::{DataSource, Dataset, FeatureConfig, LoadError, Split, SplitProtocol};
+use crate::dataset::sources::{load_source, Reading};
+use crate::dataset::{DataSource, Dataset, FeatureConfig, Layout, LoadError, Split, SplitProtocol};
 use crate::maps::model_maps;
 use crate::maps::projection::Projection;
 use crate::model::shipped::Shipped;
@@ -21,15 +21,35 @@ use crate::training::crossval::cross_validate_then_train;
 use crate::training::experiment::run_experiment;
 use crate::training::train::EpochReport;
 
+/// How the window asks for a folder to be read.
+pub struct DataReading {
+    pub features: FeatureConfig,
+    /// As this layout whatever it looks like (`None`: as it looks).
+    pub layout: Option<Layout>,
+    /// The model a library will be seen through, when none is in use: a library is read in its
+    /// features.
+    pub library_model: Option<Shipped>,
+}
+
 pub fn load_data(
     job: JobId,
     source: DataSource,
-    features: FeatureConfig,
+    reading: DataReading,
     cancel: &AtomicBool,
     reporter: &Reporter,
 ) -> JobResult {
     let progress = |p| reporter.send(Event::LoadProgress { job, progress: p });
-    match load_source(&source, None, &features, cancel, &progress) {
+    // Only its features are needed; should it not load, the model's own load says why later.
+    let library_features = reading
+        .library_model
+        .and_then(|m| m.load().ok())
+        .map(|m| m.meta.features);
+    let how = Reading {
+        genres: None,
+        layout: reading.layout,
+        library_features,
+    };
+    match load_source(&source, &how, &reading.features, cancel, &progress) {
         Ok(dataset) => Ok(Output::Data(Box::new(dataset))),
         Err(LoadError::Cancelled) => Err(JobError::Cancelled),
         Err(e) => Err(JobError::Failed(format!(

@@ -3,7 +3,7 @@
 //! the whole tree, so nothing computed for earlier data survives it.
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::dataset::Dataset;
 
@@ -11,6 +11,7 @@ use super::super::registry::JobId;
 use super::instruments::Outline;
 use super::layers::{descriptor_scales, ColorScale, MapLayer};
 use super::model::ModelState;
+use super::track_points::TrackPoints;
 use crate::analysis::audit::Audit;
 use crate::dataset::Descriptor;
 
@@ -84,6 +85,9 @@ pub struct DataState {
     /// The audit of the data (repeats, published repeats), once asked for; the model's
     /// suspected mislabels are the model's own (`ModelState::mislabels`).
     pub audit: Option<Derived<Arc<Audit>>>,
+    /// The raw map gathered by track, made once when first drawn with no model (with one,
+    /// the model's view holds its own: a library's colours are its predictions).
+    pub raw_track_points: OnceLock<TrackPoints>,
     pub model: Option<ModelState>,
 }
 
@@ -101,6 +105,7 @@ impl DataState {
             selection: None,
             hidden_genres: BTreeSet::new(),
             outline: None,
+            raw_track_points: OnceLock::new(),
             model: None,
         }
     }

@@ -239,9 +239,31 @@ impl AppState {
     }
 
     /// The decoder's output for clip `i`, when the model has a decoder and its maps are ready.
-    pub fn reconstruction(&self, i: usize) -> Option<&[f32]> {
-        let dim = self.dataset()?.dim();
-        self.model_view()?.reconstruction(i, dim)
+    pub fn reconstruction(&self, i: usize) -> Option<std::sync::Arc<[f32]>> {
+        let model = self.model()?;
+        if !model.has_decoder() {
+            return None;
+        }
+        self.model_view()?.reconstruction(i, &model.saved.model)
+    }
+
+    /// Map `map` (its clips drawn as `layer`) gathered into one point per track, coloured as
+    /// the maps are. Made once per map, data and model.
+    pub fn track_points(&self, map: MapId, layer: &MapLayer) -> Option<&TrackPoints> {
+        let data = self.data.as_ref()?;
+        let colouring = self.genre_colouring()?;
+        let slot = match self.model_view() {
+            Some(view) => &view.track_points[map as usize],
+            None => &data.raw_track_points,
+        };
+        Some(slot.get_or_init(|| {
+            TrackPoints::gather(
+                layer,
+                &data.dataset,
+                colouring.labels,
+                colouring.genres.len(),
+            )
+        }))
     }
 
     /// The model's code of clip `i`.

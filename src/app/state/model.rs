@@ -2,7 +2,7 @@
 //! what the instruments found through those maps. It lives inside the data's state; a new
 //! model replaces it whole.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::analysis::audit::SuspectedMislabel;
 use crate::analysis::explain::Explanation;
@@ -17,6 +17,7 @@ use crate::tables::report::EvalReport;
 use super::data::Derived;
 use super::instruments::InstrumentResults;
 use super::layers::{ColorScale, MapLayer};
+use super::track_points::TrackPoints;
 
 /// A model's maps of the data, with what drawing them needs.
 pub struct ModelView {
@@ -31,6 +32,13 @@ pub struct ModelView {
     /// A library's tracks, each with the model's verdict on it (from all its segments), the
     /// surest first within each genre.
     pub track_verdicts: Vec<(usize, TrackVerdict)>,
+    /// The last clip whose reconstruction was asked for, and it: the maps keep no
+    /// reconstructions (390 MB at 40,000 log-mel clips), and the listening panel asks every
+    /// frame.
+    last_reconstruction: Mutex<Option<(usize, Arc<[f32]>)>>,
+    /// Each map (raw, code, logits) gathered by track, made once when first drawn: the maps'
+    /// *tracks* view would otherwise go over every clip every frame.
+    pub track_points: [OnceLock<TrackPoints>; 3],
 }
 
 /// How many shades of a colour say how sure a prediction is.
@@ -61,6 +69,8 @@ impl ModelView {
             _ => Vec::new(),
         };
         Self {
+            last_reconstruction: Mutex::new(None),
+            track_points: Default::default(),
             track_verdicts,
             predicted_labels: predicted.map(|p| p.iter().map(|&(g, _)| g as u32).collect()),
             shades: predicted.map(|p| p.iter().map(|&(_, conf)| confidence_shade(conf)).collect()),
@@ -83,13 +93,20 @@ impl ModelView {
         self.maps.inference.code.get(i * dim..(i + 1) * dim)
     }
 
-    /// The decoder's output for clip `i` (`dim` values a clip), when the model has a decoder.
-    pub fn reconstruction(&self, i: usize, dim: usize) -> Option<&[f32]> {
-        self.maps
-            .inference
-            .reconstruction
-            .as_ref()?
-            .get(i * dim..(i + 1) * dim)
+    /// The decoder's output for clip `i`, when `model` has a decoder: its code decoded.
+    pub fn reconstruction(&self, i: usize, model: &crate::model::Model) -> Option<Arc<[f32]>> {
+        let mut last = self
+            .last_reconstruction
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some((clip, values)) = last.as_ref() {
+            if *clip == i {
+                return Some(Arc::clone(values));
+            }
+        }
+        let values: Arc<[f32]> = model.decode(self.code(i)?).ok()?.into();
+        *last = Some((i, Arc::clone(&values)));
+        Some(values)
     }
 }
 
