@@ -35,6 +35,40 @@ fn nested_library(gtzan: &Path, lib: &Path) -> Vec<(PathBuf, &'static str)> {
     tracks
 }
 
+/// An 8-bit mono WAV of `secs` seconds at 22,050 Hz: a tone whose pitch wanders, so its
+/// segments differ.
+fn write_long_wav(path: &Path, secs: u32) {
+    use std::io::Write;
+    const RATE_HZ: u32 = 22_050;
+    let data_bytes = secs * RATE_HZ;
+    let mut header = Vec::with_capacity(44);
+    header.extend_from_slice(b"RIFF");
+    header.extend_from_slice(&(36 + data_bytes).to_le_bytes());
+    header.extend_from_slice(b"WAVEfmt ");
+    header.extend_from_slice(&16u32.to_le_bytes());
+    header.extend_from_slice(&1u16.to_le_bytes()); // PCM
+    header.extend_from_slice(&1u16.to_le_bytes()); // mono
+    header.extend_from_slice(&RATE_HZ.to_le_bytes());
+    header.extend_from_slice(&RATE_HZ.to_le_bytes()); // bytes per second
+    header.extend_from_slice(&1u16.to_le_bytes()); // bytes per frame
+    header.extend_from_slice(&8u16.to_le_bytes());
+    header.extend_from_slice(b"data");
+    header.extend_from_slice(&data_bytes.to_le_bytes());
+    let mut file = std::io::BufWriter::new(std::fs::File::create(path).expect("create"));
+    file.write_all(&header).expect("write");
+    for second in 0..secs {
+        let hz = 220.0 + 110.0 * (second as f32 * 0.01).sin();
+        let block: Vec<u8> = (0..RATE_HZ)
+            .map(|i| {
+                let t = i as f32 / RATE_HZ as f32;
+                (128.0 + 60.0 * (t * hz * std::f32::consts::TAU).sin()) as u8
+            })
+            .collect();
+        file.write_all(&block).expect("write");
+    }
+    file.flush().expect("flush");
+}
+
 fn ready(h: &mut App, what: &str) {
     run_until(h, 240, what, |a| {
         settled(a)
@@ -78,6 +112,16 @@ fn a_nested_and_a_flat_library_open_through_the_shipped_model_and_give_a_playlis
     );
     let model = state.model().expect("a model");
     assert_eq!(model.shipped, Some(Shipped::GtzanLogmel));
+    // Read once, straight in the shipped model's features (not first as waveforms, then again).
+    assert_eq!(ds.features, model.saved.meta.features);
+    assert!(
+        !state
+            .notices
+            .shown()
+            .iter()
+            .any(|n| n.text.contains("Reading the clips as")),
+        "the library was read twice"
+    );
     assert!(
         model.report.is_none(),
         "a library has no labels to score against"
@@ -195,6 +239,16 @@ fn a_nested_and_a_flat_library_open_through_the_shipped_model_and_give_a_playlis
     let colouring = state.genre_colouring().expect("colours");
     let gathered = TrackPoints::gather(layer, ds, colouring.labels, colouring.genres.len());
     assert_eq!(gathered.layer.projection.points.len(), tracks.len());
+    // What the maps draw is made once and kept: the same points.
+    let kept = state.track_points(MapId::Code, layer).expect("kept");
+    assert_eq!(
+        kept.layer.projection.points,
+        gathered.layer.projection.points
+    );
+    assert!(std::ptr::eq(
+        kept,
+        state.track_points(MapId::Code, layer).expect("kept")
+    ));
     let range = ds.track_segments(5);
     let mean_x = range
         .clone()
@@ -229,12 +283,33 @@ fn a_nested_and_a_flat_library_open_through_the_shipped_model_and_give_a_playlis
     assert!(!h.state().state.is_training());
     h.get_by_label_contains("no labels to train on");
 
+    // Artists are not genres, but the scan can be told otherwise, and back.
+    h.get_by_label("Read its folders as genres").click();
+    run_until(&mut h, 240, "the artists as genres", |a| {
+        settled(a) && a.state.dataset().is_some_and(|d| !d.is_library())
+    });
+    let ds = h.state().state.dataset().expect("data");
+    assert_eq!(ds.genres, ["Artist 0", "Artist 1", "Artist 2", "Artist 3"]);
+    assert_eq!(ds.tracks.len(), tracks.len());
+    h.run_steps(2);
+    h.get_by_label("Read as a library").click();
+    ready(&mut h, "the library again");
+    assert_eq!(
+        h.state().state.dataset().expect("data").tracks.len(),
+        tracks.len()
+    );
+
     // A flat folder opens the same way, with the model kept.
     let flat = dir.path().join("flat");
     std::fs::create_dir_all(&flat).expect("mkdir");
     for (k, (path, _)) in tracks.iter().enumerate().step_by(2) {
         std::fs::copy(path, flat.join(format!("track {k}.wav"))).expect("copy");
     }
+    // And a three-hour recording (8-bit at the model's own 22,050 Hz: 238 MB, written as raw
+    // bytes for speed): it costs what any track costs, 64 segments spread over it, and the
+    // window says it was sampled.
+    let long = flat.join("three hours.wav");
+    write_long_wav(&long, 3 * 3600);
     h.state_mut()
         .apply(Command::LoadData(genrescope::dataset::DataSource::Folder(
             flat.clone(),
@@ -243,7 +318,22 @@ fn a_nested_and_a_flat_library_open_through_the_shipped_model_and_give_a_playlis
     let state = &h.state().state;
     let ds = state.dataset().expect("data");
     assert_eq!(ds.source.folder(), Some(flat.as_path()));
-    assert_eq!(ds.tracks.len(), 4);
+    assert_eq!(ds.tracks.len(), 5);
+    let three = ds
+        .tracks
+        .iter()
+        .find(|t| t.path == long)
+        .expect("the three-hour track");
+    assert_eq!(
+        (three.n_segments, three.segments_in_track),
+        (64, 3 * 3600 * 22_050 / 20_000)
+    );
+    assert!(
+        h.state().state.notices.shown().iter().any(|n| n
+            .text
+            .contains("1 long track(s) are sampled: 64 segments of each")),
+        "the sampling is said"
+    );
     assert!(
         ds.layout.why.contains("all in one folder"),
         "{}",

@@ -121,6 +121,14 @@ fn a_flat_library_of_real_tracks_gets_verdicts_over_whole_tracks_and_playlists_a
     let scan = ok_json(&genrescope(&["scan", lib_arg, "--json"]));
     assert_eq!(scan["layout"]["layout"], "library", "{scan:#}");
     assert_eq!(scan["tracks"], 5, "{scan:#}");
+    assert_eq!(scan["segments_per_track_limit"], 64, "{scan:#}");
+    // And a labelled folder reads as a library when asked: every track, no labels.
+    let gtzan_arg = gtzan.to_str().expect("utf-8");
+    let as_library = ok_json(&genrescope(&[
+        "scan", gtzan_arg, "--layout", "library", "--json",
+    ]));
+    assert_eq!(as_library["layout"]["layout"], "library", "{as_library:#}");
+    assert_eq!(as_library["tracks"], 32, "{as_library:#}");
     let near = ok_json(&genrescope(&[
         "neighbours",
         &model,

@@ -9,7 +9,9 @@ use std::sync::atomic::AtomicBool;
 
 use common::*;
 use genrescope::dataset::cache::FeatureCache;
-use genrescope::dataset::{load_dataset_cached, scan_folder, Dataset, FeatureConfig, InputKind};
+use genrescope::dataset::{
+    load_dataset_cached, load_library, scan_folder, Dataset, FeatureConfig, InputKind, Layout,
+};
 
 fn load(root: &Path, cache: &FeatureCache, cfg: &FeatureConfig) -> Dataset {
     load_dataset_cached(
@@ -140,4 +142,82 @@ fn a_flipped_bit_in_a_cached_entry_is_decoded_again_said_once_and_rewritten() {
         assert_eq!(third.cache_repaired, 0);
         assert_eq!(third.vectors, fresh.vectors);
     }
+}
+
+fn load_as_library(
+    root: &Path,
+    cache: &FeatureCache,
+    cfg: &FeatureConfig,
+    limit: usize,
+) -> Dataset {
+    let (scan, found) = genrescope::dataset::scan_any(root, Some(Layout::Library)).unwrap();
+    assert_eq!(found.layout, Layout::Library);
+    load_library(
+        scan,
+        cfg,
+        limit,
+        &AtomicBool::new(false),
+        &|_| {},
+        Some(cache),
+    )
+    .unwrap()
+}
+
+#[test]
+fn a_library_comes_from_its_own_cache_with_where_each_segment_lies() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("data");
+    make_dataset(&root, None, &["low", "high"], 2, 2.0);
+    // A long track, sampled: 8 of its 66 segments, spread over its length.
+    let long = root.join("low/long.wav");
+    let tone: Vec<f32> = (0..60 * 22_050)
+        .map(|i| 0.3 * (i as f32 * 0.02 + (i as f32 * 1e-5).sin() * 40.0).sin())
+        .collect();
+    write_wav(&long, &tone, 22_050, 1);
+    let cache = FeatureCache::at(&tmp.path().join("cache"));
+    let cfg = FeatureConfig::default().with_input(InputKind::Logmel);
+    let first = load_as_library(&root, &cache, &cfg, 8);
+    let t = first
+        .tracks
+        .iter()
+        .position(|t| t.path == long)
+        .expect("the long track");
+    assert_eq!(
+        (
+            first.tracks[t].n_segments,
+            first.tracks[t].segments_in_track
+        ),
+        (8, 66)
+    );
+    // Same size and time, other samples: only the cache still gives the old segments.
+    let stamp = std::fs::metadata(&long).unwrap().modified().unwrap();
+    write_wav(&long, &vec![0.0; tone.len()], 22_050, 1);
+    set_mtime(&long, stamp);
+    let second = load_as_library(&root, &cache, &cfg, 8);
+    assert_eq!(second.vectors, first.vectors, "read from the cache");
+    assert_eq!(
+        second.segments, first.segments,
+        "with each segment's place in its track"
+    );
+    for (a, b) in second.tracks.iter().zip(&first.tracks) {
+        assert_eq!(
+            (a.segments_in_track, a.content, a.n_segments),
+            (b.segments_in_track, b.content, b.n_segments)
+        );
+    }
+    assert_eq!(second.cache_repaired, 0);
+    // Another limit is another cut of the same files: read again, not taken from this cache.
+    let other = load_as_library(&root, &cache, &cfg, 4);
+    assert_eq!(other.tracks[t].n_segments, 4);
+    assert!(other.vectors[..].iter().all(|v| v.is_finite()));
+    // The folder read as genre folders has its own cache beside the library's: both stay.
+    let labelled = load(&root, &cache, &cfg);
+    assert!(!labelled.is_library());
+    let files = std::fs::read_dir(cache.dir()).unwrap().count();
+    assert_eq!(files, 3, "one cache per way of reading the folder");
+    let again = load_as_library(&root, &cache, &cfg, 8);
+    assert_eq!(
+        again.vectors, first.vectors,
+        "the library's cache is still there"
+    );
 }
