@@ -33,6 +33,7 @@ mod window {
             pick_b: cli.b.clone(),
             instrument: cli.show,
             place: cli.place.clone(),
+            underneath: cli.underneath,
             timing_from: std::env::var_os("GENRESCOPE_TIMING").map(|_| started),
             tab: match cli.tab {
                 StartTab::Maps => Tab::Maps,

@@ -132,6 +132,50 @@ fn a_nested_and_a_flat_library_open_through_the_shipped_model_and_give_a_playlis
     assert_eq!(colouring.labels.len(), ds.len());
     assert!(colouring.shades.is_some_and(|s| s.len() == ds.len()));
 
+    // The model's own labelled folder beneath the library, through the same maps: each library
+    // track copied from it lies exactly over its training copy.
+    h.get_by_label("training folder underneath").click();
+    let training = Path::new("../shared/gtzan-mini");
+    if training.is_dir() {
+        run_until(&mut h, 240, "the training folder underneath", |a| {
+            a.state
+                .model()
+                .and_then(|m| m.underneath.as_ref())
+                .is_some_and(|u| u.ready().is_some())
+        });
+        let state = &h.state().state;
+        let under = state
+            .model()
+            .and_then(|m| m.underneath.as_ref()?.ready().cloned())
+            .expect("underneath");
+        assert_eq!(
+            under.labels.len(),
+            32 * 20,
+            "gtzan-mini's 32 tracks, 20 clips each"
+        );
+        assert_eq!((under.code.len(), under.logits.len()), (640, 640));
+        assert!(under.ignored_genres.is_empty());
+        let layer = state.layer(MapId::Code).expect("the bottleneck map");
+        let ds = state.dataset().expect("data");
+        let first = ds.track_segments(0).start;
+        let p = layer.projection.points[first];
+        let twin = under
+            .code
+            .iter()
+            .map(|q| ((q[0] - p[0]).powi(2) + (q[1] - p[1]).powi(2)).sqrt())
+            .fold(f64::MAX, f64::min);
+        assert!(twin < 1e-3, "the training copy lies {twin} away");
+        h.run_steps(2);
+        h.get_by_label_contains("(640 labelled clips)");
+    } else {
+        // Not beside this checkout: said, and nothing drawn.
+        h.run_steps(2);
+        assert!(!h.state().state.view.underneath);
+        h.get_by_label_contains("there is nothing to show underneath");
+    }
+
+    let state = &h.state().state;
+    let ds = state.dataset().expect("data");
     // The tracks' verdicts, against the genre each was copied from (the model never saw these
     // names, but it did train on these tracks: this checks the plumbing, not generalisation).
     let view = state.model_view().expect("maps");

@@ -53,6 +53,8 @@ pub enum Command {
     LoadData(DataSource),
     /// Read the folder shown again as genre folders or as a library.
     ReadAs(crate::dataset::Layout),
+    /// Draw (or stop drawing) the model's labelled training folder underneath a library's maps.
+    ShowUnderneath(bool),
     UseShippedModel(Shipped),
     CancelLoad,
     /// The folder path field was edited.
@@ -210,6 +212,7 @@ pub enum Output {
     Placed(Box<crate::latent::Placement>),
     Explained(Box<crate::analysis::explain::Explanation>),
     Audited(Box<crate::analysis::audit::Audit>),
+    Underneath(Box<crate::latent::Underneath>),
 }
 
 /// How a job ended: exactly one of these per job, also when its thread panicked.

@@ -74,6 +74,9 @@ pub fn legend_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
         {
             out.push(Command::ShowTrackPoints(true));
         }
+        if colouring.predicted {
+            underneath_ui(ui, state, out);
+        }
         if let Some((scale, what)) = shown_scale(state) {
             colour_bar_ui(ui, scale, what);
         }
@@ -224,4 +227,48 @@ fn colour_bar_ui(ui: &mut Ui, scale: &ColorScale, what: ScaleOf) {
         what.format(scale.level_value(ERROR_LEVELS / 2))
     ));
     ui.label(RichText::new(what.format(scale.high)).small());
+}
+
+/// A library's switch for the model's labelled training folder beneath its maps, and what it
+/// shows once there.
+fn underneath_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
+    let Some(model) = state.model() else {
+        return;
+    };
+    let Some(record) = model.saved.meta.training.as_ref() else {
+        return;
+    };
+    ui.separator();
+    let mut on = state.view.underneath;
+    let hint = format!(
+        "Draw the clips of {}, the labelled folder the model was trained on, beneath the \
+         library's as rings in their genre's colour, placed through the same maps",
+        record.data
+    );
+    if ui
+        .checkbox(&mut on, "training folder underneath")
+        .on_hover_text(hint)
+        .changed()
+    {
+        out.push(Command::ShowUnderneath(on));
+    }
+    if !state.view.underneath {
+        return;
+    }
+    match model.underneath.as_ref() {
+        Some(super::state::Derived::Ready(under)) => {
+            ui.label(
+                RichText::new(format!(
+                    "○ underneath: {} ({} labelled clips)",
+                    under.folder.display(),
+                    under.labels.len()
+                ))
+                .weak(),
+            );
+        }
+        Some(super::state::Derived::Computing) => {
+            ui.spinner();
+        }
+        _ => {}
+    }
 }

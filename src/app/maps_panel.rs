@@ -10,7 +10,7 @@ use crate::model::ModelKind;
 
 use super::events::{ClipVersion, Command};
 use super::legend_panel::legend_ui;
-use super::map_plot::{draw_map, DragUse, MapInput, MapScene, Marks};
+use super::map_plot::{draw_map, DragUse, MapInput, MapScene, Marks, Underlay};
 use super::state::{AppState, ColorBy, Derived, MapId, MapLayer, SegmentInfo, Tool, NO_LEVEL};
 use super::theme::HIGHLIGHT;
 
@@ -216,6 +216,7 @@ pub fn maps_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
                     None => levels,
                 },
                 hidden: &data.hidden_genres,
+                underlay: underlay_on(state, map),
                 marks: Marks {
                     selected: &selected,
                     focus: to_points(&mut focus.iter().copied()),
@@ -462,4 +463,21 @@ fn details_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
             }
         }
     });
+}
+
+/// The model's training folder beneath `map`, when asked for and ready.
+fn underlay_on(state: &AppState, map: MapId) -> Option<Underlay<'_>> {
+    if !state.view.underneath {
+        return None;
+    }
+    let under = state.model()?.underneath.as_ref()?.ready()?;
+    let points = match map {
+        MapId::Raw => &under.raw,
+        MapId::Code => &under.code,
+        MapId::Logits => &under.logits,
+    };
+    (!points.is_empty()).then_some(Underlay {
+        points,
+        labels: &under.labels,
+    })
 }

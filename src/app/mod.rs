@@ -67,6 +67,8 @@ pub struct AppOptions {
     pub instrument: Option<state::Instrument>,
     /// A song to place on the maps once loaded.
     pub place: Option<PathBuf>,
+    /// Draw the model's training folder beneath a library's maps once loaded.
+    pub underneath: bool,
     /// When the process started: with it, the times to the first frame and to the maps are
     /// printed on stderr (GENRESCOPE_TIMING=1).
     pub timing_from: Option<Instant>,
@@ -128,6 +130,7 @@ impl GenrescopeApp {
             app.apply(Command::ShowInstrument(instrument));
         }
         app.state.on_load.place = options.place;
+        app.state.on_load.underneath = options.underneath;
         if options.pick_a.is_some() || options.pick_b.is_some() || app.state.on_load.place.is_some()
         {
             app.apply(Command::PickOnLoad {

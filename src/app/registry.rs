@@ -66,6 +66,8 @@ pub enum JobKind {
     Explain,
     /// Auditing the data (and, with a model, its labels).
     Audit,
+    /// Reading the model's training folder to draw underneath a library's maps.
+    Underneath,
 }
 
 impl JobKind {
@@ -85,6 +87,7 @@ impl JobKind {
             Self::Place { .. } => "placing of a file",
             Self::Explain => "measuring of the spaces",
             Self::Audit => "audit",
+            Self::Underneath => "training folder underneath",
         }
     }
 }

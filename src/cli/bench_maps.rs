@@ -46,6 +46,7 @@ pub fn maps_frame_secs(n: usize, moving: bool) -> anyhow::Result<f64> {
                         marks: Marks::default(),
                         drag: DragUse::Pan,
                         tooltip: None,
+                        underlay: None,
                     };
                     draw_map(ui, &scene, 700.0);
                 }

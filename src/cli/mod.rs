@@ -68,6 +68,9 @@ pub struct Cli {
     /// Place this audio file on the maps once the folder and the model are loaded
     #[arg(long, value_name = "FILE")]
     pub place: Option<PathBuf>,
+    /// With a library: draw the model's labelled training folder beneath its maps once loaded
+    #[arg(long)]
+    pub underneath: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -10,6 +10,7 @@ pub mod interpolate;
 pub mod neighbours;
 pub mod place;
 pub mod region;
+pub mod underneath;
 pub mod walk;
 
 pub use neighbours::{
@@ -17,6 +18,7 @@ pub use neighbours::{
 };
 pub use place::{place, MapsOfData, PlaceError, PlacedSegment, Placement, MAX_PLACED_SEGMENTS};
 pub use region::inside;
+pub use underneath::{underneath, Underneath, UnderneathError};
 pub use walk::{
     alphas, centroids, genre_centroids, probe_code, steer, steer_path, walk, walk_path,
     GenreCentroids, OffPlane, MAX_ALPHA, MAX_SIGMA, PATH_POINTS,

@@ -58,6 +58,9 @@ impl GenrescopeApp {
         if let Some(song) = self.state.on_load.place.take() {
             self.place_file(song);
         }
+        if self.state.model_view().is_some() && std::mem::take(&mut self.state.on_load.underneath) {
+            self.show_underneath(true);
+        }
         let Some((a, b)) = self.state.on_load.picks.take() else {
             return;
         };

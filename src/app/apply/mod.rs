@@ -11,6 +11,7 @@ mod export;
 mod instruments;
 mod listening;
 mod model;
+mod underneath;
 
 use super::events::{Command, Event, Outcome, Output};
 use super::notices::Topic;
@@ -25,6 +26,7 @@ impl GenrescopeApp {
             OpenFolderDialog => self.open_folder_dialog(),
             LoadData(source) => self.load_data(source),
             ReadAs(layout) => self.read_as(layout),
+            ShowUnderneath(on) => self.show_underneath(on),
             UseShippedModel(model) => self.load_shipped(model),
             CancelLoad => self.cancel_load(),
             EditFolderField(text) => self.state.folder_input = text,
@@ -204,6 +206,7 @@ impl GenrescopeApp {
             (JobKind::Place { .. }, Output::Placed(placement)) => self.placed(*placement),
             (JobKind::Explain, Output::Explained(explanation)) => self.explained(*explanation),
             (JobKind::Audit, Output::Audited(found)) => self.audited(*found),
+            (JobKind::Underneath, Output::Underneath(found)) => self.underneath_ready(*found),
             (kind, _) => self.state.notices.error(
                 topic_of(&kind),
                 format!(
@@ -262,6 +265,12 @@ impl GenrescopeApp {
                     data.audit = Some(Derived::Failed(why.clone()));
                 }
             }
+            JobKind::Underneath => {
+                self.state.view.underneath = false;
+                if let Some(model) = self.state.model_mut() {
+                    model.underneath = Some(Derived::Failed(why.clone()));
+                }
+            }
             _ => {}
         }
         self.state.notices.error(topic_of(&job.kind), why);
@@ -273,7 +282,9 @@ fn topic_of(kind: &JobKind) -> Topic {
     match kind {
         JobKind::LoadData { .. } | JobKind::RawMap | JobKind::Audit => Topic::Data,
         JobKind::Train { .. } => Topic::Training,
-        JobKind::Project | JobKind::LoadModel { .. } | JobKind::Explain => Topic::Model,
+        JobKind::Project | JobKind::LoadModel { .. } | JobKind::Explain | JobKind::Underneath => {
+            Topic::Model
+        }
         JobKind::SaveModel { .. } | JobKind::Write { .. } | JobKind::Dialog { .. } => Topic::Export,
         JobKind::RenderClip | JobKind::Decode | JobKind::Place { .. } => Topic::Listening,
     }

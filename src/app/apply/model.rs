@@ -254,6 +254,7 @@ impl GenrescopeApp {
             report,
             view: Derived::Computing,
             explanation: None,
+            underneath: None,
             mislabels: None,
             results: Default::default(),
         };

@@ -113,6 +113,17 @@ pub struct MapScene<'a> {
     pub drag: DragUse,
     /// What to show about a hovered segment.
     pub tooltip: Option<&'a Tooltip<'a>>,
+    /// Labelled clips drawn faintly beneath the points (a library's context).
+    pub underlay: Option<Underlay<'a>>,
+}
+
+/// Points drawn beneath a map's own, as hollow rings in their genre's colour: never hovered or
+/// picked, only there to read the map against.
+#[derive(Clone, Copy)]
+pub struct Underlay<'a> {
+    pub points: &'a [[f64; 2]],
+    /// Each point's genre (index into the scene's genres).
+    pub labels: &'a [u32],
 }
 
 /// Draws what is known about a hovered segment.
@@ -222,6 +233,36 @@ fn draw_density(
 }
 
 /// Draws one map and reports what the pointer did there.
+/// The underlay's points in view, one hollow ring per point, a plot item per genre.
+fn draw_underlay(
+    plot_ui: &mut egui_plot::PlotUi,
+    genres: &[String],
+    under: Underlay<'_>,
+    in_box: &dyn Fn(&[f64; 2]) -> bool,
+) {
+    let mut by_genre: Vec<Vec<[f64; 2]>> = vec![Vec::new(); genres.len().max(1)];
+    for (p, &g) in under.points.iter().zip(under.labels) {
+        if in_box(p) {
+            if let Some(group) = by_genre.get_mut(g as usize) {
+                group.push(*p);
+            }
+        }
+    }
+    for (g, points) in by_genre.into_iter().enumerate() {
+        if points.is_empty() {
+            continue;
+        }
+        let name = format!("underneath: {}", genres.get(g).map_or("?", String::as_str));
+        plot_ui.points(
+            Points::new(name, points)
+                .color(genre_color(g).gamma_multiply(0.7))
+                .filled(false)
+                .radius(3.5)
+                .allow_hover(false),
+        );
+    }
+}
+
 pub fn draw_map(ui: &mut Ui, scene: &MapScene, height: f32) -> MapInput {
     let points = &scene.layer.projection.points;
     let visible = |i: usize| {
@@ -316,6 +357,9 @@ pub fn draw_map(ui: &mut Ui, scene: &MapScene, height: f32) -> MapInput {
         .default_y_bounds(y_range.0, y_range.1)
         .allow_drag(scene.drag == DragUse::Pan)
         .show(ui, |plot_ui| {
+            if let Some(under) = scene.underlay {
+                draw_underlay(plot_ui, scene.genres, under, &in_box);
+            }
             if dense {
                 let (labels, hidden, levels) = (scene.labels, scene.hidden, scene.levels);
                 let shade_of = &shade_of;

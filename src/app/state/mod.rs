@@ -62,6 +62,8 @@ pub struct ViewState {
     pub side_panel_hidden: bool,
     /// The maps show one point per track (the mean of its clips) instead of every clip.
     pub track_points: bool,
+    /// The model's labelled training folder is drawn underneath a library's maps.
+    pub underneath: bool,
 }
 
 /// The path field shown when no native dialog can open.
@@ -95,6 +97,8 @@ pub struct OnLoad {
     pub picks: Option<(Option<String>, Option<String>)>,
     /// `--place`: a song to place on the maps.
     pub place: Option<std::path::PathBuf>,
+    /// `--underneath`: the model's training folder beneath a library's maps.
+    pub underneath: bool,
 }
 
 #[derive(Default)]

@@ -128,6 +128,8 @@ pub struct ModelState {
     pub view: Derived<ModelView>,
     /// What its spaces hold on the data (`None` until asked for: it takes seconds).
     pub explanation: Option<Derived<Arc<Explanation>>>,
+    /// The model's labelled training folder drawn underneath a library's maps, once asked for.
+    pub underneath: Option<Derived<Arc<crate::latent::Underneath>>>,
     /// The tracks whose label this model and their neighbours both doubt (from the audit).
     pub mislabels: Option<Vec<SuspectedMislabel>>,
     pub results: InstrumentResults,
