@@ -15,8 +15,9 @@ use crate::files::write_atomic;
 /// Set by `--screenshot` runs: how the capture went.
 pub type ScreenshotOutcome = Arc<Mutex<Option<Result<PathBuf, String>>>>;
 
-/// Waits this long for loading and projecting before capturing anyway.
-const SCREENSHOT_TIMEOUT: Duration = Duration::from_secs(180);
+/// Waits this long for loading and projecting before capturing anyway (a first open of a
+/// 10,000-track library takes about three minutes here).
+const SCREENSHOT_TIMEOUT: Duration = Duration::from_secs(600);
 /// Frames to let the layout settle once everything is loaded.
 const SETTLE_FRAMES: u32 = 5;
 
@@ -173,8 +174,12 @@ impl Capture {
         }
         if ready || shot.started.elapsed() > SCREENSHOT_TIMEOUT {
             shot.idle_frames += 1;
+            ctx.request_repaint();
+        } else {
+            // Look again soon, not at once: a frame drawn back to back while a large folder
+            // loads (on Xvfb's software renderer) took a core from the decoding.
+            ctx.request_repaint_after(Duration::from_millis(250));
         }
-        ctx.request_repaint();
         if shot.idle_frames <= SETTLE_FRAMES {
             return Vec::new();
         }
