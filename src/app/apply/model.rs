@@ -294,6 +294,10 @@ impl GenrescopeApp {
         }
         model.view = Derived::Ready(ModelView::new(maps, &dataset));
         self.refresh_trace();
+        if self.state.view.underneath && dataset.is_library() {
+            // Asked for with the model before: the new one's placement of its training folder.
+            self.show_underneath(true);
+        }
         if self.state.view.tab == crate::app::state::Tab::Explain {
             self.request_explanation();
         }

@@ -27,24 +27,25 @@ impl GenrescopeApp {
         let Some(view) = model.view.ready() else {
             return;
         };
-        if model.underneath.is_some() {
+        if matches!(
+            model.underneath,
+            Some(Derived::Ready(_) | Derived::Computing)
+        ) {
             return;
         }
         let Some(folder) = training_folder(&model.saved) else {
-            let message = format!(
-                "The {} does not say which folder it was trained on{}: there is nothing to show \
-                 underneath.",
-                model.source,
-                model
-                    .saved
-                    .meta
-                    .training
-                    .as_ref()
-                    .map_or(String::new(), |t| format!(
-                        " that is here ({} is not a folder here)",
-                        t.data
-                    ))
-            );
+            let message = match model.saved.meta.training.as_ref() {
+                Some(record) => format!(
+                    "The {} was trained on {}, which is not a folder here (a relative path is \
+                     read from where genrescope runs): there is nothing to show underneath.",
+                    model.source, record.data
+                ),
+                None => format!(
+                    "The {} does not record the folder it was trained on: there is nothing to \
+                     show underneath.",
+                    model.source
+                ),
+            };
             self.state.view.underneath = false;
             self.state.notices.error(Topic::Model, message);
             return;
