@@ -16,7 +16,7 @@ use anyhow::Context;
 
 use crate::dataset::cache::FeatureCache;
 use crate::dataset::demo::{render_track, RATE_HZ, STYLES};
-use crate::dataset::{load_library, per_track_limit, scan_any, Dataset, Layout};
+use crate::dataset::{load_any_cached, AnyReading, Dataset};
 use crate::export::write_wav;
 use crate::maps::model_maps;
 use crate::maps::projection::Projection;
@@ -110,28 +110,24 @@ fn reset_peak_rss() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
+/// Opens `dir` as the window does (its layout found by the scan) with `cache`.
 fn open(
     dir: &Path,
     cache: &FeatureCache,
     cfg: &crate::dataset::FeatureConfig,
 ) -> anyhow::Result<Dataset> {
-    let (scan, found) = scan_any(dir, None)?;
+    let reading = AnyReading {
+        layout: None,
+        cfg,
+        library_cfg: None,
+    };
+    let dataset = load_any_cached(dir, &reading, &AtomicBool::new(false), &|_| {}, Some(cache))?;
     anyhow::ensure!(
-        found.layout == Layout::Library,
+        dataset.is_library(),
         "{} did not read as a library: {}",
         dir.display(),
-        found.why
+        dataset.layout.why
     );
-    let limit = per_track_limit(scan.tracks.len());
-    let mut dataset = load_library(
-        scan,
-        cfg,
-        limit,
-        &AtomicBool::new(false),
-        &|_| {},
-        Some(cache),
-    )?;
-    dataset.layout = found;
     Ok(dataset)
 }
 

@@ -8,14 +8,16 @@ use std::sync::atomic::AtomicBool;
 use super::cache::{Cut, FeatureCache};
 use super::features::{FeatureConfig, Featurizer};
 use super::layout::{scan_any, Layout, LayoutFound};
-use super::load::{decode_each, load_dataset, nothing_usable, LoadError, LoadProgress};
+use super::load::{decode_each, load_dataset_cached, nothing_usable, LoadError, LoadProgress};
 use super::scan::{ScanResult, Skipped};
 use super::whole_track::{extract_spread, SpreadTrack, SPREAD_SEGMENTS};
+use super::{DataSource, Dataset, Segment, Track};
+use crate::audio::DecodeError;
 
 /// Segments a library is read into, in all, before each track gives fewer than
 /// [`SPREAD_SEGMENTS`]. A log-mel segment is 2,432 values: 40,000 of them are 390 MB, and with
-/// the model's reconstructions and the raw map's centred copy the window stays under 1.5 GB
-/// (`genrescope bench --library 10000` measures it).
+/// the maps of them a second open of 10,000 tracks peaks at 0.9 GB (`genrescope bench
+/// --library 10000`; the window under Xvfb at about 1.5 GB).
 pub const LIBRARY_SEGMENTS: usize = 40_000;
 /// Fewest segments a track gives, however large the library: enough for a verdict that is not
 /// one moment's.
@@ -27,12 +29,10 @@ pub const MIN_TRACK_SEGMENTS: usize = 4;
 pub fn per_track_limit(tracks: usize) -> usize {
     (LIBRARY_SEGMENTS / tracks.max(1)).clamp(MIN_TRACK_SEGMENTS, SPREAD_SEGMENTS)
 }
-use super::{DataSource, Dataset, Segment, Track};
-use crate::audio::DecodeError;
 
 /// Opens `root` as `layout`, or however it is laid out: genre folders as a labelled dataset
 /// (the model's cut of each track, as training reads it), anything else as a library of whole
-/// tracks (in `library_cfg` when given).
+/// tracks (in `library_cfg` when given). Unchanged tracks come from the user's feature cache.
 pub fn load_any(
     root: &Path,
     layout: Option<Layout>,
@@ -41,14 +41,39 @@ pub fn load_any(
     cancel: &AtomicBool,
     progress: &(dyn Fn(LoadProgress) + Sync),
 ) -> Result<Dataset, LoadError> {
-    let (scan, found) = scan_any(root, layout)?;
+    let cache = FeatureCache::default_location();
+    let reading = AnyReading {
+        layout,
+        cfg,
+        library_cfg,
+    };
+    load_any_cached(root, &reading, cancel, progress, cache.as_ref())
+}
+
+/// How [`load_any_cached`] reads a folder: as `layout` (or as it looks), in `cfg`, a library in
+/// `library_cfg` when given.
+#[derive(Debug, Clone, Copy)]
+pub struct AnyReading<'a> {
+    pub layout: Option<Layout>,
+    pub cfg: &'a FeatureConfig,
+    pub library_cfg: Option<&'a FeatureConfig>,
+}
+
+/// [`load_any`] with the cache given (or none).
+pub fn load_any_cached(
+    root: &Path,
+    reading: &AnyReading<'_>,
+    cancel: &AtomicBool,
+    progress: &(dyn Fn(LoadProgress) + Sync),
+    cache: Option<&FeatureCache>,
+) -> Result<Dataset, LoadError> {
+    let (scan, found) = scan_any(root, reading.layout)?;
     let mut dataset = match found.layout {
-        Layout::Genres => load_dataset(scan, cfg, cancel, progress)?,
+        Layout::Genres => load_dataset_cached(scan, reading.cfg, cancel, progress, cache)?,
         Layout::Library => {
             let limit = per_track_limit(scan.tracks.len());
-            let cache = FeatureCache::default_location();
-            let cfg = library_cfg.unwrap_or(cfg);
-            load_library(scan, cfg, limit, cancel, progress, cache.as_ref())?
+            let cfg = reading.library_cfg.unwrap_or(reading.cfg);
+            load_library(scan, cfg, limit, cancel, progress, cache)?
         }
     };
     dataset.layout = found;

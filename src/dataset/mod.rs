@@ -22,7 +22,9 @@ use serde::{Deserialize, Serialize};
 
 pub use features::{FeatureConfig, InputKind, MelParams, Representation};
 pub use layout::{scan_any, Layout, LayoutFound, UNLABELLED};
-pub use library::{load_any, load_library, per_track_limit, LIBRARY_SEGMENTS};
+pub use library::{
+    load_any, load_any_cached, load_library, per_track_limit, AnyReading, LIBRARY_SEGMENTS,
+};
 pub use load::{load_dataset, load_dataset_cached, load_folder, LoadError, LoadProgress};
 pub use scan::{scan_folder, ScanError, ScanResult, Skipped, TrackRef};
 pub use split::{
