@@ -44,6 +44,27 @@ pub struct BenchArgs {
     /// tracks; default: a temporary folder, removed)
     #[arg(long, value_name = "DIR", requires = "library")]
     pub library_dir: Option<PathBuf>,
+    /// Time only these groups of rows (comma-separated; default: all), e.g. `--only train` while
+    /// profiling one stage
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "GROUPS")]
+    pub only: Vec<Group>,
+}
+
+/// The groups of rows `bench` times.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Group {
+    /// Decoding and features of the folder, first and second open
+    Ingest,
+    /// Training epochs of the waveform models (the paper's 6,000 x 500) and the log-mel models
+    Train,
+    /// The forward pass over 8,000 clips and one decoder step
+    Infer,
+    /// PCA of the raw input and of the bottleneck
+    Pca,
+    /// Slider and probe steps, from a code to device frames
+    Steps,
+    /// The maps' frame time at 8,000 to 1,000,000 points
+    Maps,
 }
 
 #[derive(Debug, Serialize)]
@@ -213,12 +234,39 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     };
     if let Some(tracks) = args.library {
         library_rows(&mut table, tracks as usize, args.library_dir.as_deref())?;
-        if args.json {
-            println!("{}", serde_json::to_string_pretty(&table.rows)?);
+    } else {
+        let wants = |group| args.only.is_empty() || args.only.contains(&group);
+        if wants(Group::Ingest) {
+            ingest_rows(&mut table, args)?;
         }
-        return Ok(());
+        if wants(Group::Train) {
+            train_rows(&mut table, args.epochs)?;
+        }
+        if wants(Group::Infer) || wants(Group::Pca) || wants(Group::Steps) {
+            model_rows(
+                &mut table,
+                wants(Group::Infer),
+                wants(Group::Pca),
+                wants(Group::Steps),
+            )?;
+        }
+        #[cfg(feature = "window")]
+        if wants(Group::Maps) {
+            maps_rows(&mut table)?;
+        }
+        if let Some(mb) = peak_rss_mb() {
+            table.add("peak_rss_mb", "peak memory of this benchmark", mb, "MB");
+        }
     }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&table.rows)?);
+    }
+    Ok(())
+}
 
+/// Decoding and features of the folder (`dir`, else $GENRESCOPE_GTZAN_DIR, else the demo set),
+/// each representation: the first open and the second, from the feature cache.
+fn ingest_rows(table: &mut Table, args: &BenchArgs) -> anyhow::Result<()> {
     // Decoding and pooling.
     let dir = args
         .dir
@@ -322,64 +370,99 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     }
     // The cache was only for this measurement.
     let _ = std::fs::remove_dir_all(&cache_dir);
+    Ok(())
+}
 
+/// Training epochs: the paper's configuration on synthetic waveform rows, then the log-mel
+/// DSAE and β-TCVAE at gtzan-mini's train split.
+fn train_rows(table: &mut Table, epochs: usize) -> anyhow::Result<()> {
     // Training at the paper's configuration: 6,000 examples, batch 512 (and 64).
     table.add(
         "train_epoch_dsae_b512",
         "train dsae, one epoch of 6,000 x 500 (batch 512)",
-        epoch_secs(ModelKind::Dsae, 6_000, 500, 512, args.epochs)?,
+        epoch_secs(ModelKind::Dsae, 6_000, 500, 512, epochs)?,
         "s",
     );
     table.add(
         "train_epoch_dsae_b64",
         "train dsae, one epoch of 6,000 x 500 (batch 64)",
-        epoch_secs(ModelKind::Dsae, 6_000, 500, 64, args.epochs)?,
+        epoch_secs(ModelKind::Dsae, 6_000, 500, 64, epochs)?,
         "s",
     );
     table.add(
         "train_epoch_baseline_b512",
         "train baseline, one epoch of 6,000 x 500 (batch 512)",
-        epoch_secs(ModelKind::Baseline, 6_000, 500, 512, args.epochs)?,
+        epoch_secs(ModelKind::Baseline, 6_000, 500, 512, epochs)?,
         "s",
     );
 
-    // Encoding and projecting every clip, at 8,000 clips (the paper's set).
+    let logmel_dim = Shipped::GtzanLogmel.load()?.meta.model.input_dim;
+    let lm_train = epoch_secs(ModelKind::Dsae, 480, logmel_dim, 64, epochs)?;
+    table.add(
+        "train_epoch_logmel_480_b64",
+        "train log-mel dsae, one epoch of 480 x 2,432 (batch 64; gtzan-mini's train split)",
+        lm_train,
+        "s",
+    );
+    let vae_train = epoch_secs(ModelKind::Btcvae, 480, logmel_dim, 64, epochs)?;
+    table.add(
+        "train_epoch_btcvae_480_b64",
+        format!(
+            "train log-mel β-TCVAE, the same epoch ({:.2}x the dsae's)",
+            vae_train / lm_train
+        ),
+        vae_train,
+        "s",
+    );
+
+    Ok(())
+}
+
+/// The shipped waveform model over 8,000 synthetic clips (the paper's set): the forward pass
+/// and one decoder step (`infer`), PCA of the input and of the bottleneck (`pca`), and slider
+/// and probe steps of both shipped models (`steps`).
+fn model_rows(table: &mut Table, infer: bool, pca: bool, steps: bool) -> anyhow::Result<()> {
     let saved = Shipped::GtzanWaveform.load()?;
     let (x8, _) = synthetic(8_000, 500, 4, 2);
-    let infer = median_secs(5, || Ok(saved.model.infer(&x8)?))?;
-    table.add(
-        "forward_8000",
-        "forward pass, 8,000 clips (codes, logits, reconstructions)",
-        infer,
-        "s",
-    );
-    let inference = saved.model.infer(&x8)?;
-    let code = inference.code[..64].to_vec();
-    let decode = median_secs(200, || Ok(saved.model.decode(&code)?))?;
-    table.add(
-        "decoder_step_us",
-        "one decoder step, 64 -> 500",
-        decode * 1e6,
-        "us",
-    );
-    let raw = median_secs(5, || Ok(Projection::fit(&x8, 500)?))?;
-    table.add(
-        "pca_8000x500_s",
-        "PCA of the raw input, 8,000 x 500",
-        raw,
-        "s",
-    );
-    let code_pca = median_secs(5, || {
-        Ok(Projection::fit(&inference.code, inference.code_dim)?)
-    })?;
-    table.add(
-        "pca_8000x64_s",
-        "PCA of the bottleneck, 8,000 x 64",
-        code_pca,
-        "s",
-    );
-
-    // A slider step, both representations.
+    if infer {
+        table.add(
+            "forward_8000",
+            "forward pass, 8,000 clips (codes, logits, reconstructions)",
+            median_secs(5, || Ok(saved.model.infer(&x8)?))?,
+            "s",
+        );
+    }
+    let inference = saved.model.infer_lean(&x8)?;
+    if infer {
+        let code = inference.code[..64].to_vec();
+        let decode = median_secs(200, || Ok(saved.model.decode(&code)?))?;
+        table.add(
+            "decoder_step_us",
+            "one decoder step, 64 -> 500",
+            decode * 1e6,
+            "us",
+        );
+    }
+    if pca {
+        table.add(
+            "pca_8000x500_s",
+            "PCA of the raw input, 8,000 x 500",
+            median_secs(5, || Ok(Projection::fit(&x8, 500)?))?,
+            "s",
+        );
+        let code_pca = median_secs(5, || {
+            Ok(Projection::fit(&inference.code, inference.code_dim)?)
+        })?;
+        table.add(
+            "pca_8000x64_s",
+            "PCA of the bottleneck, 8,000 x 64",
+            code_pca,
+            "s",
+        );
+    }
+    if !steps {
+        return Ok(());
+    }
     let (a, b) = (&inference.code[..64], &inference.code[64..128]);
     table.add(
         "slider_step_waveform_ms",
@@ -408,37 +491,12 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
         probe_step_ms(&logmel, &codes, 64)?,
         "ms",
     );
-    let lm_train = epoch_secs(
-        ModelKind::Dsae,
-        480,
-        logmel.meta.model.input_dim,
-        64,
-        args.epochs,
-    )?;
-    table.add(
-        "train_epoch_logmel_480_b64",
-        "train log-mel dsae, one epoch of 480 x 2,432 (batch 64; gtzan-mini's train split)",
-        lm_train,
-        "s",
-    );
-    let vae_train = epoch_secs(
-        ModelKind::Btcvae,
-        480,
-        logmel.meta.model.input_dim,
-        64,
-        args.epochs,
-    )?;
-    table.add(
-        "train_epoch_btcvae_480_b64",
-        format!(
-            "train log-mel β-TCVAE, the same epoch ({:.2}x the dsae's)",
-            vae_train / lm_train
-        ),
-        vae_train,
-        "s",
-    );
+    Ok(())
+}
 
-    #[cfg(feature = "window")]
+/// The maps' CPU time per frame (layout and tessellation) at growing point counts.
+#[cfg(feature = "window")]
+fn maps_rows(table: &mut Table) -> anyhow::Result<()> {
     for (key, n, moving) in [
         ("maps_frame_8000_ms", 8_000usize, false),
         ("maps_frame_100000_ms", 100_000, false),
@@ -452,12 +510,6 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
             super::bench_maps::maps_frame_secs(n, moving)? * 1e3,
             "ms",
         );
-    }
-    if let Some(mb) = peak_rss_mb() {
-        table.add("peak_rss_mb", "peak memory of this benchmark", mb, "MB");
-    }
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&table.rows)?);
     }
     Ok(())
 }

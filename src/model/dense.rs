@@ -1,11 +1,12 @@
-//! One dense layer of a network (`act(x W + b)`, optionally followed by seeded dropout), and a
-//! stack of them run in order.
+//! One dense layer of a network (`act(x W + b)`, one fused op, optionally followed by seeded
+//! dropout), and a stack of them run in order.
 
-use candle_core::{DType, Tensor, Var};
+use candle_core::{Tensor, Var};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-use super::config::{Activation, LayerSpec};
+use super::config::LayerSpec;
+use super::fused::{self, DenseOp};
 
 pub(super) struct Dense {
     pub(super) spec: LayerSpec,
@@ -43,28 +44,31 @@ impl Dropout<'_> {
     }
 }
 
-fn activate(x: Tensor, activation: Activation) -> candle_core::Result<Tensor> {
-    match activation {
-        Activation::Sigmoid => candle_nn::ops::sigmoid(&x),
-        Activation::Tanh => x.tanh(),
-        Activation::Relu => x.relu(),
-        Activation::Linear => Ok(x),
-    }
-}
-
 impl Dense {
     fn forward(&self, x: &Tensor, dropout: &mut Option<Dropout>) -> candle_core::Result<Tensor> {
-        // The bias enters as a rank-1 product (a column of ones times the bias row) rather
-        // than a broadcast: its gradient is then one matrix product instead of candle's slow
-        // strided sum over the batch.
-        let ones = Tensor::ones((x.dim(0)?, 1), DType::F32, x.device())?;
-        let y = (x.matmul(self.weight.as_tensor())?
-            + ones.matmul(&self.bias.as_tensor().unsqueeze(0)?)?)?;
-        let y = activate(y, self.spec.activation)?;
+        let y = x.apply_op3(
+            self.weight.as_tensor(),
+            self.bias.as_tensor(),
+            DenseOp {
+                activation: self.spec.activation,
+            },
+        )?;
         match dropout {
             Some(d) if self.spec.dropout_after => d.apply(&y),
             _ => Ok(y),
         }
+    }
+
+    /// The layer over row-major rows in evaluation mode, on plain slices: no tensor is made.
+    fn forward_rows(&self, x: &[f32]) -> candle_core::Result<Vec<f32>> {
+        let (w_storage, w_layout) = self.weight.as_tensor().storage_and_layout();
+        let (b_storage, b_layout) = self.bias.as_tensor().storage_and_layout();
+        Ok(fused::forward_rows(
+            x,
+            fused::cpu_slice(&w_storage, w_layout)?,
+            fused::cpu_slice(&b_storage, b_layout)?,
+            self.spec.activation,
+        ))
     }
 }
 
@@ -76,4 +80,13 @@ pub(super) fn run(
     layers
         .iter()
         .try_fold(x.clone(), |h, l| l.forward(&h, dropout))
+}
+
+/// [`run`] in evaluation mode over row-major rows, without tensors.
+pub(super) fn run_rows(layers: &[Dense], x: &[f32]) -> candle_core::Result<Vec<f32>> {
+    let Some((first, rest)) = layers.split_first() else {
+        return Ok(x.to_vec());
+    };
+    rest.iter()
+        .try_fold(first.forward_rows(x)?, |h, l| l.forward_rows(&h))
 }

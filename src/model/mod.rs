@@ -5,6 +5,7 @@ pub mod adam;
 pub mod config;
 mod dense;
 pub mod error;
+mod fused;
 mod input_map;
 pub mod io;
 pub mod kl;

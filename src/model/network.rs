@@ -6,7 +6,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 pub use super::dense::Dropout;
-use super::dense::{run, Dense};
+use super::dense::{run, run_rows, Dense};
 pub use super::error::{ModelError, Result};
 use super::input_map::InputMap;
 
@@ -338,11 +338,14 @@ impl Model {
         }))
     }
 
-    /// Runs `layers` over row-major `x` in evaluation mode, in batches.
+    /// Runs `layers` over row-major `x` in evaluation mode, in batches, on plain slices (the
+    /// batched pass's kernel without its tensors: a decoder step is a few microseconds).
     fn apply(&self, layers: &[Dense], x: &[f32], width: usize) -> Result<Vec<f32>> {
+        let rows = self.rows(x, width)?;
         let mut out = Vec::new();
-        for batch in self.batches(x, width)? {
-            out.extend(flat(&run(layers, &batch?, &mut None)?)?);
+        for start in (0..rows).step_by(INFERENCE_BATCH) {
+            let end = (start + INFERENCE_BATCH).min(rows);
+            out.extend(run_rows(layers, &x[start * width..end * width])?);
         }
         Ok(out)
     }
