@@ -478,7 +478,7 @@ impl Progress {
             return;
         }
         let step = (self.total / 20).max(1);
-        if !self.tty && done % step != 0 && done != self.total {
+        if !self.tty && !done.is_multiple_of(step) && done != self.total {
             return;
         }
         let elapsed = self.started.elapsed().as_secs_f64();

@@ -49,7 +49,7 @@ pub fn load_reporter(quiet: bool) -> impl Fn(LoadProgress) + Sync {
                 eprintln!();
             }
             let _ = std::io::stderr().flush();
-        } else if done || p.tracks_done % 100 == 0 && p.tracks_done > 0 {
+        } else if done || p.tracks_done.is_multiple_of(100) && p.tracks_done > 0 {
             eprintln!("decoding: {}/{} tracks", p.tracks_done, p.tracks_total);
         }
     }

@@ -254,7 +254,7 @@ fn metal(rng: &mut ChaCha8Rng, out: &mut [f32]) {
             x += saw(*p);
         }
         // Palm-muted chugs: each sixteenth decays, every fourth rings longer.
-        let env = if step % 4 == 0 {
+        let env = if step.is_multiple_of(4) {
             (-in_step * 4.0).exp()
         } else {
             (-in_step * 18.0).exp()

@@ -253,7 +253,7 @@ impl FeatureConfig {
                 if self.pool == 0 {
                     return Err(FeatureConfigError::ZeroPool);
                 }
-                if self.segment_samples == 0 || self.segment_samples % self.pool != 0 {
+                if self.segment_samples == 0 || !self.segment_samples.is_multiple_of(self.pool) {
                     return Err(FeatureConfigError::NotDivisible {
                         segment_samples: self.segment_samples,
                         pool: self.pool,

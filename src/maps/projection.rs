@@ -62,7 +62,7 @@ pub struct Projection {
 }
 
 fn check(rows: &[f32], dim: usize) -> Result<usize, ProjectionError> {
-    if dim == 0 || rows.len() % dim != 0 {
+    if dim == 0 || !rows.len().is_multiple_of(dim) {
         return Err(ProjectionError::Shape {
             dim,
             len: rows.len(),

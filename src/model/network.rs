@@ -312,7 +312,7 @@ impl Model {
     }
 
     fn rows(&self, x: &[f32], width: usize) -> Result<usize> {
-        if width == 0 || x.len() % width != 0 {
+        if width == 0 || !x.len().is_multiple_of(width) {
             return Err(ModelError::Shape {
                 expected: width,
                 got: x.len(),

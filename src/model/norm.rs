@@ -59,7 +59,7 @@ impl BandNorm {
                 stds: self.std.len(),
             });
         }
-        if self.mean.is_empty() || dim % self.mean.len() != 0 {
+        if self.mean.is_empty() || !dim.is_multiple_of(self.mean.len()) {
             return Err(NormError::Bands {
                 bands: self.mean.len(),
                 dim,

@@ -39,7 +39,7 @@ impl Augment {
             return;
         }
         for row in x.chunks_exact_mut(dim) {
-            if let Some(bands) = self.bands.filter(|&b| b > 0 && dim % b == 0) {
+            if let Some(bands) = self.bands.filter(|&b| b > 0 && dim.is_multiple_of(b)) {
                 let frames = dim / bands;
                 if let Some((start, width)) = span(rng, self.time_mask_frames, frames) {
                     row[start * bands..(start + width) * bands].fill(0.0);
