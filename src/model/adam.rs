@@ -106,13 +106,6 @@ struct Step<'a> {
     moments: &'a Mutex<Moments>,
 }
 
-fn contiguous<'a>(storage: &'a CpuStorage, layout: &Layout) -> candle_core::Result<&'a [f32]> {
-    match (storage, layout.contiguous_offsets()) {
-        (CpuStorage::F32(values), Some((start, end))) => Ok(&values[start..end]),
-        _ => candle_core::bail!("adam: parameters and gradients must be contiguous f32"),
-    }
-}
-
 impl InplaceOp2 for Step<'_> {
     fn name(&self) -> &'static str {
         "adam-step"
@@ -125,7 +118,7 @@ impl InplaceOp2 for Step<'_> {
         grad: &CpuStorage,
         grad_layout: &Layout,
     ) -> candle_core::Result<()> {
-        let grad = contiguous(grad, grad_layout)?;
+        let grad = super::fused::contiguous_f32(grad, grad_layout)?;
         let (CpuStorage::F32(values), Some((start, end))) =
             (theta, theta_layout.contiguous_offsets())
         else {

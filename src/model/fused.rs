@@ -295,13 +295,18 @@ pub(super) fn cpu_slice<'a>(
     storage: &'a Storage,
     layout: &Layout,
 ) -> candle_core::Result<&'a [f32]> {
-    let CpuStorage::F32(all) = storage_cpu(storage)? else {
-        return Err(shape_error("values must be f32".into()));
-    };
-    let (start, end) = layout
-        .contiguous_offsets()
-        .ok_or_else(|| shape_error("values must be contiguous".into()))?;
-    Ok(&all[start..end])
+    contiguous_f32(storage_cpu(storage)?, layout)
+}
+
+/// The values of a contiguous f32 storage under `layout` (also Adam's parameters and gradients).
+pub(super) fn contiguous_f32<'a>(
+    storage: &'a CpuStorage,
+    layout: &Layout,
+) -> candle_core::Result<&'a [f32]> {
+    match (storage, layout.contiguous_offsets()) {
+        (CpuStorage::F32(all), Some((start, end))) => Ok(&all[start..end]),
+        _ => Err(shape_error("values must be contiguous f32".into())),
+    }
 }
 
 #[cfg(test)]
