@@ -9,6 +9,9 @@ use std::sync::Mutex;
 
 use candle_core::backprop::GradStore;
 use candle_core::{CpuStorage, InplaceOp2, Layout, Var};
+use rayon::prelude::*;
+
+use super::activate::vectorized;
 
 pub struct Adam {
     learning_rate: f64,
@@ -101,6 +104,45 @@ struct Update {
     scale_v: f32,
 }
 
+/// Parameters above this many values update on rayon's pool, in chunks of [`CHUNK`].
+const PARALLEL_VALUES: usize = 1 << 15;
+const CHUNK: usize = 1 << 13;
+
+impl Update {
+    /// One step of every value of a parameter, vectorised (an element's update does not depend
+    /// on where its chunk starts, so chunked and whole give the same values).
+    fn apply(&self, theta: &mut [f32], grad: &[f32], m: &mut [f32], v: &mut [f32]) {
+        #[inline(always)]
+        fn sweep(
+            u: &Update,
+            theta: &mut [f32],
+            grad: &[f32],
+            m: &mut [f32],
+            v: &mut [f32],
+            decay: bool,
+        ) {
+            for (((t, &g), m), v) in theta.iter_mut().zip(grad).zip(m).zip(v) {
+                *m = u.beta1 * *m + (1.0 - u.beta1) * g;
+                *v = u.beta2 * *v + (1.0 - u.beta2) * g * g;
+                let m_hat = *m * u.scale_m;
+                let v_hat = *v * u.scale_v;
+                if decay {
+                    *t -= u.decay * *t;
+                }
+                *t -= u.learning_rate * m_hat / (v_hat.sqrt() + u.eps);
+            }
+        }
+        // The decay test outside the loop, so off is exactly Adam and each loop is straight.
+        vectorized(|| {
+            if self.decay > 0.0 {
+                sweep(self, theta, grad, m, v, true)
+            } else {
+                sweep(self, theta, grad, m, v, false)
+            }
+        })
+    }
+}
+
 struct Step<'a> {
     update: &'a Update,
     moments: &'a Mutex<Moments>,
@@ -134,20 +176,16 @@ impl InplaceOp2 for Step<'_> {
             candle_core::bail!("adam: a gradient does not match its parameter");
         }
         let u = self.update;
-        for (((t, g), m), v) in theta
-            .iter_mut()
-            .zip(grad)
-            .zip(m.iter_mut())
-            .zip(v.iter_mut())
-        {
-            *m = u.beta1 * *m + (1.0 - u.beta1) * g;
-            *v = u.beta2 * *v + (1.0 - u.beta2) * g * g;
-            let m_hat = *m * u.scale_m;
-            let v_hat = *v * u.scale_v;
-            if u.decay > 0.0 {
-                *t -= u.decay * *t;
-            }
-            *t -= u.learning_rate * m_hat / (v_hat.sqrt() + u.eps);
+        // Large parameters (the input and output layers) update on rayon's pool.
+        if theta.len() >= PARALLEL_VALUES {
+            theta
+                .par_chunks_mut(CHUNK)
+                .zip(grad.par_chunks(CHUNK))
+                .zip(m.par_chunks_mut(CHUNK))
+                .zip(v.par_chunks_mut(CHUNK))
+                .for_each(|(((t, g), m), v)| u.apply(t, g, m, v));
+        } else {
+            u.apply(theta, grad, m, v);
         }
         Ok(())
     }

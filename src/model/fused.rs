@@ -16,6 +16,7 @@
 use candle_core::{CpuStorage, CustomOp3, Layout, Shape, Storage, Tensor};
 use rayon::prelude::*;
 
+use super::activate::{activate_in_place, slope, vectorized};
 use super::config::Activation;
 
 /// Below this many multiply-adds a product runs on the calling thread: waking rayon's workers
@@ -114,38 +115,64 @@ fn product(dst: &mut [f32], seed: bool, a: Strided, b: Strided, m: usize, k: usi
     }
 }
 
-fn sigmoid(v: f32) -> f32 {
-    1.0 / (1.0 + (-v).exp())
-}
-
-fn activate_in_place(values: &mut [f32], activation: Activation) {
-    let f = |chunk: &mut [f32]| match activation {
-        Activation::Sigmoid => chunk.iter_mut().for_each(|v| *v = sigmoid(*v)),
-        Activation::Tanh => chunk.iter_mut().for_each(|v| *v = v.tanh()),
-        Activation::Relu => chunk.iter_mut().for_each(|v| *v = v.max(0.0)),
-        Activation::Linear => {}
-    };
+/// The activation in place, on rayon's pool for large outputs.
+fn activate(values: &mut [f32], activation: Activation) {
     if values.len() >= PARALLEL_VALUES {
-        values.par_chunks_mut(PARALLEL_VALUES / 4).for_each(f);
+        values
+            .par_chunks_mut(PARALLEL_VALUES / 4)
+            .for_each(|chunk| activate_in_place(chunk, activation));
     } else {
-        f(values);
+        activate_in_place(values, activation);
     }
 }
 
-/// The activation's derivative at an output value `y`, from `y` alone.
-fn slope(activation: Activation, y: f32) -> f32 {
-    match activation {
-        Activation::Sigmoid => y * (1.0 - y),
-        Activation::Tanh => 1.0 - y * y,
-        Activation::Relu => {
-            if y > 0.0 {
-                1.0
-            } else {
-                0.0
+/// `g = grad_y · act'(y)` for row-major `y` and `grad_y` (`outputs` wide), and the bias's
+/// gradient (the column sums of `g`), in one vectorised sweep.
+fn pre_activation_gradient(
+    y: &[f32],
+    grad_y: &[f32],
+    outputs: usize,
+    activation: Activation,
+) -> (Vec<f32>, Vec<f32>) {
+    let mut g = vec![0.0f32; y.len()];
+    let mut grad_b = vec![0.0f32; outputs];
+    #[inline(always)]
+    fn sweep(
+        g: &mut [f32],
+        grad_b: &mut [f32],
+        y: &[f32],
+        grad_y: &[f32],
+        outputs: usize,
+        slope: impl Fn(f32) -> f32,
+    ) {
+        let rows = g
+            .chunks_exact_mut(outputs)
+            .zip(y.chunks_exact(outputs))
+            .zip(grad_y.chunks_exact(outputs));
+        for ((g_row, y_row), gy_row) in rows {
+            for (((g, &yv), &gv), sum) in g_row.iter_mut().zip(y_row).zip(gy_row).zip(&mut *grad_b)
+            {
+                let v = gv * slope(yv);
+                *g = v;
+                *sum += v;
             }
         }
-        Activation::Linear => 1.0,
     }
+    if outputs > 0 {
+        vectorized(|| match activation {
+            Activation::Sigmoid => sweep(&mut g, &mut grad_b, y, grad_y, outputs, |y| {
+                slope(Activation::Sigmoid, y)
+            }),
+            Activation::Tanh => sweep(&mut g, &mut grad_b, y, grad_y, outputs, |y| {
+                slope(Activation::Tanh, y)
+            }),
+            Activation::Relu => sweep(&mut g, &mut grad_b, y, grad_y, outputs, |y| {
+                slope(Activation::Relu, y)
+            }),
+            Activation::Linear => sweep(&mut g, &mut grad_b, y, grad_y, outputs, |_| 1.0),
+        });
+    }
+    (g, grad_b)
 }
 
 /// The layer's output for `rows` rows of `x` (row-major, `inputs` wide), weights `w` (inputs ×
@@ -164,7 +191,7 @@ fn dense_forward(
         out.extend_from_slice(b);
     }
     product(&mut out, true, x, w, rows, inputs, outputs);
-    activate_in_place(&mut out, activation);
+    activate(&mut out, activation);
     out
 }
 
@@ -243,16 +270,12 @@ impl CustomOp3 for DenseOp {
             let (gy_storage, gy_layout) = grad_y.storage_and_layout();
             let y = cpu_slice(&y_storage, y_layout)?;
             let gy = cpu_slice(&gy_storage, gy_layout)?;
-            let mut g = Vec::with_capacity(rows * outputs);
-            let mut grad_b = vec![0.0f32; outputs];
-            for (y_row, gy_row) in y.chunks_exact(outputs).zip(gy.chunks_exact(outputs)) {
-                for ((&yv, &gv), sum) in y_row.iter().zip(gy_row).zip(grad_b.iter_mut()) {
-                    let v = gv * slope(self.activation, yv);
-                    g.push(v);
-                    *sum += v;
-                }
+            if y.len() != rows * outputs || gy.len() != y.len() {
+                return Err(shape_error(
+                    "the output's gradient does not fit the output".into(),
+                ));
             }
-            (g, grad_b)
+            pre_activation_gradient(y, gy, outputs, self.activation)
         };
         let g_matrix = Strided {
             data: &g,

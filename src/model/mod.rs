@@ -1,6 +1,7 @@
 //! The paper's three networks (`config`, `network`), their input standardisation (`norm`) and
 //! their files (`io`).
 
+mod activate;
 pub mod adam;
 pub mod config;
 mod dense;
@@ -10,6 +11,7 @@ mod input_map;
 pub mod io;
 pub mod kl;
 pub mod meta;
+mod mse;
 pub mod network;
 pub mod norm;
 pub mod shipped;
@@ -21,5 +23,6 @@ pub use config::{
 };
 pub use io::{load, save, ModelFileError, SavedModel};
 pub use meta::{FitError, ModelMeta, TrackStamp, TrainingRecord};
+pub use mse::mse;
 pub use network::{Dropout, Inference, Model, ModelError, Posterior};
 pub use norm::BandNorm;

@@ -130,7 +130,7 @@ fn losses(
     let cfg = model.config();
     let out = model.forward_model_units(x, dropout)?;
     let mse = match &out.reconstruction {
-        Some(r) => Some(candle_nn::loss::mse(r, target)?),
+        Some(r) => Some(crate::model::mse(r, target)?),
         None => None,
     };
     let ce = match &out.logits {

@@ -1,6 +1,7 @@
 //! Model files saved before log-mel inputs, fingerprints and per-band standardisation existed
-//! still load and compute exactly what they computed then. The fixtures are the shipped models
-//! as they were, and their outputs on fixed inputs recorded with the code of that time.
+//! still load and compute what they computed then, to float rounding. The fixtures are the
+//! shipped models as they were, and their outputs on fixed inputs recorded with the code of that
+//! time.
 
 use crate::common;
 
@@ -34,11 +35,16 @@ fn values(v: &serde_json::Value) -> Vec<f32> {
         .collect()
 }
 
+/// Equal to 1e-5 of each value or of the vector's root mean square, whichever is larger: the
+/// kernels have changed since (fused layers, vectorised activations within 3 ulps of exact), the
+/// weights have not, and a sum of 256 terms near 0 keeps the rounding of its terms; a misread
+/// weight or layer moves outputs by orders of magnitude more.
 fn assert_same(what: &str, got: &[f32], want: &[f32]) {
     assert_eq!(got.len(), want.len(), "{what}: length");
+    let rms = (want.iter().map(|w| w * w).sum::<f32>() / want.len().max(1) as f32).sqrt();
     for (k, (g, w)) in got.iter().zip(want).enumerate() {
         assert!(
-            (g - w).abs() <= 1e-6 * w.abs().max(1e-3),
+            (g - w).abs() <= 1e-5 * w.abs().max(rms),
             "{what}[{k}]: {g} now, {w} before"
         );
     }
