@@ -3,21 +3,27 @@
 //! the space, and say how much of the total variance each axis explains. The first
 //! [`COMPONENTS`] components are kept, for walking a code along them.
 //!
-//! Narrow inputs (the logits, a handful of genres) go through linfa-reduction's PCA. Wide ones
+//! Narrow inputs (the logits, a handful of genres) go through linfa-reduction's PCA. Wider ones
 //! go around it, for speed: linfa-reduction 0.8 without BLAS runs LOBPCG on XᵀX in f64 to a
-//! 1e-10 tolerance, which takes a second on 8,000 × 500; two components need far less. Up to
-//! [`EXACT_MAX_DIM`] columns the covariance matrix and its symmetric eigendecomposition
-//! (linfa-linalg) give them exactly; beyond, a randomized subspace iteration (Halko, Martinsson
-//! and Tropp 2011) finds them in a few passes over the data.
+//! 1e-10 tolerance, which takes a second on 8,000 × 500; a map needs four components. Up to
+//! [`EXACT_MAX_DIM`] columns the covariance matrix (f32 products of centred blocks, summed in
+//! f64) and its symmetric eigendecomposition (linfa-linalg) give them exactly; beyond, a
+//! randomized subspace iteration (Halko, Martinsson and Tropp 2011) finds them in a few passes
+//! over the data, centring by the product's linearity instead of a centred copy. The products
+//! are the `gemm` crate's on the rows in place ([`crate::matmul`]): ndarray's own, without BLAS,
+//! ran these skinny shapes at a fifth of the speed.
 
 use linfa::traits::Fit;
 use linfa::DatasetBase;
 use linfa_linalg::eigh::Eigh;
 use linfa_linalg::qr::QRInto;
 use linfa_reduction::Pca;
-use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2};
+use ndarray::{s, Array1, Array2, ArrayView2};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+
+use crate::matmul::{product, Strided};
+use crate::simd::vectorized;
 
 /// Components kept (fewer when the data has fewer dimensions); the map shows the first two.
 pub const COMPONENTS: usize = 4;
@@ -61,70 +67,75 @@ pub struct Projection {
     pub points: Vec<[f64; 2]>,
 }
 
-fn check(rows: &[f32], dim: usize) -> Result<usize, ProjectionError> {
+fn check_shape(rows: &[f32], dim: usize) -> Result<usize, ProjectionError> {
     if dim == 0 || !rows.len().is_multiple_of(dim) {
         return Err(ProjectionError::Shape {
             dim,
             len: rows.len(),
         });
     }
-    if let Some(k) = rows.iter().position(|v| !v.is_finite()) {
-        return Err(ProjectionError::NonFinite { row: k / dim });
-    }
     Ok(rows.len() / dim)
+}
+
+/// The first row holding a NaN or an infinity, as an error.
+fn non_finite(rows: &[f32], dim: usize) -> Result<(), ProjectionError> {
+    match rows.iter().position(|v| !v.is_finite()) {
+        Some(k) => Err(ProjectionError::NonFinite { row: k / dim }),
+        None => Ok(()),
+    }
+}
+
+fn check(rows: &[f32], dim: usize) -> Result<usize, ProjectionError> {
+    let n = check_shape(rows, dim)?;
+    non_finite(rows, dim)?;
+    Ok(n)
 }
 
 impl Projection {
     /// Fits PCA to `rows` (row-major, `dim` wide) and projects them.
     pub fn fit(rows: &[f32], dim: usize) -> Result<Self, ProjectionError> {
-        let n = check(rows, dim)?;
+        let n = check_shape(rows, dim)?;
         if n < 3 {
             return Err(ProjectionError::TooFew(n));
         }
+        let (mean, total) = mean_and_total_variance(rows, dim);
+        // The sums are finite exactly when every value is (f32's largest, squared, is far
+        // inside f64's range): only then is the data searched for the culprit.
+        if !total.is_finite() || mean.iter().any(|m| !m.is_finite()) {
+            non_finite(rows, dim)?;
+        }
         let x = ArrayView2::from_shape((n, dim), rows)
             .map_err(|e| ProjectionError::Pca(e.to_string()))?;
-        // Sums in f64 without an f64 copy of the data (40,000 clips × 500 would be 160 MB).
-        let mut sums = vec![0.0f64; dim];
-        for row in rows.chunks_exact(dim) {
-            for (s, &v) in sums.iter_mut().zip(row) {
-                *s += f64::from(v);
-            }
-        }
-        let mean: Array1<f32> = sums.iter().map(|s| (s / n as f64) as f32).collect();
-        let total: f64 = rows
-            .chunks_exact(dim)
-            .flat_map(|row| {
-                row.iter()
-                    .zip(&mean)
-                    .map(|(&v, &m)| f64::from(v - m).powi(2))
-            })
-            .sum::<f64>()
-            / (n - 1) as f64;
         let wanted = COMPONENTS.min(dim);
         let components = if dim <= LINFA_MAX_DIM {
             // Only the map's two: narrow maps (the logits) are never walked along further
             // components.
+            let mean = Array1::from(mean.clone());
             narrow_components(&x, &(&x - &mean), 2.min(dim))?
         } else if dim <= EXACT_MAX_DIM {
-            exact_components(&(&x - &mean), wanted)?
+            covariance_components(rows, dim, &mean, wanted)?
         } else {
             // Wide rows (a log-mel patch is 2,432 values) are fitted on an even sample of at
             // most FIT_ROWS of them, then every row is projected: at 40,000 rows a full fit
-            // takes 3.5 s and a centred copy of 390 MB, and the sample's leading directions are
-            // the full fit's to within a cosine of 0.999 (see the tests).
+            // takes four times as long, and the sample's leading directions are the full fit's
+            // to within a cosine of 0.999 (see the tests).
             let stride = n.div_ceil(FIT_ROWS).max(1);
-            let sample = x.slice(s![..;stride, ..]);
-            randomized_components(&(&sample - &mean), wanted)?
+            let sample = Strided {
+                data: rows,
+                row_stride: stride * dim,
+                col_stride: 1,
+            };
+            randomized_components(sample, n.div_ceil(stride), dim, &mean, wanted)?
         };
         let mut projection = Self {
             dim,
-            mean: mean.to_vec(),
+            mean,
             components: at_least_two(components, dim),
             explained: Vec::new(),
             std: Vec::new(),
             points: Vec::new(),
         };
-        let coordinates = projection.orient(&x);
+        let coordinates = projection.orient(rows);
         for column in coordinates.columns() {
             let var = column.iter().map(|v| v * v).sum::<f64>() / (n - 1) as f64;
             projection
@@ -151,11 +162,9 @@ impl Projection {
 
     /// Projects new rows onto every kept component.
     pub fn project_all(&self, rows: &[f32]) -> Result<Vec<Vec<f64>>, ProjectionError> {
-        let n = check(rows, self.dim)?;
-        let x = ArrayView2::from_shape((n, self.dim), rows)
-            .map_err(|e| ProjectionError::Pca(e.to_string()))?;
+        check(rows, self.dim)?;
         Ok(self
-            .coordinates(&x)
+            .coordinates(rows)
             .rows()
             .into_iter()
             .map(|r| r.to_vec())
@@ -183,19 +192,44 @@ impl Projection {
         &self.components[k.min(self.components.len() - 1)]
     }
 
-    /// Coordinates of rows on every kept component, centred a block at a time (no centred copy
-    /// of all of them).
-    fn coordinates(&self, x: &ArrayView2<f32>) -> Array2<f64> {
-        const BLOCK: usize = 4096;
-        let k = self.components.len();
-        let c = Array2::from_shape_fn((self.dim, k), |(j, i)| self.components[i][j]);
-        let mean = ArrayView1::from(&self.mean[..]);
-        let mut out = Array2::<f64>::zeros((x.nrows(), k));
-        for start in (0..x.nrows()).step_by(BLOCK) {
-            let end = (start + BLOCK).min(x.nrows());
-            let block = &x.slice(s![start..end, ..]) - &mean;
-            out.slice_mut(s![start..end, ..])
-                .assign(&block.dot(&c).mapv(f64::from));
+    /// Coordinates of row-major rows on every kept component, centred a block at a time (no
+    /// centred copy of all of them).
+    fn coordinates(&self, rows: &[f32]) -> Array2<f64> {
+        let (dim, k) = (self.dim, self.components.len());
+        // About 4 MB of centred values a block.
+        let block_rows = ((1usize << 20) / dim.max(1)).max(16);
+        let c: Vec<f32> = (0..dim)
+            .flat_map(|j| self.components.iter().map(move |comp| comp[j]))
+            .collect();
+        let n = rows.len() / dim.max(1);
+        let mut out = Array2::<f64>::zeros((n, k));
+        let mut block = Vec::with_capacity(block_rows.min(n) * dim);
+        let mut coords = Vec::with_capacity(block_rows.min(n) * k);
+        for (b, chunk) in rows.chunks(block_rows * dim).enumerate() {
+            let r = chunk.len() / dim;
+            center_into(&mut block, chunk, &self.mean);
+            coords.clear();
+            coords.resize(r * k, 0.0);
+            product(
+                &mut coords,
+                false,
+                Strided::rows(&block, dim),
+                Strided::rows(&c, k),
+                r,
+                dim,
+                k,
+            );
+            let start = b * block_rows;
+            for (mut row, values) in out
+                .slice_mut(s![start..start + r, ..])
+                .rows_mut()
+                .into_iter()
+                .zip(coords.chunks_exact(k))
+            {
+                for (o, &v) in row.iter_mut().zip(values) {
+                    *o = f64::from(v);
+                }
+            }
         }
         out
     }
@@ -203,8 +237,8 @@ impl Projection {
     /// Fixes each component's sign (an eigenvector's is arbitrary) so that the data's largest
     /// coordinate along it is positive: the same data always gives the same map. Returns the
     /// data's coordinates with those signs.
-    fn orient(&mut self, x: &ArrayView2<f32>) -> Array2<f64> {
-        let mut coordinates = self.coordinates(x);
+    fn orient(&mut self, rows: &[f32]) -> Array2<f64> {
+        let mut coordinates = self.coordinates(rows);
         for (k, mut column) in coordinates.columns_mut().into_iter().enumerate() {
             let extreme = column.iter().fold(
                 0.0f64,
@@ -300,21 +334,119 @@ fn exact_components(
         .collect())
 }
 
-fn randomized_components(
-    centered: &Array2<f32>,
+/// The rows minus the mean, into `block` (cleared first).
+fn center_into(block: &mut Vec<f32>, rows: &[f32], mean: &[f32]) {
+    block.clear();
+    block.reserve(rows.len());
+    vectorized(|| {
+        for row in rows.chunks_exact(mean.len()) {
+            block.extend(row.iter().zip(mean).map(|(v, m)| v - m));
+        }
+    });
+}
+
+/// Each column's mean, and the total variance (the sum of the columns' variances), from one
+/// pass of f64 sums of values and squares: no f64 copy of the data (40,000 clips × 500 would be
+/// 160 MB), and f64 holds the difference of the two sums to far more digits than a map needs.
+fn mean_and_total_variance(rows: &[f32], dim: usize) -> (Vec<f32>, f64) {
+    let n = rows.len() / dim.max(1);
+    let mut sums = vec![0.0f64; dim];
+    let mut squares = vec![0.0f64; dim];
+    vectorized(|| {
+        for row in rows.chunks_exact(dim) {
+            for ((s, q), &v) in sums.iter_mut().zip(squares.iter_mut()).zip(row) {
+                let v = f64::from(v);
+                *s += v;
+                *q += v * v;
+            }
+        }
+    });
+    let n64 = n as f64;
+    let total = sums
+        .iter()
+        .zip(&squares)
+        .map(|(s, q)| (q - s * s / n64).max(0.0))
+        .sum::<f64>()
+        / (n64 - 1.0).max(1.0);
+    (sums.iter().map(|s| (s / n64) as f32).collect(), total)
+}
+
+/// The leading eigenvectors of the covariance matrix of row-major `rows`, which is summed in
+/// f64 from the f32 products of centred blocks of rows.
+fn covariance_components(
+    rows: &[f32],
+    dim: usize,
+    mean: &[f32],
     count: usize,
 ) -> Result<Vec<Vec<f32>>, ProjectionError> {
-    let dim = centered.ncols();
+    const BLOCK_ROWS: usize = 2048;
+    let mut cov = Array2::<f64>::zeros((dim, dim));
+    let mut block = Vec::with_capacity(BLOCK_ROWS * dim);
+    let mut partial = vec![0.0f32; dim * dim];
+    for chunk in rows.chunks(BLOCK_ROWS * dim) {
+        center_into(&mut block, chunk, mean);
+        let r = chunk.len() / dim;
+        let centred = Strided::rows(&block, dim);
+        product(&mut partial, false, centred.t(), centred, dim, r, dim);
+        for (c, &p) in cov.iter_mut().zip(&partial) {
+            *c += f64::from(p);
+        }
+    }
+    Ok(top_eigenvectors(&cov, count)?
+        .into_iter()
+        .map(|v| v.iter().map(|&x| x as f32).collect())
+        .collect())
+}
+
+/// The leading principal directions of the `n` rows of `x` (`dim` wide) about `mean`, by a
+/// randomized subspace iteration. `(X - 1·meanᵀ)·q` is computed as `X·q - 1·(meanᵀq)`, so the
+/// data is read in place.
+fn randomized_components(
+    x: Strided,
+    n: usize,
+    dim: usize,
+    mean: &[f32],
+    count: usize,
+) -> Result<Vec<Vec<f32>>, ProjectionError> {
     let k = (count + OVERSAMPLE).min(dim);
     let mut rng = ChaCha8Rng::seed_from_u64(0x70_6361);
     let mut q = Array2::from_shape_fn((dim, k), |_| rng.random::<f32>() - 0.5);
+    let mut y = vec![0.0f32; n * k];
+    let mut z = vec![0.0f32; dim * k];
+    // y = (X - 1·meanᵀ)·q, n × k.
+    let centred_product = |y: &mut Vec<f32>, q: &Array2<f32>| {
+        let q = q.as_standard_layout();
+        let q = q.as_slice().expect("a standard-layout array");
+        product(y, false, x, Strided::rows(q, k), n, dim, k);
+        let mean_q: Vec<f32> = (0..k)
+            .map(|l| (0..dim).map(|j| mean[j] * q[j * k + l]).sum())
+            .collect();
+        for row in y.chunks_exact_mut(k) {
+            for (v, m) in row.iter_mut().zip(&mean_q) {
+                *v -= m;
+            }
+        }
+    };
     for _ in 0..PASSES {
-        let y = centered.dot(&q);
-        let z = centered.t().dot(&y);
-        q = orthonormal(z)?;
+        centred_product(&mut y, &q);
+        // z = (X - 1·meanᵀ)ᵀ·y = Xᵀ·y - mean·(1ᵀy).
+        product(&mut z, false, x.t(), Strided::rows(&y, k), dim, n, k);
+        let column_sums: Vec<f32> = (0..k)
+            .map(|l| y.chunks_exact(k).map(|row| row[l]).sum())
+            .collect();
+        for (row, &m) in z.chunks_exact_mut(k).zip(mean) {
+            for (v, s) in row.iter_mut().zip(&column_sums) {
+                *v -= m * s;
+            }
+        }
+        let z_matrix = Array2::from_shape_vec((dim, k), z.clone()).map_err(pca_err)?;
+        q = orthonormal(z_matrix)?;
     }
     // The small problem: the covariance of the data within the subspace.
-    let b = centered.dot(&q).mapv(f64::from);
+    centred_product(&mut y, &q);
+    let b = Array2::from_shape_vec((n, k), y)
+        .map_err(pca_err)?
+        .mapv(f64::from);
     let small = b.t().dot(&b);
     let q64 = q.mapv(f64::from);
     Ok(top_eigenvectors(&small, count)?

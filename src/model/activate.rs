@@ -2,21 +2,14 @@
 //!
 //! `f32::exp` and `f32::tanh` are calls into the C library, one value at a time: a forward pass
 //! over 8,000 clips takes 6.5 million of them, about 50 ms here, more than its matrix products.
-//! The forms below are Cephes' single-precision polynomials (the ones SLEEF and PyTorch's CPU
-//! kernels also build on) written as branch-free arithmetic, so the compiler turns each loop into
-//! SIMD code; [`vectorized`] compiles that code for the best instruction set the CPU has (AVX2
-//! with FMA, or AVX-512) through `pulp`, the dispatcher the `gemm` crate already uses. Accuracy:
+//! The forms below are Cephes' single-precision polynomials (PyTorch's CPU kernels likewise use
+//! vectorised polynomials, SLEEF's) written as branch-free arithmetic, so the compiler turns each loop into
+//! SIMD code, which [`vectorized`] compiles for the best instruction set the CPU has. Accuracy:
 //! within 3 units in the last place of the exact values over the layers' whole range
 //! (tested below), and NaN stays NaN, so a diverging run is still caught.
 
 use super::config::Activation;
-
-/// Runs `f` compiled for the best instruction set this CPU has, so the loops in it auto-vectorise
-/// at the machine's full width. Whatever `f` calls must be inlined into it to benefit.
-#[inline(always)]
-pub(super) fn vectorized<R>(f: impl FnOnce() -> R) -> R {
-    pulp::Arch::new().dispatch(f)
-}
+pub(super) use crate::simd::vectorized;
 
 /// e^x, clamped to [e^-87, e^88] (both normal floats): beyond them a layer's sigmoid or tanh is
 /// already 0, 1 or ±1 in f32.

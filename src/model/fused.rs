@@ -18,11 +18,7 @@ use rayon::prelude::*;
 
 use super::activate::{activate_in_place, slope, vectorized};
 use super::config::Activation;
-
-/// Below this many multiply-adds a product runs on the calling thread: waking rayon's workers
-/// costs more than the product (measured with the gemm crate here: 512 × 32 × 16 is slower on
-/// two threads, 64 × 128 × 192 already faster).
-const PARALLEL_MACS: usize = 1 << 18;
+use crate::matmul::{product, Strided};
 
 /// Outputs above this many values take their activation on rayon's pool.
 const PARALLEL_VALUES: usize = 1 << 16;
@@ -32,87 +28,29 @@ pub(super) struct DenseOp {
     pub(super) activation: Activation,
 }
 
-/// A matrix in memory: its first element and the distance between rows and between columns.
-#[derive(Clone, Copy)]
-struct Strided<'a> {
-    data: &'a [f32],
-    row_stride: usize,
-    col_stride: usize,
-}
-
-impl<'a> Strided<'a> {
-    fn of(storage: &'a CpuStorage, layout: &Layout, what: &str) -> candle_core::Result<Self> {
-        let CpuStorage::F32(all) = storage else {
-            return Err(candle_core::Error::Msg(format!("{what} must be f32")));
-        };
-        let (row_stride, col_stride) = match layout.stride() {
-            [r, c] => (*r, *c),
-            [c] => (0, *c),
-            other => {
-                return Err(candle_core::Error::Msg(format!(
-                    "{what} must be a matrix, has strides {other:?}"
-                )))
-            }
-        };
-        Ok(Self {
-            data: &all[layout.start_offset()..],
-            row_stride,
-            col_stride,
-        })
-    }
-
-    /// The same matrix read transposed.
-    fn t(self) -> Self {
-        Self {
-            row_stride: self.col_stride,
-            col_stride: self.row_stride,
-            ..self
-        }
-    }
-}
-
-/// `dst = seed + a · b`, `a` m × k, `b` k × n, `dst` m × n row-major; `seed` false: `a · b`.
-fn product(dst: &mut [f32], seed: bool, a: Strided, b: Strided, m: usize, k: usize, n: usize) {
-    debug_assert_eq!(dst.len(), m * n);
-    if m == 0 || n == 0 {
-        return;
-    }
-    if k == 0 {
-        if !seed {
-            dst.fill(0.0);
-        }
-        return;
-    }
-    let parallelism = if m * n * k >= PARALLEL_MACS {
-        gemm::Parallelism::Rayon(rayon::current_num_threads())
-    } else {
-        gemm::Parallelism::None
+/// The tensor's matrix, read in place at its strides.
+fn strided<'a>(
+    storage: &'a CpuStorage,
+    layout: &Layout,
+    what: &str,
+) -> candle_core::Result<Strided<'a>> {
+    let CpuStorage::F32(all) = storage else {
+        return Err(candle_core::Error::Msg(format!("{what} must be f32")));
     };
-    // SAFETY: `dst` holds m × n values at row stride n; `a` and `b` hold their m × k and k × n
-    // values at the strides given (checked by the callers against the tensors' shapes).
-    unsafe {
-        gemm::gemm(
-            m,
-            n,
-            k,
-            dst.as_mut_ptr(),
-            1,
-            n as isize,
-            seed,
-            a.data.as_ptr(),
-            a.col_stride as isize,
-            a.row_stride as isize,
-            b.data.as_ptr(),
-            b.col_stride as isize,
-            b.row_stride as isize,
-            1.0,
-            1.0,
-            false,
-            false,
-            false,
-            parallelism,
-        )
-    }
+    let (row_stride, col_stride) = match layout.stride() {
+        [r, c] => (*r, *c),
+        [c] => (0, *c),
+        other => {
+            return Err(candle_core::Error::Msg(format!(
+                "{what} must be a matrix, has strides {other:?}"
+            )))
+        }
+    };
+    Ok(Strided {
+        data: &all[layout.start_offset()..],
+        row_stride,
+        col_stride,
+    })
 }
 
 /// The activation in place, on rayon's pool for large outputs.
@@ -242,9 +180,9 @@ impl CustomOp3 for DenseOp {
                 b_layout.dims()
             )));
         }
-        let x = Strided::of(x_storage, x_layout, "the input")?;
-        let w = Strided::of(w_storage, w_layout, "the weight")?;
-        let b = Strided::of(b_storage, b_layout, "the bias")?;
+        let x = strided(x_storage, x_layout, "the input")?;
+        let w = strided(w_storage, w_layout, "the weight")?;
+        let b = strided(b_storage, b_layout, "the bias")?;
         let bias: Vec<f32> = (0..outputs).map(|j| b.data[j * b.col_stride]).collect();
         let out = dense_forward(x, w, &bias, rows, inputs, self.activation);
         Ok((CpuStorage::F32(out), Shape::from((rows, outputs))))
@@ -285,8 +223,8 @@ impl CustomOp3 for DenseOp {
 
         let (x_storage, x_layout) = x.storage_and_layout();
         let (w_storage, w_layout) = w.storage_and_layout();
-        let xs = Strided::of(storage_cpu(&x_storage)?, x_layout, "the input")?;
-        let ws = Strided::of(storage_cpu(&w_storage)?, w_layout, "the weight")?;
+        let xs = strided(storage_cpu(&x_storage)?, x_layout, "the input")?;
+        let ws = strided(storage_cpu(&w_storage)?, w_layout, "the weight")?;
 
         // Data (a batch of inputs) learns nothing: no gradient to compute for it.
         let grad_x = if x.track_op() {
