@@ -94,6 +94,14 @@ fn check(rows: &[f32], dim: usize) -> Result<usize, ProjectionError> {
 impl Projection {
     /// Fits PCA to `rows` (row-major, `dim` wide) and projects them.
     pub fn fit(rows: &[f32], dim: usize) -> Result<Self, ProjectionError> {
+        // Small fits (an explain view's handful of rows) are not worth the hand-over.
+        if rows.len() < 1 << 16 {
+            return Self::fit_on_this_thread(rows, dim);
+        }
+        crate::runtime::on_workers(|| Self::fit_on_this_thread(rows, dim))
+    }
+
+    fn fit_on_this_thread(rows: &[f32], dim: usize) -> Result<Self, ProjectionError> {
         let n = check_shape(rows, dim)?;
         if n < 3 {
             return Err(ProjectionError::TooFew(n));

@@ -16,6 +16,8 @@ use super::norm::BandNorm;
 
 /// Rows per forward pass when running a whole dataset through a model in evaluation mode.
 const INFERENCE_BATCH: usize = 4096;
+/// Row counts from which a pass is handed to rayon's workers ([`crate::runtime::on_workers`]).
+const ON_WORKERS_ROWS: usize = 64;
 
 pub struct Model {
     config: ModelConfig,
@@ -342,6 +344,10 @@ impl Model {
     /// batched pass's kernel without its tensors: a decoder step is a few microseconds).
     fn apply(&self, layers: &[Dense], x: &[f32], width: usize) -> Result<Vec<f32>> {
         let rows = self.rows(x, width)?;
+        // A few rows (a decoder step) would spend more on the hand-over than on the work.
+        if rows >= ON_WORKERS_ROWS && rayon::current_thread_index().is_none() {
+            return crate::runtime::on_workers(|| self.apply(layers, x, width));
+        }
         let mut out = Vec::new();
         for start in (0..rows).step_by(INFERENCE_BATCH) {
             let end = (start + INFERENCE_BATCH).min(rows);
@@ -396,6 +402,13 @@ impl Model {
     }
 
     fn infer_keeping(&self, x: &[f32], keep_reconstructions: bool) -> Result<Inference> {
+        if x.len() / self.config.input_dim.max(1) < ON_WORKERS_ROWS {
+            return self.infer_on_this_thread(x, keep_reconstructions);
+        }
+        crate::runtime::on_workers(|| self.infer_on_this_thread(x, keep_reconstructions))
+    }
+
+    fn infer_on_this_thread(&self, x: &[f32], keep_reconstructions: bool) -> Result<Inference> {
         // Exact sizes: growing by doubling would hold up to twice each output while it grows.
         let dim = self.config.input_dim;
         let rows = x.len() / dim.max(1);

@@ -338,69 +338,75 @@ pub fn train_model(
     let mut best: Option<(f64, usize, Vec<Tensor>)> = None;
 
     for epoch in 1..=train_config.epochs {
-        order.shuffle(&mut shuffle_rng);
-        let (mut loss_sum, mut mse_sum, mut ce_sum) = (0.0, 0.0, 0.0);
-        let mut kl_sum = KlReport::default();
-        for (batch, rows) in order.chunks(train_config.batch_size).enumerate() {
-            if cancel.load(Ordering::Relaxed) {
-                return Err(TrainError::Cancelled);
-            }
-            let (clean, y) = gather(dim, train_set, rows);
-            let n_rows = rows.len();
-            let corrupted = augment.map(|a| {
-                let mut x = clean.clone();
-                a.apply(&mut x, dim, &mut augment_rng);
-                x
-            });
-            let device = model.device();
-            let target = Tensor::from_vec(clean, (n_rows, dim), device)?;
-            let x = match corrupted {
-                Some(x) => Tensor::from_vec(x, (n_rows, dim), device)?,
-                None => target.clone(),
-            };
-            let y = Tensor::from_vec(y, n_rows, device)?;
-            let dropout = Dropout {
-                keep: model_config.dropout_keep,
-                rng: &mut dropout_rng,
-            };
-            let out = losses(
-                &model,
-                &x,
-                &target,
-                &y,
-                Some(dropout),
-                Some(train_set.len()),
-            )?;
-            let loss = scalar(&out.total)?;
-            if !loss.is_finite() {
-                return Err(TrainError::Diverged {
-                    epoch,
-                    batch: batch + 1,
-                    loss,
-                    learning_rate: train_config.learning_rate,
+        // On rayon's workers, so the products do not wake this thread every time; the
+        // callback stays on the caller's thread.
+        let epoch_result = crate::runtime::on_workers(|| -> Result<_, TrainError> {
+            order.shuffle(&mut shuffle_rng);
+            let (mut loss_sum, mut mse_sum, mut ce_sum) = (0.0, 0.0, 0.0);
+            let mut kl_sum = KlReport::default();
+            for (batch, rows) in order.chunks(train_config.batch_size).enumerate() {
+                if cancel.load(Ordering::Relaxed) {
+                    return Err(TrainError::Cancelled);
+                }
+                let (clean, y) = gather(dim, train_set, rows);
+                let n_rows = rows.len();
+                let corrupted = augment.map(|a| {
+                    let mut x = clean.clone();
+                    a.apply(&mut x, dim, &mut augment_rng);
+                    x
                 });
+                let device = model.device();
+                let target = Tensor::from_vec(clean, (n_rows, dim), device)?;
+                let x = match corrupted {
+                    Some(x) => Tensor::from_vec(x, (n_rows, dim), device)?,
+                    None => target.clone(),
+                };
+                let y = Tensor::from_vec(y, n_rows, device)?;
+                let dropout = Dropout {
+                    keep: model_config.dropout_keep,
+                    rng: &mut dropout_rng,
+                };
+                let out = losses(
+                    &model,
+                    &x,
+                    &target,
+                    &y,
+                    Some(dropout),
+                    Some(train_set.len()),
+                )?;
+                let loss = scalar(&out.total)?;
+                if !loss.is_finite() {
+                    return Err(TrainError::Diverged {
+                        epoch,
+                        batch: batch + 1,
+                        loss,
+                        learning_rate: train_config.learning_rate,
+                    });
+                }
+                optimizer.backward_step(&out.total)?;
+                let w = rows.len() as f64;
+                loss_sum += loss * w;
+                if let Some(m) = &out.reconstruction {
+                    mse_sum += scalar(m)? * w;
+                }
+                if let Some(c) = &out.classification {
+                    ce_sum += scalar(c)? * w;
+                }
+                if let Some(parts) = &out.kl {
+                    kl_sum.mutual_information += scalar(&parts.mutual_information)? * w;
+                    kl_sum.total_correlation += scalar(&parts.total_correlation)? * w;
+                    kl_sum.dimensionwise_kl += scalar(&parts.dimensionwise_kl)? * w;
+                }
             }
-            optimizer.backward_step(&out.total)?;
-            let w = rows.len() as f64;
-            loss_sum += loss * w;
-            if let Some(m) = &out.reconstruction {
-                mse_sum += scalar(m)? * w;
-            }
-            if let Some(c) = &out.classification {
-                ce_sum += scalar(c)? * w;
-            }
-            if let Some(parts) = &out.kl {
-                kl_sum.mutual_information += scalar(&parts.mutual_information)? * w;
-                kl_sum.total_correlation += scalar(&parts.total_correlation)? * w;
-                kl_sum.dimensionwise_kl += scalar(&parts.dimensionwise_kl)? * w;
-            }
-        }
+            let train_accuracy = accuracy_model_units(&model, train_set)?;
+            let dev = match dev_set.filter(|d| !d.is_empty()) {
+                Some(dev) => Some(evaluate_model_units(&model, dev)?),
+                None => None,
+            };
+            Ok(((loss_sum, mse_sum, ce_sum, kl_sum), train_accuracy, dev))
+        });
+        let ((loss_sum, mse_sum, ce_sum, kl_sum), train_accuracy, dev) = epoch_result?;
         let n = train_set.len() as f64;
-        let train_accuracy = accuracy_model_units(&model, train_set)?;
-        let dev = match dev_set.filter(|d| !d.is_empty()) {
-            Some(dev) => Some(evaluate_model_units(&model, dev)?),
-            None => None,
-        };
         if let Some(dev) = dev.as_ref().filter(|_| watch_dev) {
             let watched = dev.classification_loss.unwrap_or(dev.loss);
             if best.as_ref().is_none_or(|(b, _, _)| watched < *b) {
