@@ -8,6 +8,7 @@ mod bench_library;
 #[cfg(feature = "window")]
 mod bench_maps;
 pub mod cache_cmd;
+pub mod compare_cmd;
 pub mod demo_cmd;
 pub mod eval_cmd;
 pub mod explain_cmd;
@@ -95,6 +96,9 @@ pub enum Command {
     Train(Box<train_cmd::TrainArgs>),
     /// The paper's tables for a saved model on a folder (all of it held out)
     Eval(eval_cmd::EvalArgs),
+    /// Two models on one folder: where their genres agree, the cross-table of their
+    /// predictions, the clips whose neighbourhoods moved most, and each one's scores
+    Compare(compare_cmd::CompareArgs),
     /// What a model's spaces hold on a folder: each space on an extrinsic task, what each
     /// direction follows among the audio descriptors, and the code's MIG
     Explain(explain_cmd::ExplainArgs),
@@ -130,6 +134,7 @@ pub fn run(command: &Command) -> anyhow::Result<()> {
         Command::Features(args) => features_cmd::run(args),
         Command::Train(args) => train_cmd::run(args),
         Command::Eval(args) => eval_cmd::run(args),
+        Command::Compare(args) => compare_cmd::run(args),
         Command::Explain(args) => explain_cmd::run(args),
         Command::Interpolate(args) => interpolate_cmd::run(args),
         Command::Export(args) => export_cmd::run(args),

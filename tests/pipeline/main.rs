@@ -10,6 +10,7 @@ mod common;
 mod architecture;
 mod audit;
 mod btcvae;
+mod cli_compare;
 mod cli_crossval;
 mod cli_explain;
 mod cli_exports;

@@ -1,0 +1,322 @@
+//! `genrescope compare MODEL_A MODEL_B DIR [--json]`: two models on one folder, side by side:
+//! how often they give the same genre, the cross-table of their predictions, the clips whose
+//! neighbourhoods moved most between the two bottlenecks, and each model's scores.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use clap::Args;
+use serde::Serialize;
+
+use super::model_data::{load_model_and_data, ModelAndData};
+use crate::analysis::compare::{
+    agreement, cross_table, neighbourhood_change, paired_clips, CrossTable, MOVED_K,
+};
+use crate::maps::{model_maps, ModelMaps};
+use crate::tables::report::EvalReport;
+use crate::training::experiment::evaluate_folder;
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The first model (.safetensors)
+    pub first: PathBuf,
+    /// The second model
+    pub second: PathBuf,
+    /// The folder both are run on
+    pub dir: PathBuf,
+    /// How many of the clips that moved most to list
+    #[arg(long, default_value_t = 20)]
+    pub moved: usize,
+    /// Print the comparison as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// One model's side of the comparison.
+#[derive(Serialize)]
+struct Side {
+    model: String,
+    kind: String,
+    input: String,
+    genres: Vec<String>,
+    /// Its tables on the folder (`genrescope eval`'s), where it classifies and the folder's
+    /// genres fit it.
+    scores: Option<EvalReport>,
+}
+
+#[derive(Serialize)]
+struct MovedClip {
+    clip: String,
+    genre: String,
+    /// Jaccard distance between the clip's nearest clips (other tracks) in the two bottlenecks.
+    distance: f64,
+    first_prediction: Option<String>,
+    second_prediction: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Comparison {
+    first: Side,
+    second: Side,
+    /// Clips both models read (paired by track and start time).
+    clips_compared: usize,
+    /// Share of those clips to which both give the same genre name (models that classify).
+    agreement: Option<f64>,
+    cross_table: Option<CrossTable>,
+    /// Neighbours per clip whose overlap measures how far it moved.
+    neighbours: usize,
+    /// Mean Jaccard distance over every compared clip.
+    mean_moved: Option<f64>,
+    moved: Vec<MovedClip>,
+    notes: Vec<String>,
+}
+
+/// A model on the folder: its maps (codes and predictions) and its tables.
+struct Run {
+    md: ModelAndData,
+    maps: ModelMaps,
+    scores: Option<EvalReport>,
+}
+
+fn run_model(model: &Path, dir: &Path, quiet: bool) -> anyhow::Result<Run> {
+    let md = load_model_and_data(model, dir, quiet)?;
+    let maps = model_maps(&md.dataset, &md.saved, None, false)
+        .with_context(|| format!("cannot run {} on {}", model.display(), dir.display()))?;
+    let scores = if md.saved.meta.model.kind.has_classifier() && !md.dataset.is_library() {
+        evaluate_folder(&md.saved, &md.dataset, Some(&maps.inference)).ok()
+    } else {
+        None
+    };
+    Ok(Run { md, maps, scores })
+}
+
+fn side(path: &Path, run: &Run) -> Side {
+    Side {
+        model: path.display().to_string(),
+        kind: run.md.saved.meta.model.kind.name().to_string(),
+        input: run.md.saved.meta.features.describe(),
+        genres: run.md.saved.meta.genres.clone(),
+        scores: run.scores.clone(),
+    }
+}
+
+/// The genre a model predicts for segment `i` of its reading.
+fn predicted(run: &Run, i: usize) -> Option<&str> {
+    let (genre, _) = *run.maps.predicted.as_ref()?.get(i)?;
+    run.md.saved.meta.genres.get(genre).map(String::as_str)
+}
+
+pub fn run(args: &CompareArgs) -> anyhow::Result<()> {
+    let a = run_model(&args.first, &args.dir, args.json)?;
+    let b = run_model(&args.second, &args.dir, args.json)?;
+    let (da, db) = (&a.md.dataset, &b.md.dataset);
+    let pairs = paired_clips(da, db);
+    if pairs.is_empty() {
+        anyhow::bail!(
+            "{} and {} read no clip of {} alike (the same file at the same start time): their \
+             segments are cut differently, so there is nothing to compare clip by clip",
+            args.first.display(),
+            args.second.display(),
+            args.dir.display()
+        );
+    }
+    let mut notes = Vec::new();
+    if pairs.len() < da.len().max(db.len()) {
+        notes.push(format!(
+            "{} clips compared: the first model reads {}, the second {}",
+            pairs.len(),
+            da.len(),
+            db.len()
+        ));
+    }
+    let (ga, gb) = (&a.md.saved.meta.genres, &b.md.saved.meta.genres);
+    let only = |x: &[String], y: &[String]| -> Vec<String> {
+        x.iter().filter(|g| !y.contains(g)).cloned().collect()
+    };
+    let (only_a, only_b) = (only(ga, gb), only(gb, ga));
+    if !only_a.is_empty() || !only_b.is_empty() {
+        notes.push(format!(
+            "the models share {} genre(s); only the first knows [{}], only the second [{}]: \
+             agreement counts a clip when both name the same genre",
+            ga.len() - only_a.len(),
+            only_a.join(", "),
+            only_b.join(", ")
+        ));
+    }
+
+    let classifies = a.maps.predicted.is_some() && b.maps.predicted.is_some();
+    let (agreement_share, table) = if classifies {
+        let names_a: Vec<&str> = pairs
+            .iter()
+            .map(|&(i, _)| predicted(&a, i).unwrap_or(""))
+            .collect();
+        let names_b: Vec<&str> = pairs
+            .iter()
+            .map(|&(_, j)| predicted(&b, j).unwrap_or(""))
+            .collect();
+        let index = |run: &Run, i: usize| run.maps.predicted.as_ref().map_or(0, |p| p[i].0);
+        let first: Vec<usize> = pairs.iter().map(|&(i, _)| index(&a, i)).collect();
+        let second: Vec<usize> = pairs.iter().map(|&(_, j)| index(&b, j)).collect();
+        (
+            Some(agreement(&names_a, &names_b)),
+            Some(cross_table(&first, ga, &second, gb)),
+        )
+    } else {
+        notes.push("a model that does not classify has no predictions to agree on".into());
+        (None, None)
+    };
+
+    let gather = |run: &Run, pick: &dyn Fn(&(usize, usize)) -> usize| -> Vec<f32> {
+        let dim = run.maps.inference.code_dim;
+        pairs
+            .iter()
+            .flat_map(|p| {
+                let i = pick(p);
+                run.maps.inference.code[i * dim..(i + 1) * dim]
+                    .iter()
+                    .copied()
+            })
+            .collect()
+    };
+    let codes_a = gather(&a, &|p| p.0);
+    let codes_b = gather(&b, &|p| p.1);
+    let tracks: Vec<usize> = pairs.iter().map(|&(i, _)| da.segments[i].track).collect();
+    let (moved, mean_moved) = match neighbourhood_change(
+        &codes_a,
+        a.maps.inference.code_dim,
+        &codes_b,
+        b.maps.inference.code_dim,
+        &tracks,
+        MOVED_K,
+    ) {
+        Ok(distances) => {
+            let mean = distances.iter().sum::<f64>() / distances.len().max(1) as f64;
+            let mut order: Vec<usize> = (0..distances.len()).collect();
+            order.sort_by(|&x, &y| distances[y].total_cmp(&distances[x]).then(x.cmp(&y)));
+            let listed = order
+                .into_iter()
+                .take(args.moved)
+                .map(|k| {
+                    let (i, j) = pairs[k];
+                    MovedClip {
+                        clip: da.segment_label(i),
+                        genre: da.genres[da.label(i)].clone(),
+                        distance: distances[k],
+                        first_prediction: predicted(&a, i).map(String::from),
+                        second_prediction: predicted(&b, j).map(String::from),
+                    }
+                })
+                .collect();
+            (listed, Some(mean))
+        }
+        Err(e) => {
+            notes.push(format!("no neighbourhoods to compare: {e}"));
+            (Vec::new(), None)
+        }
+    };
+
+    let comparison = Comparison {
+        first: side(&args.first, &a),
+        second: side(&args.second, &b),
+        clips_compared: pairs.len(),
+        agreement: agreement_share,
+        cross_table: table,
+        neighbours: MOVED_K,
+        mean_moved,
+        moved,
+        notes,
+    };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&comparison)?);
+    } else {
+        print!("{}", render(&comparison, &args.dir));
+    }
+    Ok(())
+}
+
+fn held_out_accuracy(report: &EvalReport) -> Option<(f64, Option<f64>)> {
+    let split = report.splits.iter().find(|s| s.split == report.held_out)?;
+    Some((
+        split.accuracy?,
+        split.track_vote.as_ref().map(|v| v.accuracy),
+    ))
+}
+
+fn render(c: &Comparison, dir: &Path) -> String {
+    let mut out = format!(
+        "compare on {} ({} clips both read)\n  A: {} ({}, {})\n  B: {} ({}, {})\n",
+        dir.display(),
+        c.clips_compared,
+        c.first.model,
+        c.first.kind,
+        c.first.input,
+        c.second.model,
+        c.second.kind,
+        c.second.input
+    );
+    for (name, s) in [("A", &c.first), ("B", &c.second)] {
+        if let Some((acc, track)) = s.scores.as_ref().and_then(held_out_accuracy) {
+            out += &format!("  {name} on the folder: {:.1} % of clips", 100.0 * acc);
+            if let Some(t) = track {
+                out += &format!(", {:.1} % of tracks by vote", 100.0 * t);
+            }
+            let report = s.scores.as_ref();
+            if let Some((heard, total)) = report
+                .and_then(|r| r.tracks_in_training.zip(r.tracks_total))
+                .filter(|(heard, _)| *heard > 0)
+            {
+                out += &format!(" (it was trained on {heard} of these {total} tracks)");
+            }
+            out += "\n";
+        }
+    }
+    if let (Some(share), Some(table)) = (c.agreement, &c.cross_table) {
+        out += &format!(
+            "\nagreement: {:.1} % of clips get the same genre from both\n\
+             cross-table (rows: A's prediction, columns: B's)\n",
+            100.0 * share
+        );
+        let width = table
+            .rows
+            .iter()
+            .chain(&table.columns)
+            .map(|g| g.chars().count())
+            .max()
+            .unwrap_or(5)
+            .max(5);
+        out += &format!("  {:width$}", "");
+        for g in &table.columns {
+            out += &format!(" {g:>width$}");
+        }
+        out += "\n";
+        for (g, row) in table.rows.iter().zip(&table.counts) {
+            out += &format!("  {g:width$}");
+            for n in row {
+                out += &format!(" {n:>width$}");
+            }
+            out += "\n";
+        }
+    }
+    if let Some(mean) = c.mean_moved {
+        out += &format!(
+            "\nmoved most: each clip's {} nearest clips from other tracks in A's bottleneck \
+             against B's (Jaccard distance, 1 = no neighbour shared; mean {:.2})\n",
+            c.neighbours, mean
+        );
+        for m in &c.moved {
+            let said = |p: &Option<String>| p.clone().unwrap_or_else(|| "-".into());
+            out += &format!(
+                "  {:.2}  {}  ({}; A says {}, B says {})\n",
+                m.distance,
+                m.clip,
+                m.genre,
+                said(&m.first_prediction),
+                said(&m.second_prediction)
+            );
+        }
+    }
+    for note in &c.notes {
+        out += &format!("note: {note}\n");
+    }
+    out
+}
