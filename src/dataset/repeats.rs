@@ -14,6 +14,8 @@
 
 use std::collections::HashMap;
 
+use fnv::FnvHashMap;
+
 use serde::Serialize;
 
 use crate::dsp::fingerprint::Fingerprint;
@@ -40,13 +42,15 @@ pub enum RepeatKind {
 /// with `jitter`, items one position off the offset count too (spectral frames move by one
 /// when the audio starts part of a hop later).
 fn best_offsets(items: &[Vec<(u64, u32)>], jitter: bool) -> HashMap<(usize, usize), Best> {
-    let mut postings: HashMap<u64, Vec<(usize, u32)>> = HashMap::new();
+    // FNV, not the default SipHash: these maps take a hash per pair of tracks sharing an item
+    // (24.5 -> 20.8 s for `features` of the peers' 400 synthesised tracks).
+    let mut postings: FnvHashMap<u64, Vec<(usize, u32)>> = FnvHashMap::default();
     for (t, list) in items.iter().enumerate() {
         for &(h, at) in list {
             postings.entry(h).or_default().push((t, at));
         }
     }
-    let mut counts: HashMap<(usize, usize, i64), usize> = HashMap::new();
+    let mut counts: FnvHashMap<(usize, usize, i64), usize> = FnvHashMap::default();
     for posting in postings.values() {
         let mut tracks: Vec<usize> = posting.iter().map(|p| p.0).collect();
         tracks.sort_unstable();
@@ -68,7 +72,7 @@ fn best_offsets(items: &[Vec<(u64, u32)>], jitter: bool) -> HashMap<(usize, usiz
             }
         }
     }
-    let mut by_pair: HashMap<(usize, usize), Vec<(usize, i64)>> = HashMap::new();
+    let mut by_pair: FnvHashMap<(usize, usize), Vec<(usize, i64)>> = FnvHashMap::default();
     for (&(a, b, offset), &n) in &counts {
         let n = match jitter {
             true => n + counts.get(&(a, b, offset + 1)).copied().unwrap_or(0),
