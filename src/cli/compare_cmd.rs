@@ -76,18 +76,32 @@ struct Run {
     md: ModelAndData,
     maps: ModelMaps,
     scores: Option<EvalReport>,
+    /// Why there are no scores, when the model classifies but could not be scored.
+    unscored: Option<String>,
 }
 
 fn run_model(model: &Path, dir: &Path, quiet: bool) -> anyhow::Result<Run> {
     let md = load_model_and_data(model, dir, quiet)?;
     let maps = model_maps(&md.dataset, &md.saved, None, false)
         .with_context(|| format!("cannot run {} on {}", model.display(), dir.display()))?;
-    let scores = if md.saved.meta.model.kind.has_classifier() && !md.dataset.is_library() {
-        evaluate_folder(&md.saved, &md.dataset, Some(&maps.inference)).ok()
-    } else {
-        None
-    };
-    Ok(Run { md, maps, scores })
+    let (scores, unscored) =
+        if md.saved.meta.model.kind.has_classifier() && !md.dataset.is_library() {
+            match evaluate_folder(&md.saved, &md.dataset, Some(&maps.inference)) {
+                Ok(report) => (Some(report), None),
+                Err(e) => (
+                    None,
+                    Some(format!("{} is not scored: {e}", model.display())),
+                ),
+            }
+        } else {
+            (None, None)
+        };
+    Ok(Run {
+        md,
+        maps,
+        scores,
+        unscored,
+    })
 }
 
 fn side(path: &Path, run: &Run) -> Side {
@@ -120,7 +134,11 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<()> {
             args.dir.display()
         );
     }
-    let mut notes = Vec::new();
+    let mut notes: Vec<String> = [&a.unscored, &b.unscored]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect();
     if pairs.len() < da.len().max(db.len()) {
         notes.push(format!(
             "{} clips compared: the first model reads {}, the second {}",
