@@ -271,7 +271,7 @@ pub(super) fn contiguous_f32<'a>(
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use candle_core::{Device, Var, D};
 
@@ -283,7 +283,7 @@ mod tests {
     ];
 
     /// Values in [-1, 1) from a fixed linear congruential sequence.
-    fn values(n: usize, seed: u32) -> Vec<f32> {
+    pub(in crate::model) fn values(n: usize, seed: u32) -> Vec<f32> {
         let mut state = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
         (0..n)
             .map(|_| {
@@ -304,7 +304,7 @@ mod tests {
         }
     }
 
-    fn max_diff(a: &Tensor, b: &Tensor) -> f32 {
+    pub(in crate::model) fn max_diff(a: &Tensor, b: &Tensor) -> f32 {
         (a - b)
             .unwrap()
             .abs()
