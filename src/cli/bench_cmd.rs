@@ -48,6 +48,10 @@ pub struct BenchArgs {
     /// profiling one stage
     #[arg(long, value_enum, value_delimiter = ',', value_name = "GROUPS")]
     pub only: Vec<Group>,
+    /// Also write the bottleneck the `embed` rows map (8,000 x 64, .npy), for scripts/bench-peers
+    /// to map the same rows with scikit-learn and umap-learn
+    #[arg(long, value_name = "FILE")]
+    pub embed_data: Option<PathBuf>,
 }
 
 /// The groups of rows `bench` times.
@@ -61,6 +65,8 @@ pub enum Group {
     Infer,
     /// PCA of the raw input and of the bottleneck
     Pca,
+    /// t-SNE and UMAP of the bottleneck (8,000 x 64), and each map's trustworthiness
+    Embed,
     /// Slider and probe steps, from a code to device frames
     Steps,
     /// The maps' frame time at 8,000 to 1,000,000 points
@@ -250,6 +256,9 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
                 wants(Group::Steps),
             )?;
         }
+        if wants(Group::Embed) {
+            embed_rows(&mut table, args.embed_data.as_deref())?;
+        }
         #[cfg(feature = "window")]
         if wants(Group::Maps) {
             maps_rows(&mut table)?;
@@ -415,6 +424,61 @@ fn train_rows(table: &mut Table, epochs: usize) -> anyhow::Result<()> {
         "s",
     );
 
+    Ok(())
+}
+
+/// The non-linear maps of the shipped waveform model's bottleneck of 8,000 synthetic clips, one
+/// run each (seeded: every run is the same map), and how trustworthy each map is (k = 10).
+fn embed_rows(table: &mut Table, write: Option<&std::path::Path>) -> anyhow::Result<()> {
+    use crate::maps::method::{embed, Control, MapMethod};
+    use crate::maps::trust::trustworthiness;
+    use anyhow::Context;
+    let saved = Shipped::GtzanWaveform.load()?;
+    let (x8, _) = synthetic(8_000, 500, 4, 2);
+    let inference = saved.model.infer_lean(&x8)?;
+    let (code, dim) = (&inference.code, inference.code_dim);
+    if let Some(path) = write {
+        crate::export::write_matrix(path, code, dim)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    let pca = Projection::fit(code, dim)?;
+    let cancel = AtomicBool::new(false);
+    let control = Control {
+        cancel: &cancel,
+        progress: &|_| {},
+    };
+    let trust = |xy: &[[f64; 2]]| trustworthiness(code, dim, xy, 10, &cancel);
+    let pca_trust = trust(&pca.points).map_err(|_| anyhow::anyhow!("cancelled"))?;
+    table.add(
+        "trust_pca_8000x64",
+        "trustworthiness (k = 10) of the PCA map of the bottleneck",
+        pca_trust,
+        "",
+    );
+    for (method, key, trust_key, what) in [
+        ("tsne", "tsne_8000x64_s", "trust_tsne_8000x64", "t-SNE"),
+        ("umap", "umap_8000x64_s", "trust_umap_8000x64", "UMAP"),
+    ] {
+        let method = MapMethod::by_name(method).context("a map method")?;
+        let (secs, xy) = time(|| embed(code, dim, &method, &pca, &control));
+        let xy = xy?;
+        table.add(
+            key,
+            format!(
+                "{what} of the bottleneck, 8,000 x 64 ({})",
+                method.describe()
+            ),
+            secs,
+            "s",
+        );
+        let t = trust(&xy).map_err(|_| anyhow::anyhow!("cancelled"))?;
+        table.add(
+            trust_key,
+            format!("trustworthiness (k = 10) of the {what} map"),
+            t,
+            "",
+        );
+    }
     Ok(())
 }
 

@@ -44,9 +44,15 @@ pub fn write_features_csv(
 
 /// Every vector as a float32 `.npy` matrix (rows in the order of the provenance CSV).
 pub fn write_features_npy(path: &Path, dataset: &Dataset) -> Result<(), ExportError> {
+    write_matrix(path, &dataset.vectors, dataset.dim())
+}
+
+/// Row-major `values`, `dim` wide, as a float32 `.npy` matrix.
+pub fn write_matrix(path: &Path, values: &[f32], dim: usize) -> Result<(), ExportError> {
     use ndarray_npy::WriteNpyExt;
-    let matrix = ndarray::ArrayView2::from_shape((dataset.len(), dataset.dim()), &dataset.vectors)
-        .map_err(|e| FileError::Write {
+    let rows = values.len() / dim.max(1);
+    let matrix =
+        ndarray::ArrayView2::from_shape((rows, dim), values).map_err(|e| FileError::Write {
             path: path.to_path_buf(),
             cause: e.to_string(),
         })?;

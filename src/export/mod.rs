@@ -13,7 +13,7 @@ mod selection;
 
 pub use audit_csv::write_audit_csv;
 pub use embeddings::Embeddings;
-pub use features::{write_features_csv, write_features_npy};
+pub use features::{write_features_csv, write_features_npy, write_matrix};
 pub use path_audio::write_path_wav;
 pub use playlist::{entry_path, write_m3u8, PlaylistEntry};
 pub use selection::{write_selection, Predictions};

@@ -2,7 +2,12 @@
 //! genre, and the bottleneck and logits maps (plus, when asked, the paper's tables). Pure: the
 //! window computes it on a worker, the CLI's `export` directly.
 
+pub mod knn;
+pub mod method;
 pub mod projection;
+pub mod trust;
+pub mod tsne;
+pub mod umap;
 
 use crate::dataset::{Dataset, Split};
 use crate::maps::projection::{Projection, ProjectionError};
