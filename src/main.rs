@@ -34,6 +34,10 @@ mod window {
             instrument: cli.show,
             place: cli.place.clone(),
             underneath: cli.underneath,
+            map_method: cli
+                .map_method
+                .as_deref()
+                .and_then(genrescope::maps::method::MapMethod::by_name),
             timing_from: std::env::var_os("GENRESCOPE_TIMING").map(|_| started),
             tab: match cli.tab {
                 StartTab::Maps => Tab::Maps,

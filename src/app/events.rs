@@ -57,6 +57,13 @@ pub enum Command {
     ShowUnderneath(bool),
     UseShippedModel(Shipped),
     CancelLoad,
+    /// Draw a map by this method (PCA, t-SNE, UMAP).
+    SetMapMethod {
+        map: crate::app::state::MapId,
+        method: crate::maps::method::MapMethod,
+    },
+    /// Stop drawing a map by t-SNE or UMAP; it goes back to PCA.
+    CancelMapMethod(crate::app::state::MapId),
     /// The folder path field was edited.
     EditFolderField(String),
     /// The training form was edited.
@@ -213,6 +220,11 @@ pub enum Output {
     Explained(Box<crate::analysis::explain::Explanation>),
     Audited(Box<crate::analysis::audit::Audit>),
     Underneath(Box<crate::latent::Underneath>),
+    /// A map's points by a non-linear method.
+    Embedded {
+        method: crate::maps::method::MapMethod,
+        points: Vec<[f64; 2]>,
+    },
 }
 
 /// How a job ended: exactly one of these per job, also when its thread panicked.
@@ -232,6 +244,11 @@ pub enum Event {
     Epoch {
         job: JobId,
         report: EpochReport,
+    },
+    /// A non-linear map is this far (0 to 1).
+    MapProgress {
+        job: JobId,
+        share: f32,
     },
     Ended {
         job: JobId,

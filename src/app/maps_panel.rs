@@ -11,12 +11,14 @@ use crate::model::ModelKind;
 use super::events::{ClipVersion, Command};
 use super::legend_panel::legend_ui;
 use super::map_plot::{draw_map, DragUse, MapInput, MapScene, Marks, Underlay};
+use super::registry::Progress;
 use super::state::{AppState, ColorBy, Derived, MapId, MapLayer, SegmentInfo, Tool, NO_LEVEL};
 use super::theme::HIGHLIGHT;
+use crate::maps::method::MapMethod;
 
 /// One map's content, or why there is none yet.
 fn map_status(state: &AppState, map: MapId) -> Result<&MapLayer, String> {
-    if let Some(layer) = state.layer(map) {
+    if let Some(layer) = state.shown_layer(map) {
         return Ok(layer);
     }
     let no_map = |e: &dyn std::fmt::Display| format!("No map: {e}");
@@ -105,7 +107,13 @@ pub fn maps_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
     };
     legend_ui(ui, state, out);
     let details_height = 48.0;
-    let plot_height = (ui.available_height() - details_height - 24.0).max(120.0);
+    // A map drawn by t-SNE or UMAP has two caption lines under its title.
+    let captions = if state.view.map_methods.iter().any(|m| !m.is_linear()) {
+        34.0
+    } else {
+        0.0
+    };
+    let plot_height = (ui.available_height() - details_height - 24.0 - captions).max(120.0);
     let model = state.model();
     let splits = model.and_then(|m| m.splits.as_deref());
     let levels = match state.view.color_by {
@@ -138,7 +146,11 @@ pub fn maps_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
     let mut input = MapInput::default();
     ui.columns(3, |columns| {
         for (ui, map) in columns.iter_mut().zip(MapId::ALL) {
-            ui.add(egui::Label::new(RichText::new(map_title(state, map)).strong()).truncate());
+            ui.horizontal(|ui| {
+                method_menu(ui, state, map, out);
+                ui.add(egui::Label::new(RichText::new(map_title(state, map)).strong()).truncate());
+            });
+            method_caption(ui, state, map, out);
             let layer = match map_status(state, map) {
                 Ok(layer) => layer,
                 Err(message) => {
@@ -146,14 +158,18 @@ pub fn maps_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
                     continue;
                 }
             };
+            // A path, a stroke and a direction are drawn through the PCA fit: they belong on
+            // PCA maps only (the caption of a non-linear map says so).
+            let linear = layer.is_linear();
             let (path, current) = match (map, trace) {
+                _ if !linear => (&[][..], None),
                 (MapId::Code, Some(t)) => (&t.path_code_xy[..], t.current_code_xy),
                 (MapId::Logits, Some(t)) => (&t.path_logits_xy[..], t.current_logits_xy),
                 _ => (&[][..], None),
             };
-            let direction = direction_on(state, map);
+            let direction = direction_on(state, map).filter(|_| linear);
             let stroke = match (map, results) {
-                (MapId::Code, Some(r)) => &r.stroke.xy[..],
+                (MapId::Code, Some(r)) if linear => &r.stroke.xy[..],
                 _ => &[],
             };
             // One point per track instead of every clip: what the clips' marks and the
@@ -216,7 +232,7 @@ pub fn maps_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
                     None => levels,
                 },
                 hidden: &data.hidden_genres,
-                underlay: underlay_on(state, map),
+                underlay: underlay_on(state, map).filter(|_| linear),
                 marks: Marks {
                     selected: &selected,
                     focus: to_points(&mut focus.iter().copied()),
@@ -225,7 +241,7 @@ pub fn maps_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
                     path,
                     current,
                     neighbours: to_points(&mut neighbours.iter().copied()),
-                    placed: placed_on(state, map),
+                    placed: placed_on(state, map, layer),
                     stroke,
                     outline: data
                         .outline
@@ -236,8 +252,10 @@ pub fn maps_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
                 },
                 drag: match tool {
                     Tool::BoxSelect | Tool::LassoSelect => DragUse::Outline,
-                    Tool::Probe if map == MapId::Code && can_probe => DragUse::Probe,
-                    Tool::Pan if ctrl && map == MapId::Code && can_probe => DragUse::Probe,
+                    Tool::Probe if map == MapId::Code && can_probe && linear => DragUse::Probe,
+                    Tool::Pan if ctrl && map == MapId::Code && can_probe && linear => {
+                        DragUse::Probe
+                    }
                     _ => DragUse::Pan,
                 },
                 tooltip: Some(if gathered.is_some() {
@@ -325,11 +343,41 @@ fn direction_on(state: &AppState, map: MapId) -> Option<([f64; 2], String)> {
     Some((tip, name))
 }
 
-/// Where a placed song's segments land on `map`.
-fn placed_on(state: &AppState, map: MapId) -> Vec<[f64; 2]> {
+/// Where a placed song's segments land on `map`: through the PCA fit on a PCA map; on the
+/// bottleneck by t-SNE or UMAP at the weighted mean of each segment's nearest clips' positions
+/// (found once per placement); on the other non-linear maps not at all (their rows of the song
+/// are not kept).
+fn placed_on(state: &AppState, map: MapId, layer: &MapLayer) -> Vec<[f64; 2]> {
     let Some(placed) = state.results().and_then(|r| r.placed.as_ref()) else {
         return Vec::new();
     };
+    if !layer.is_linear() {
+        let (Some(embedded), Some(view), MapId::Code) =
+            (state.embedded(map), state.model_view(), map)
+        else {
+            return Vec::new();
+        };
+        let key = (placed.codes.as_ptr() as usize, placed.codes.len());
+        let mut cache = embedded
+            .placed
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some((k, xy)) = cache.as_ref() {
+            if *k == key {
+                return xy.clone();
+            }
+        }
+        let inference = &view.maps.inference;
+        let xy = crate::maps::method::place(
+            &placed.codes,
+            &inference.code,
+            inference.code_dim,
+            &layer.projection.points,
+        )
+        .unwrap_or_default();
+        *cache = Some((key, xy.clone()));
+        return xy;
+    }
     placed
         .segments
         .iter()
@@ -480,4 +528,94 @@ fn underlay_on(state: &AppState, map: MapId) -> Option<Underlay<'_>> {
         points,
         labels: &under.labels,
     })
+}
+
+/// The method a map is drawn by, chosen from a small menu before its title.
+fn method_menu(ui: &mut Ui, state: &AppState, map: MapId, out: &mut Vec<Command>) {
+    let chosen = state.view.map_methods[map as usize];
+    egui::ComboBox::from_id_salt(("map-method", map.name()))
+        .selected_text(chosen.name())
+        .width(64.0)
+        .show_ui(ui, |ui| {
+            for name in ["pca", "tsne", "umap"] {
+                let Some(default) = MapMethod::by_name(name) else {
+                    continue;
+                };
+                // A method already chosen keeps its parameters when picked again.
+                let method = if chosen.name() == default.name() {
+                    chosen
+                } else {
+                    default
+                };
+                if ui
+                    .selectable_label(chosen.name() == method.name(), method.name())
+                    .on_hover_text(method.describe())
+                    .clicked()
+                {
+                    out.push(Command::SetMapMethod { map, method });
+                }
+            }
+        })
+        .response
+        .on_hover_text("How this map is drawn: PCA (the paper's), t-SNE or UMAP");
+}
+
+/// Under a map's title: how a non-linear map was drawn and what it cannot show, or its
+/// progress with a cancel while it is computed.
+fn method_caption(ui: &mut Ui, state: &AppState, map: MapId, out: &mut Vec<Command>) {
+    let chosen = state.view.map_methods[map as usize];
+    if chosen.is_linear() {
+        return;
+    }
+    let Some(embedded) = state.embedded(map).filter(|e| e.method == chosen) else {
+        ui.label(RichText::new(format!("{} starts when this map is ready.", chosen.name())).weak());
+        return;
+    };
+    match &embedded.layer {
+        Derived::Computing => {
+            let share = embedded
+                .job
+                .and_then(|j| state.jobs.get(j))
+                .and_then(|j| match j.progress {
+                    Some(Progress::Share(s)) => Some(s),
+                    _ => None,
+                })
+                .unwrap_or(0.0);
+            ui.horizontal(|ui| {
+                ui.add(
+                    egui::ProgressBar::new(share)
+                        .desired_width(120.0)
+                        .text(format!("{} {:.0}%", chosen.name(), share * 100.0)),
+                );
+                if ui
+                    .small_button("Cancel")
+                    .on_hover_text("Stop, and show this map by PCA")
+                    .clicked()
+                {
+                    out.push(Command::CancelMapMethod(map));
+                }
+            });
+            ui.label(RichText::new("PCA map shown until it is done.").weak());
+        }
+        Derived::Failed(why) => {
+            ui.colored_label(Color32::from_rgb(200, 80, 60), why);
+        }
+        Derived::Ready(_) => {
+            ui.add(
+                egui::Label::new(
+                    RichText::new(format!("{}: {}", chosen.name(), chosen.caption())).weak(),
+                )
+                .truncate(),
+            )
+            .on_hover_text(chosen.describe());
+            let what = match map {
+                MapId::Code => {
+                    "No inverse: the probe, paths and directions are drawn on PCA maps; a placed \
+                     song lands at the weighted mean of its 10 nearest clips."
+                }
+                _ => "No inverse: paths, directions and placed songs are drawn on PCA maps.",
+            };
+            ui.add(egui::Label::new(RichText::new(what).weak().small()).wrap());
+        }
+    }
 }

@@ -69,6 +69,8 @@ pub struct AppOptions {
     pub place: Option<PathBuf>,
     /// Draw the model's training folder beneath a library's maps once loaded.
     pub underneath: bool,
+    /// Draw every map by this method.
+    pub map_method: Option<crate::maps::method::MapMethod>,
     /// When the process started: with it, the times to the first frame and to the maps are
     /// printed on stderr (GENRESCOPE_TIMING=1).
     pub timing_from: Option<Instant>,
@@ -102,6 +104,9 @@ impl GenrescopeApp {
             ),
         };
         app.state.view.tab = options.tab;
+        if let Some(method) = options.map_method {
+            app.state.view.map_methods = [method; 3];
+        }
         if options.audio {
             match Player::open_default() {
                 Ok(player) => {

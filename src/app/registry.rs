@@ -68,6 +68,10 @@ pub enum JobKind {
     Audit,
     /// Reading the model's training folder to draw underneath a library's maps.
     Underneath,
+    /// Drawing a map by t-SNE or UMAP.
+    Embed {
+        map: crate::app::state::MapId,
+    },
 }
 
 impl JobKind {
@@ -88,6 +92,7 @@ impl JobKind {
             Self::Explain => "measuring of the spaces",
             Self::Audit => "audit",
             Self::Underneath => "training folder underneath",
+            Self::Embed { .. } => "non-linear map",
         }
     }
 }
@@ -97,6 +102,8 @@ impl JobKind {
 pub enum Progress {
     Load(LoadProgress),
     Epoch(usize),
+    /// The share done, 0 to 1.
+    Share(f32),
 }
 
 #[derive(Debug)]

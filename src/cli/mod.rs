@@ -72,6 +72,10 @@ pub struct Cli {
     /// With a library: draw the model's labelled training folder beneath its maps once loaded
     #[arg(long)]
     pub underneath: bool,
+    /// Draw every map by this method: pca (the paper's), tsne or umap (default parameters;
+    /// each map's menu in the window changes it)
+    #[arg(long, value_name = "METHOD", value_parser = ["pca", "tsne", "umap"])]
+    pub map_method: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -1,12 +1,13 @@
 //! Taking results out of genrescope: feature vectors (CSV, NPY: `features`), embeddings with
 //! provenance (CSV) and the TensorBoard embedding projector's `vectors.tsv` + `metadata.tsv`
-//! (`embeddings`), a decoded path as WAV with its steps (`path_audio`), a selection of clips
+//! (`embeddings`), the maps by any method with their parameters (`maps_csv`), a decoded path as WAV with its steps (`path_audio`), a selection of clips
 //! (`selection`), an audit of the data (`audit_csv`), playlists (`playlist`). Every file is written atomically (see `files`), and every error names its
 //! file.
 
 mod audit_csv;
 mod embeddings;
 mod features;
+mod maps_csv;
 mod path_audio;
 mod playlist;
 mod selection;
@@ -14,6 +15,7 @@ mod selection;
 pub use audit_csv::write_audit_csv;
 pub use embeddings::Embeddings;
 pub use features::{write_features_csv, write_features_npy, write_matrix};
+pub use maps_csv::{map_columns, write_maps, ExportedMap};
 pub use path_audio::write_path_wav;
 pub use playlist::{entry_path, write_m3u8, PlaylistEntry};
 pub use selection::{write_selection, Predictions};

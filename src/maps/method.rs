@@ -67,6 +67,18 @@ impl MapMethod {
         }
     }
 
+    /// Its parameters in a few words, for a map's caption ("perplexity 30 · seed 0").
+    pub fn caption(&self) -> String {
+        match self {
+            Self::Pca => "first two components".into(),
+            Self::Tsne(p) => format!("perplexity {} · seed {}", p.perplexity, p.seed),
+            Self::Umap(p) => format!(
+                "{} neighbours · min. distance {} · seed {}",
+                p.neighbours, p.min_dist, p.seed
+            ),
+        }
+    }
+
     /// Its parameters as `key=value` pairs (a CSV header line, a sidecar).
     pub fn parameters(&self) -> Vec<(&'static str, String)> {
         let mut out = vec![("method", self.name().to_string())];

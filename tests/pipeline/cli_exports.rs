@@ -259,3 +259,108 @@ fn export_writes_embeddings_csv_and_the_projectors_tsvs() {
         .iter()
         .all(|l| l.split('\t').count() == 15 && l.contains("\twaveform\t")));
 }
+
+#[test]
+fn export_draws_the_maps_by_umap_with_their_parameters_on_gtzan_mini() {
+    let Some(dir) = gtzan_dir() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("maps");
+    let model = shipped("gtzan-mini-dsae.safetensors");
+    let args = |seed: &'static str, out: &std::path::Path| {
+        genrescope(&[
+            "export",
+            &model,
+            dir.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--map-method",
+            "umap",
+            "--neighbours",
+            "10",
+            "--seed",
+            seed,
+        ])
+    };
+    ok(&args("7", &out));
+    let mut reader = csv::Reader::from_path(out.join("maps.csv")).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    for column in [
+        "path",
+        "genre",
+        "split",
+        "raw_umap1",
+        "code_umap1",
+        "code_umap2",
+        "logits_umap2",
+    ] {
+        assert!(
+            header.iter().any(|h| h == column),
+            "{column} missing from {header:?}"
+        );
+    }
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 640);
+    let code = header.iter().position(|h| h == "code_umap1").unwrap();
+    let xs: Vec<f64> = rows
+        .iter()
+        .map(|r| r[code].parse::<f64>().unwrap())
+        .collect();
+    assert!(xs.iter().all(|x| x.is_finite()));
+    assert!(
+        xs.iter().any(|&x| (x - xs[0]).abs() > 1e-3),
+        "every clip in one spot"
+    );
+
+    // The sidecar says how: the method, its parameters as given, and how trustworthy each map
+    // is beside the PCA map of the same rows.
+    let sidecar: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("maps.json")).unwrap()).unwrap();
+    assert_eq!(sidecar["method"]["method"], "umap");
+    assert_eq!(sidecar["method"]["neighbours"], 10);
+    assert_eq!(sidecar["method"]["seed"], 7);
+    assert_eq!(sidecar["clips"], 640);
+    let maps = sidecar["maps"].as_array().unwrap();
+    assert_eq!(maps.len(), 3);
+    let code_map = maps.iter().find(|m| m["map"] == "code").unwrap();
+    let (t, t_pca) = (
+        code_map["trustworthiness_k10"].as_f64().unwrap(),
+        code_map["pca_trustworthiness_k10"].as_f64().unwrap(),
+    );
+    // umap-learn's own UMAP of the same kind of rows scores about 0.9 (README, Performance).
+    assert!(t > t_pca && t > 0.85, "UMAP {t}, PCA {t_pca}");
+
+    // Seeded: the same seed draws the same maps, another seed others.
+    let again = tmp.path().join("again");
+    ok(&args("7", &again));
+    let read = |dir: &std::path::Path| std::fs::read_to_string(dir.join("maps.csv")).unwrap();
+    assert_eq!(read(&out), read(&again));
+    let other = tmp.path().join("other");
+    ok(&args("8", &other));
+    assert_ne!(read(&out), read(&other));
+}
+
+#[test]
+fn export_says_which_map_parameter_is_wrong_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (data, model) = fixture(tmp.path(), "dsae");
+    let out = tmp.path().join("never");
+    for (args, says) in [
+        (
+            &["--map-method", "umap", "--perplexity", "20"][..],
+            "--map-method tsne",
+        ),
+        (
+            &["--map-method", "tsne", "--perplexity", "0"][..],
+            "--perplexity",
+        ),
+        (&["--seed", "3"][..], "no effect on PCA"),
+    ] {
+        let mut all = vec!["export", &model, &data, "--out", out.to_str().unwrap()];
+        all.extend_from_slice(args);
+        let message = failure(&genrescope(&all));
+        assert!(message.contains(says), "{args:?}: {message}");
+        assert!(!out.exists(), "{args:?} wrote {}", out.display());
+    }
+}

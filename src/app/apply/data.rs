@@ -212,6 +212,7 @@ impl GenrescopeApp {
         if let Some(d) = self.state.data.as_mut() {
             d.raw_map = Derived::Ready(MapLayer::new(map));
         }
+        self.request_embedding(crate::app::state::MapId::Raw);
     }
 
     pub(super) fn toggle_genre(&mut self, genre: usize) {

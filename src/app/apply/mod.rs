@@ -6,6 +6,7 @@
 mod audit;
 mod data;
 mod decoding;
+mod embedding;
 mod explain;
 mod export;
 mod instruments;
@@ -29,6 +30,8 @@ impl GenrescopeApp {
             ShowUnderneath(on) => self.show_underneath(on),
             UseShippedModel(model) => self.load_shipped(model),
             CancelLoad => self.cancel_load(),
+            SetMapMethod { map, method } => self.set_map_method(map, method),
+            CancelMapMethod(map) => self.cancel_map_method(map),
             EditFolderField(text) => self.state.folder_input = text,
             EditSettings(settings) => self.state.settings = settings,
             StartTraining => self.start_training(),
@@ -132,6 +135,9 @@ impl GenrescopeApp {
                 self.state.jobs.set_progress(job, Progress::Load(progress))
             }
             Event::Epoch { job, report } => self.epoch(job, report),
+            Event::MapProgress { job, share } => {
+                self.state.jobs.set_progress(job, Progress::Share(share))
+            }
             Event::Ended { job, outcome } => self.ended(job, outcome),
             Event::Player(news) => self.player_news(news),
             Event::PlaybackStarted { id, at } => self.playback_started(id, at),
@@ -207,6 +213,9 @@ impl GenrescopeApp {
             (JobKind::Explain, Output::Explained(explanation)) => self.explained(*explanation),
             (JobKind::Audit, Output::Audited(found)) => self.audited(*found),
             (JobKind::Underneath, Output::Underneath(found)) => self.underneath_ready(*found),
+            (JobKind::Embed { map }, Output::Embedded { method, points }) => {
+                self.embedded_ready(job.id, map, method, points)
+            }
             (kind, _) => self.state.notices.error(
                 topic_of(&kind),
                 format!(
@@ -265,6 +274,7 @@ impl GenrescopeApp {
                     data.audit = Some(Derived::Failed(why.clone()));
                 }
             }
+            JobKind::Embed { map } => self.embedding_failed(job.id, map, &why),
             JobKind::Underneath => {
                 self.state.view.underneath = false;
                 if let Some(model) = self.state.model_mut() {
@@ -282,9 +292,11 @@ fn topic_of(kind: &JobKind) -> Topic {
     match kind {
         JobKind::LoadData { .. } | JobKind::RawMap | JobKind::Audit => Topic::Data,
         JobKind::Train { .. } => Topic::Training,
-        JobKind::Project | JobKind::LoadModel { .. } | JobKind::Explain | JobKind::Underneath => {
-            Topic::Model
-        }
+        JobKind::Project
+        | JobKind::LoadModel { .. }
+        | JobKind::Explain
+        | JobKind::Underneath
+        | JobKind::Embed { .. } => Topic::Model,
         JobKind::SaveModel { .. } | JobKind::Write { .. } | JobKind::Dialog { .. } => Topic::Export,
         JobKind::RenderClip | JobKind::Decode | JobKind::Place { .. } => Topic::Listening,
     }

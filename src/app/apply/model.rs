@@ -257,6 +257,7 @@ impl GenrescopeApp {
             underneath: None,
             mislabels: None,
             results: Default::default(),
+            embedded: [None, None],
         };
         if let Some(data) = self.state.data.as_mut() {
             if data.dataset.is_library() {
@@ -294,6 +295,8 @@ impl GenrescopeApp {
         }
         model.view = Derived::Ready(ModelView::new(maps, &dataset));
         self.refresh_trace();
+        self.request_embedding(crate::app::state::MapId::Code);
+        self.request_embedding(crate::app::state::MapId::Logits);
         if self.state.view.underneath && dataset.is_library() {
             // Asked for with the model before: the new one's placement of its training folder.
             self.show_underneath(true);

@@ -346,11 +346,21 @@ pub fn draw_map(ui: &mut Ui, scene: &MapScene, height: f32) -> MapInput {
             .copied()
             .unwrap_or(0.0)
     };
+    // A non-linear map's axes have no variance to speak of: they are named by the method.
+    let (x_label, y_label) = if scene.layer.is_linear() {
+        (
+            format!("PC1 ({:.1}% of variance)", 100.0 * explained(0)),
+            format!("PC2 ({:.1}%)", 100.0 * explained(1)),
+        )
+    } else {
+        let name = scene.layer.method.name();
+        (format!("{name} 1"), format!("{name} 2"))
+    };
     let response = Plot::new(scene.id)
         .id(scene.id)
         .height(height)
-        .x_axis_label(format!("PC1 ({:.1}% of variance)", 100.0 * explained(0)))
-        .y_axis_label(format!("PC2 ({:.1}%)", 100.0 * explained(1)))
+        .x_axis_label(x_label)
+        .y_axis_label(y_label)
         .show_x(false)
         .show_y(false)
         .default_x_bounds(x_range.0, x_range.1)

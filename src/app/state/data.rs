@@ -9,7 +9,7 @@ use crate::dataset::Dataset;
 
 use super::super::registry::JobId;
 use super::instruments::Outline;
-use super::layers::{descriptor_scales, ColorScale, MapLayer};
+use super::layers::{descriptor_scales, ColorScale, Embedded, MapLayer};
 use super::model::ModelState;
 use super::track_points::TrackPoints;
 use crate::analysis::audit::Audit;
@@ -75,6 +75,8 @@ pub struct DataState {
     /// Each clip's genre, for drawing.
     pub labels: Vec<u32>,
     pub raw_map: Derived<MapLayer>,
+    /// The raw map by t-SNE or UMAP, when asked for.
+    pub raw_embedded: Option<Embedded>,
     pub hovered: Option<usize>,
     pub picks: Picks,
     pub selection: Option<Selection>,
@@ -100,6 +102,7 @@ impl DataState {
             audit: None,
             dataset,
             raw_map: Derived::Computing,
+            raw_embedded: None,
             hovered: None,
             picks: Picks::default(),
             selection: None,

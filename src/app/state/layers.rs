@@ -1,8 +1,15 @@
 //! What drawing a map needs beyond its points: the map's default view, and the colour scales
 //! computed once when a model's maps arrive.
 
+use std::sync::{Mutex, OnceLock};
+
+use crate::app::registry::JobId;
 use crate::dataset::{Descriptor, Descriptors};
+use crate::maps::method::MapMethod;
 use crate::maps::projection::Projection;
+
+use super::data::Derived;
+use super::track_points::TrackPoints;
 
 /// The three maps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -52,12 +59,63 @@ pub struct MapLayer {
     /// The default view: the 1st to 99th percentile of each axis with a margin, so a few
     /// outliers do not squash the rest into a dot. Zooming out still reaches them.
     pub bounds: [(f64, f64); 2],
+    /// How the points were placed. Only a PCA map's points are `projection`'s own: anything
+    /// else projected through `projection` (a path, a probe) lands on the PCA map, not this one.
+    pub method: MapMethod,
 }
 
 impl MapLayer {
     pub fn new(projection: Projection) -> Self {
         let bounds = [0, 1].map(|axis| robust_range(&projection.points, axis));
-        Self { projection, bounds }
+        Self {
+            projection,
+            bounds,
+            method: MapMethod::Pca,
+        }
+    }
+
+    /// The points of a non-linear map of the same rows as the PCA map `pca`.
+    pub fn embedded(pca: &Projection, points: Vec<[f64; 2]>, method: MapMethod) -> Self {
+        let mut projection = pca.clone();
+        projection.points = points;
+        Self {
+            method,
+            ..Self::new(projection)
+        }
+    }
+
+    /// Whether things projected through the PCA fit (paths, a probe, directions) belong on it.
+    pub fn is_linear(&self) -> bool {
+        self.method.is_linear()
+    }
+}
+
+/// A placed song's segments on a non-linear map, and the placement they were found for (its
+/// codes' address and count).
+pub type PlacedOnMap = Option<((usize, usize), Vec<[f64; 2]>)>;
+
+/// A map drawn by a non-linear method (t-SNE, UMAP), computed on a worker when asked for.
+pub struct Embedded {
+    pub method: MapMethod,
+    pub layer: Derived<MapLayer>,
+    /// The job computing it, while it runs.
+    pub job: Option<JobId>,
+    /// A placed song's segments on this map (the weighted mean of their nearest clips'
+    /// positions), kept for the placement they were found for (its codes' address and count).
+    pub placed: Mutex<PlacedOnMap>,
+    /// The map gathered by track, made once when first drawn so.
+    pub track_points: OnceLock<TrackPoints>,
+}
+
+impl Embedded {
+    pub fn computing(method: MapMethod, job: JobId) -> Self {
+        Self {
+            method,
+            layer: Derived::Computing,
+            job: Some(job),
+            placed: Mutex::new(None),
+            track_points: OnceLock::new(),
+        }
     }
 }
 

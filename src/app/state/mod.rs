@@ -28,7 +28,7 @@ pub use instruments::{
     Instrument, InstrumentResults, InstrumentSettings, Neighbours, Outline, Stroke, Tool, Trace,
     MAX_QUEUE,
 };
-pub use layers::{ColorBy, ColorScale, MapId, MapLayer, ERROR_LEVELS, NO_LEVEL};
+pub use layers::{ColorBy, ColorScale, Embedded, MapId, MapLayer, ERROR_LEVELS, NO_LEVEL};
 pub use model::{ModelState, ModelView, PendingModel, SHADES};
 pub use playback::{AudioDevice, DecoderLink, Loudness, Playback, Stage};
 pub use track_points::TrackPoints;
@@ -64,6 +64,8 @@ pub struct ViewState {
     pub track_points: bool,
     /// The model's labelled training folder is drawn underneath a library's maps.
     pub underneath: bool,
+    /// How each map (raw, code, logits) is drawn; kept across data and models.
+    pub map_methods: [crate::maps::method::MapMethod; 3],
 }
 
 /// The path field shown when no native dialog can open.
@@ -256,9 +258,10 @@ impl AppState {
     pub fn track_points(&self, map: MapId, layer: &MapLayer) -> Option<&TrackPoints> {
         let data = self.data.as_ref()?;
         let colouring = self.genre_colouring()?;
-        let slot = match self.model_view() {
-            Some(view) => &view.track_points[map as usize],
-            None => &data.raw_track_points,
+        let slot = match (self.embedded(map), self.model_view()) {
+            (Some(e), _) if !layer.is_linear() => &e.track_points,
+            (_, Some(view)) => &view.track_points[map as usize],
+            (_, None) => &data.raw_track_points,
         };
         Some(slot.get_or_init(|| {
             TrackPoints::gather(
@@ -284,6 +287,36 @@ impl AppState {
         }
     }
 
+    /// A map by t-SNE or UMAP, computed or computing.
+    pub fn embedded(&self, map: MapId) -> Option<&Embedded> {
+        match map {
+            MapId::Raw => self.data.as_ref()?.raw_embedded.as_ref(),
+            MapId::Code => self.model()?.embedded[0].as_ref(),
+            MapId::Logits => self.model()?.embedded[1].as_ref(),
+        }
+    }
+
+    pub fn embedded_mut(&mut self, map: MapId) -> Option<&mut Option<Embedded>> {
+        match map {
+            MapId::Raw => Some(&mut self.data.as_mut()?.raw_embedded),
+            MapId::Code => Some(&mut self.model_mut()?.embedded[0]),
+            MapId::Logits => Some(&mut self.model_mut()?.embedded[1]),
+        }
+    }
+
+    /// The layer a map is drawn with: the method chosen for it once computed, its PCA map
+    /// until then (and always for PCA).
+    pub fn shown_layer(&self, map: MapId) -> Option<&MapLayer> {
+        let chosen = self.view.map_methods[map as usize];
+        match self.embedded(map) {
+            Some(e) if !chosen.is_linear() && e.method == chosen => match e.layer.ready() {
+                Some(layer) => Some(layer),
+                None => self.layer(map),
+            },
+            _ => self.layer(map),
+        }
+    }
+
     /// What the instruments found through the model's maps.
     pub fn results(&self) -> Option<&InstrumentResults> {
         self.model().map(|m| &m.results)
@@ -301,7 +334,9 @@ impl AppState {
             MapId::Raw => (data, None),
             _ => (data, model),
         };
-        egui::Id::unique(("genrescope-map", map.name(), generation))
+        // A map drawn by another method has other coordinates: its view starts fitted too.
+        let method = self.shown_layer(map).map_or("PCA", |l| l.method.name());
+        egui::Id::unique(("genrescope-map", map.name(), generation, method))
     }
 
     /// Clips of genres not hidden.

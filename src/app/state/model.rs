@@ -16,7 +16,7 @@ use crate::tables::report::EvalReport;
 
 use super::data::Derived;
 use super::instruments::InstrumentResults;
-use super::layers::{ColorScale, MapLayer};
+use super::layers::{ColorScale, Embedded, MapLayer};
 use super::track_points::TrackPoints;
 
 /// A model's maps of the data, with what drawing them needs.
@@ -133,6 +133,8 @@ pub struct ModelState {
     /// The tracks whose label this model and their neighbours both doubt (from the audit).
     pub mislabels: Option<Vec<SuspectedMislabel>>,
     pub results: InstrumentResults,
+    /// The bottleneck and logits maps by t-SNE or UMAP, when asked for.
+    pub embedded: [Option<Embedded>; 2],
 }
 
 impl ModelState {

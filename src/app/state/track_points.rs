@@ -66,6 +66,7 @@ impl TrackPoints {
             layer: MapLayer {
                 projection,
                 bounds: layer.bounds,
+                method: layer.method,
             },
             labels: track_labels,
             shades,
