@@ -86,7 +86,7 @@ pub fn point_on_screen(h: &App, map: &str, i: usize) -> egui::Pos2 {
     let layer = h
         .state()
         .state
-        .layer(map_id(map))
+        .shown_layer(map_id(map))
         .expect("the map is drawn");
     let p = layer.projection.points[i];
     plot_memory(h, map)

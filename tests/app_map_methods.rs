@@ -1,0 +1,131 @@
+//! Each map by PCA, t-SNE or UMAP, chosen from its menu in the window on the real GTZAN tracks:
+//! computed on a worker with progress, drawn and clicked like the PCA map, its parameters and
+//! what it cannot show said under its title, and stopped by its Cancel.
+
+mod common;
+
+use common::ui::*;
+use common::*;
+use egui::accesskit::Role;
+use egui_kittest::kittest::{By, Queryable};
+use genrescope::app::registry::Progress;
+use genrescope::app::state::{Derived, MapId};
+use genrescope::maps::method::MapMethod;
+use genrescope::maps::trust::trustworthiness;
+
+/// Opens map `nth`'s (raw 0, code 1, logits 2) method menu, showing `current`, and picks
+/// `method`.
+fn choose_method(h: &mut App, nth: usize, current: &str, method: &str) {
+    let menu = h
+        .get_all(
+            By::new()
+                .role(Role::ComboBox)
+                .label("How this map is drawn: PCA (the paper's), t-SNE or UMAP"),
+        )
+        .nth(nth)
+        .expect("a method menu over each map");
+    assert_eq!(menu.value().as_deref(), Some(current), "map {nth}'s menu");
+    menu.click();
+    h.run_steps(2);
+    h.get_by_label(method).click();
+    h.run_steps(2);
+}
+
+fn share_reported(h: &App, map: MapId) -> Option<f32> {
+    let state = &h.state().state;
+    let job = state.embedded(map)?.job?;
+    match state.jobs.get(job)?.progress {
+        Some(Progress::Share(s)) => Some(s),
+        _ => None,
+    }
+}
+
+#[test]
+fn the_bottleneck_by_t_sne_keeps_neighbourhoods_clicks_like_pca_and_a_run_can_be_cancelled() {
+    let Some(dir) = gtzan_dir() else { return };
+    let model = std::path::PathBuf::from(common::cli::shipped("gtzan-mini-dsae.safetensors"));
+    let mut h = window_with(dir, model, false);
+    h.get_by_label("Bottleneck (64-d)");
+    let pca_points = h
+        .state()
+        .state
+        .layer(MapId::Code)
+        .unwrap()
+        .projection
+        .points
+        .clone();
+
+    // t-SNE for the bottleneck: the PCA map stays until it is done, with the progress shown.
+    choose_method(&mut h, 1, "PCA", "t-SNE");
+    let chosen = h.state().state.view.map_methods[MapId::Code as usize];
+    assert!(matches!(chosen, MapMethod::Tsne(p) if p.perplexity == 30.0 && p.seed == 0));
+    run_until(&mut h, 240, "the t-SNE map", |a| {
+        a.state
+            .embedded(MapId::Code)
+            .is_some_and(|e| e.layer.ready().is_some())
+    });
+    let state = &h.state().state;
+    let shown = state.shown_layer(MapId::Code).unwrap();
+    assert!(!shown.is_linear());
+    assert_eq!(shown.projection.points.len(), pca_points.len());
+    assert_ne!(shown.projection.points, pca_points);
+    // The map keeps more of each clip's neighbourhood than PCA's.
+    let maps = model_maps(&h);
+    let (code, dim) = (&maps.inference.code, maps.inference.code_dim);
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let t = trustworthiness(code, dim, &shown.projection.points, 10, &cancel).unwrap();
+    let t_pca = trustworthiness(code, dim, &pca_points, 10, &cancel).unwrap();
+    assert!(t > t_pca, "t-SNE {t}, PCA {t_pca}");
+    // Its parameters and what it cannot show are said under the title.
+    h.get_by_label("t-SNE: perplexity 30 · seed 0");
+    h.get_by_label_contains("No inverse: the probe, paths and directions are drawn on PCA maps");
+
+    // A click on the t-SNE map picks the clip drawn there.
+    let (i, pos) = visible_point(&h, "map-code", (0..640).step_by(37));
+    click_at(&mut h, pos);
+    h.run_steps(2);
+    assert_eq!(h.state().state.data.as_ref().unwrap().picks.a, Some(i));
+
+    // Back to PCA and to t-SNE again: the finished map is kept, not computed again.
+    choose_method(&mut h, 1, "t-SNE", "PCA");
+    assert!(h
+        .state()
+        .state
+        .shown_layer(MapId::Code)
+        .unwrap()
+        .is_linear());
+    choose_method(&mut h, 1, "PCA", "t-SNE");
+    assert!(!h
+        .state()
+        .state
+        .shown_layer(MapId::Code)
+        .unwrap()
+        .is_linear());
+    assert!(h.state().state.embedded(MapId::Code).unwrap().job.is_none());
+
+    // t-SNE of the 500-d raw input takes seconds: its progress shows, and
+    // Cancel stops it and puts the map back on PCA.
+    choose_method(&mut h, 0, "PCA", "t-SNE");
+    run_until(&mut h, 120, "progress of the raw map's t-SNE", |a| {
+        a.state.embedded(MapId::Raw).is_some_and(|e| {
+            e.job
+                .and_then(|j| a.state.jobs.get(j))
+                .is_some_and(|j| matches!(j.progress, Some(Progress::Share(s)) if s > 0.0))
+        })
+    });
+    let share = share_reported(&h, MapId::Raw).unwrap();
+    assert!(share > 0.0 && share < 1.0, "{share}");
+    h.get_by_label("PCA map shown until it is done.");
+    h.get_by_label("Cancel").click();
+    h.run_steps(2);
+    let state = &h.state().state;
+    assert_eq!(state.view.map_methods[MapId::Raw as usize], MapMethod::Pca);
+    assert!(state.embedded(MapId::Raw).is_none());
+    assert!(state.shown_layer(MapId::Raw).unwrap().is_linear());
+    run_until(&mut h, 60, "the cancelled run to end", settled);
+    assert!(no_errors_shown(&h));
+    assert!(matches!(
+        h.state().state.embedded(MapId::Code).map(|e| &e.layer),
+        Some(Derived::Ready(_))
+    ));
+}
