@@ -114,15 +114,19 @@ fn clips_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
                 100.0 * f64::from(error) / var.max(1e-12)
             ));
         }
-        Plot::new("a-vs-reconstruction")
-            .height(80.0)
-            .legend(Legend::default())
-            .show_axes([false, true])
-            .allow_scroll(false)
-            .show(ui, |p| {
-                p.line(Line::new("A input", series(x)));
-                p.line(Line::new("reconstruction", series(&r)));
-            });
+        if let Some(bands) = mel_bands(state) {
+            patches_ui(ui, bands, &[("A input", x), ("reconstruction", &r)]);
+        } else {
+            Plot::new("a-vs-reconstruction")
+                .height(80.0)
+                .legend(Legend::default())
+                .show_axes([false, true])
+                .allow_scroll(false)
+                .show(ui, |p| {
+                    p.line(Line::new("A input", series(x)));
+                    p.line(Line::new("reconstruction", series(&r)));
+                });
+        }
     }
     match picks.b {
         Some(b) => {
@@ -138,6 +142,32 @@ fn clips_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
             ui.label(RichText::new("B: shift-click a point").weak());
         }
     }
+}
+
+/// The mel bands of the data's vectors, when they are log-mel patches.
+fn mel_bands(state: &AppState) -> Option<usize> {
+    match &state.dataset()?.features.input {
+        crate::dataset::Representation::LogMel(m) => Some(m.n_mels),
+        _ => None,
+    }
+}
+
+/// Log-mel vectors side by side as spectrograms on one dB scale, with its legend.
+fn patches_ui(ui: &mut Ui, n_mels: usize, shown: &[(&str, &[f32])]) {
+    use super::spectrogram::{legend, show, DbScale, Patch};
+    let patches: Vec<(&str, Patch)> = shown
+        .iter()
+        .filter_map(|&(title, v)| Some((title, Patch::new(v, n_mels)?)))
+        .collect();
+    let scale = DbScale::of(&patches.iter().map(|p| p.1).collect::<Vec<_>>());
+    let width = ((ui.available_width() - 8.0 * patches.len() as f32) / patches.len().max(1) as f32)
+        .clamp(60.0, 220.0);
+    ui.horizontal(|ui| {
+        for (title, patch) in &patches {
+            show(ui, title, *patch, scale, egui::vec2(width, 64.0));
+        }
+    });
+    legend(ui, scale);
 }
 
 fn series(values: &[f32]) -> PlotPoints<'static> {
@@ -286,6 +316,27 @@ fn curves_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
         .picks()
         .b
         .filter(|_| trace.instrument == super::state::Instrument::Interpolate);
+    if let Some(bands) = mel_bands(state) {
+        // Log-mel patches: A, the step decoded now and B as spectrograms on one scale.
+        let step = trace.current.as_ref().map(|c| {
+            (
+                format!("decoded, {parameter} = {:.2}", c.t),
+                c.decoded.as_slice(),
+            )
+        });
+        let mut shown: Vec<(&str, &[f32])> = Vec::new();
+        if let Some(x) = a.and_then(|i| pooled(state, i)) {
+            shown.push(("A's input", x));
+        }
+        if let Some((title, values)) = &step {
+            shown.push((title.as_str(), values));
+        }
+        if let Some(x) = b.and_then(|i| pooled(state, i)) {
+            shown.push(("B's input", x));
+        }
+        patches_ui(ui, bands, &shown);
+        return;
+    }
     ui.label(
         RichText::new(if b.is_some() {
             "A's input · decoded · B's input"

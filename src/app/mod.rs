@@ -23,6 +23,7 @@ pub mod notices;
 pub mod paths;
 pub mod paths_panel;
 pub mod registry;
+pub mod spectrogram;
 pub mod state;
 pub mod status_panel;
 pub mod theme;
