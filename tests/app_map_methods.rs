@@ -8,6 +8,7 @@ use common::ui::*;
 use common::*;
 use egui::accesskit::Role;
 use egui_kittest::kittest::{By, Queryable};
+use genrescope::app::events::{Command, FileTarget};
 use genrescope::app::registry::Progress;
 use genrescope::app::state::{Derived, MapId};
 use genrescope::maps::method::MapMethod;
@@ -86,6 +87,31 @@ fn the_bottleneck_by_t_sne_keeps_neighbourhoods_clicks_like_pca_and_a_run_can_be
     h.run_steps(2);
     assert_eq!(h.state().state.data.as_ref().unwrap().picks.a, Some(i));
 
+    // Exported as shown: maps.csv names each map's columns by its method, maps.json says how.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("embeddings");
+    h.state_mut().apply(Command::UsePath {
+        target: FileTarget::EmbeddingsFolder,
+        path: out.clone(),
+    });
+    run_until(&mut h, 60, "the embeddings written", |a| {
+        a.state.is_idle() && out.join("maps.json").exists()
+    });
+    let header = std::fs::read_to_string(out.join("maps.csv")).unwrap();
+    let header = header.lines().next().unwrap().to_string();
+    for column in ["raw_pc1", "code_tsne1", "code_tsne2", "logits_pc2"] {
+        assert!(
+            header.split(',').any(|c| c == column),
+            "{column} in {header}"
+        );
+    }
+    let sidecar: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("maps.json")).unwrap()).unwrap();
+    assert_eq!(sidecar["maps"][1]["map"], "code");
+    assert_eq!(sidecar["maps"][1]["method"]["method"], "tsne");
+    assert_eq!(sidecar["maps"][1]["method"]["perplexity"], 30.0);
+    assert_eq!(sidecar["maps"][0]["method"]["method"], "pca");
+
     // Back to PCA and to t-SNE again: the finished map is kept, not computed again.
     choose_method(&mut h, 1, "t-SNE", "PCA");
     assert!(h
@@ -128,4 +154,43 @@ fn the_bottleneck_by_t_sne_keeps_neighbourhoods_clicks_like_pca_and_a_run_can_be
         h.state().state.embedded(MapId::Code).map(|e| &e.layer),
         Some(Derived::Ready(_))
     ));
+}
+
+#[test]
+fn log_mel_patches_are_spectrograms_and_export_as_png() {
+    let Some(dir) = gtzan_dir() else { return };
+    let model =
+        std::path::PathBuf::from(common::cli::shipped("gtzan-mini-logmel-dsae.safetensors"));
+    let mut h = window_with(dir, model, false);
+    pick_quietly(&mut h, 3, Some(200));
+    run_until(&mut h, 60, "A, B and the path", |a| {
+        a.state.trace().is_some_and(|t| t.current.is_some()) && a.state.is_idle()
+    });
+    // A's input and its reconstruction side by side, on one dB scale with its legend.
+    h.get_by_label("A input");
+    h.get_by_label("reconstruction");
+    assert!(h.query_all_by_label_contains("decoded, t = ").count() >= 1);
+
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("maps");
+    h.state_mut().apply(Command::UsePath {
+        target: FileTarget::MapsFolder,
+        path: out.clone(),
+    });
+    // (The maps' own PNGs are cut from a screenshot, which needs a real window: the
+    // screenshot tests do that under Xvfb.)
+    run_until(&mut h, 60, "the spectrograms written", |_| {
+        out.join("spectrogram-path-step.png").exists()
+    });
+    // 38 frames by 64 mel bands, each 4 pixels; quiet and loud parts in other colours.
+    let a = image::open(out.join("spectrogram-a-input.png"))
+        .unwrap()
+        .to_rgb8();
+    assert_eq!(a.dimensions(), (38 * 4, 64 * 4));
+    let colours: std::collections::BTreeSet<[u8; 3]> = a.pixels().map(|p| p.0).collect();
+    assert!(colours.len() > 50, "{} colours", colours.len());
+    for name in ["spectrogram-a-reconstruction", "spectrogram-b-input"] {
+        let img = image::open(out.join(format!("{name}.png"))).unwrap();
+        assert_eq!((img.width(), img.height()), (152, 256), "{name}");
+    }
 }

@@ -114,8 +114,17 @@ impl Capture {
             request.rects = MapId::ALL
                 .into_iter()
                 .filter_map(|map| {
-                    egui_plot::PlotMemory::load(ctx, state.map_plot_id(map))
-                        .map(|m| (map.name(), *m.transform().frame()))
+                    egui_plot::PlotMemory::load(ctx, state.map_plot_id(map)).map(|m| {
+                        // From the map's title down: its method and parameters are in the image.
+                        let mut rect = *m.transform().frame();
+                        let corner = ctx.data(|d| {
+                            d.get_temp::<egui::Pos2>(crate::app::maps_panel::map_top_id(map))
+                        });
+                        if let Some(corner) = corner {
+                            rect.min = rect.min.min(corner);
+                        }
+                        (map.name(), rect)
+                    })
                 })
                 .collect();
             let slot = Arc::clone(&request.image);

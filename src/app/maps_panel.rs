@@ -146,6 +146,10 @@ pub fn maps_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
     let mut input = MapInput::default();
     ui.columns(3, |columns| {
         for (ui, map) in columns.iter_mut().zip(MapId::ALL) {
+            // A map's PNG starts at its title, so the image says what it shows and how.
+            let corner = ui.cursor().left_top();
+            ui.ctx()
+                .data_mut(|d| d.insert_temp(map_top_id(map), corner));
             ui.horizontal(|ui| {
                 method_menu(ui, state, map, out);
                 ui.add(egui::Label::new(RichText::new(map_title(state, map)).strong()).truncate());
@@ -528,6 +532,11 @@ fn underlay_on(state: &AppState, map: MapId) -> Option<Underlay<'_>> {
         points,
         labels: &under.labels,
     })
+}
+
+/// Where a map's column (its title) starts on screen (top left), for its PNG.
+pub fn map_top_id(map: MapId) -> egui::Id {
+    egui::Id::unique(("map-top", map.name()))
 }
 
 /// The method a map is drawn by, chosen from a small menu before its title.

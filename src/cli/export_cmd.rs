@@ -215,6 +215,7 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
         .iter()
         .map(|(name, dim, trust, pca_trust, points)| ExportedMap {
             name,
+            method,
             dim: *dim,
             points,
             trustworthiness: *trust,
@@ -229,7 +230,6 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<()> {
         &args.out,
         &md.dataset,
         md.splits.as_deref(),
-        &method,
         &exported,
         &source,
     )?;

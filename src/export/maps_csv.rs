@@ -1,6 +1,6 @@
 //! The maps as drawn: `maps.csv`, every clip's provenance and its two coordinates on each map
 //! (columns named by map and method: `code_tsne1`, `code_tsne2`), and `maps.json` beside it,
-//! the method and every parameter that decided the maps, so a map can be made again.
+//! each map's method and every parameter that decided it, so a map can be made again.
 
 use std::io::Write;
 use std::path::Path;
@@ -16,6 +16,7 @@ use crate::maps::method::MapMethod;
 pub struct ExportedMap<'a> {
     /// "raw", "code" or "logits".
     pub name: &'static str,
+    pub method: MapMethod,
     /// Width of the rows it maps.
     pub dim: usize,
     pub points: &'a [[f64; 2]],
@@ -37,8 +38,6 @@ pub fn map_columns(name: &str, method: &MapMethod) -> [String; 2] {
 
 #[derive(Serialize)]
 struct Sidecar<'a> {
-    method: &'a MapMethod,
-    description: String,
     clips: usize,
     maps: Vec<SidecarMap>,
     /// Where the rows came from (model file, folder), as the command was given them.
@@ -48,6 +47,8 @@ struct Sidecar<'a> {
 #[derive(Serialize)]
 struct SidecarMap {
     map: &'static str,
+    method: MapMethod,
+    description: String,
     columns: [String; 2],
     input_dim: usize,
     trustworthiness_k10: Option<f64>,
@@ -60,7 +61,6 @@ pub fn write_maps(
     dir: &Path,
     dataset: &Dataset,
     splits: Option<&[Split]>,
-    method: &MapMethod,
     maps: &[ExportedMap],
     source: &serde_json::Value,
 ) -> Result<[std::path::PathBuf; 2], ExportError> {
@@ -69,7 +69,7 @@ pub fn write_maps(
     write_csv_rows(&csv, |w| {
         let mut header: Vec<String> = PROVENANCE_COLUMNS.iter().map(|s| s.to_string()).collect();
         for map in maps {
-            header.extend(map_columns(map.name, method));
+            header.extend(map_columns(map.name, &map.method));
         }
         w.write_record(&header)?;
         for (i, seg) in dataset.segments.iter().enumerate() {
@@ -95,14 +95,14 @@ pub fn write_maps(
         Ok(())
     })?;
     let sidecar = Sidecar {
-        method,
-        description: method.describe(),
         clips: dataset.len(),
         maps: maps
             .iter()
             .map(|m| SidecarMap {
                 map: m.name,
-                columns: map_columns(m.name, method),
+                method: m.method,
+                description: m.method.describe(),
+                columns: map_columns(m.name, &m.method),
                 input_dim: m.dim,
                 trustworthiness_k10: m.trustworthiness,
                 pca_trustworthiness_k10: m.pca_trustworthiness,

@@ -10,7 +10,7 @@ use crate::app::events::FileTarget;
 use crate::app::jobs::{work, JobError};
 use crate::app::notices::Topic;
 use crate::app::registry::{JobKind, Stamp};
-use crate::app::state::{Loudness, PathPrompt, Tab};
+use crate::app::state::{Loudness, MapId, PathPrompt, Tab};
 use crate::app::GenrescopeApp;
 use crate::dataset::DataSource;
 use crate::files::{check_destination, check_folder};
@@ -214,6 +214,23 @@ impl GenrescopeApp {
             .state
             .layer(crate::app::state::MapId::Raw)
             .map(|l| l.projection.points.clone());
+        // The maps as shown, each by its own method, for maps.csv.
+        let shown: Vec<(MapId, crate::maps::method::MapMethod, usize, Vec<[f64; 2]>)> = MapId::ALL
+            .into_iter()
+            .filter_map(|map| {
+                let layer = self.state.shown_layer(map)?;
+                Some((
+                    map,
+                    layer.method,
+                    layer.projection.dim,
+                    layer.projection.points.clone(),
+                ))
+            })
+            .collect();
+        let source = serde_json::json!({
+            "model": model.source.clone(),
+            "folder": ds.source.label(),
+        });
         let what = format!("embeddings in {}", dir.display());
         self.start_job(JobKind::Write { what }, Stamp::default(), move |_, _, _| {
             let e = crate::export::Embeddings::new(
@@ -223,11 +240,26 @@ impl GenrescopeApp {
                 splits.as_deref(),
                 raw.as_deref(),
             );
+            let exported: Vec<crate::export::ExportedMap> = shown
+                .iter()
+                .map(|(map, method, dim, points)| crate::export::ExportedMap {
+                    name: map.short_name(),
+                    method: *method,
+                    dim: *dim,
+                    points,
+                    trustworthiness: None,
+                    pca_trustworthiness: None,
+                })
+                .collect();
             e.write_csv(&dir.join("embeddings.csv"))
                 .and_then(|()| e.write_projector(&dir))
+                .and_then(|_| {
+                    crate::export::write_maps(&dir, &ds, splits.as_deref(), &exported, &source)
+                })
                 .map(|_| {
                     crate::app::events::Output::Written(format!(
-                        "Wrote embeddings.csv, vectors.tsv and metadata.tsv to {}.",
+                        "Wrote embeddings.csv, vectors.tsv, metadata.tsv, maps.csv and maps.json \
+                         to {}.",
                         dir.display()
                     ))
                 })
@@ -247,6 +279,60 @@ impl GenrescopeApp {
             what: format!("maps in {}", dir.display()),
         };
         let (job, _) = self.state.jobs.start(kind, Stamp::default());
-        self.capture.request_maps(job, dir);
+        self.capture.request_maps(job, dir.clone());
+        self.export_spectrograms(dir);
+    }
+
+    /// With log-mel data, the spectrograms the window shows (A's input and reconstruction, B's
+    /// input, the path's current step) as PNGs beside the maps, on one dB scale, each frame and
+    /// band 4 pixels.
+    fn export_spectrograms(&mut self, dir: PathBuf) {
+        use crate::app::spectrogram::{png_pixels, DbScale, Patch};
+        let Some(crate::dataset::Representation::LogMel(mel)) =
+            self.state.dataset().map(|d| d.features.input.clone())
+        else {
+            return;
+        };
+        let picks = self.state.picks();
+        let vector = |i: usize| self.state.dataset().map(|d| d.vector(i).to_vec());
+        let mut shown: Vec<(&'static str, Vec<f32>)> = Vec::new();
+        if let Some(a) = picks.a {
+            shown.extend(vector(a).map(|v| ("spectrogram-a-input", v)));
+            shown.extend(
+                self.state
+                    .reconstruction(a)
+                    .map(|r| ("spectrogram-a-reconstruction", r.to_vec())),
+            );
+        }
+        if let Some(b) = picks.b {
+            shown.extend(vector(b).map(|v| ("spectrogram-b-input", v)));
+        }
+        if let Some(current) = self.state.trace().and_then(|t| t.current.as_ref()) {
+            shown.push(("spectrogram-path-step", current.decoded.clone()));
+        }
+        if shown.is_empty() {
+            return;
+        }
+        let what = format!("spectrograms in {}", dir.display());
+        self.start_job(JobKind::Write { what }, Stamp::default(), move |_, _, _| {
+            let patches: Vec<(&str, Patch)> = shown
+                .iter()
+                .filter_map(|(name, v)| Some((*name, Patch::new(v, mel.n_mels)?)))
+                .collect();
+            let scale = DbScale::of(&patches.iter().map(|p| p.1).collect::<Vec<_>>());
+            for (name, patch) in &patches {
+                let path = dir.join(format!("{name}.png"));
+                let pixels = png_pixels(*patch, scale, 4);
+                crate::files::write_atomic(&path, |w| pixels.write_to(w, image::ImageFormat::Png))
+                    .map_err(JobError::failed)?;
+            }
+            Ok(crate::app::events::Output::Written(format!(
+                "Saved {} spectrogram(s) as PNG in {} ({:.0} to {:.0} dB).",
+                patches.len(),
+                dir.display(),
+                scale.low_db,
+                scale.high_db
+            )))
+        });
     }
 }

@@ -31,6 +31,15 @@ impl MapId {
         }
     }
 
+    /// Its name in exported columns ("raw", "code", "logits").
+    pub fn short_name(self) -> &'static str {
+        match self {
+            Self::Raw => "raw",
+            Self::Code => "code",
+            Self::Logits => "logits",
+        }
+    }
+
     /// How a sentence names it ("the bottleneck map").
     pub fn describe(self) -> &'static str {
         match self {
