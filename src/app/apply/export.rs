@@ -289,7 +289,7 @@ impl GenrescopeApp {
     fn export_spectrograms(&mut self, dir: PathBuf) {
         use crate::app::spectrogram::{png_pixels, DbScale, Patch};
         let Some(crate::dataset::Representation::LogMel(mel)) =
-            self.state.dataset().map(|d| d.features.input.clone())
+            self.state.dataset().map(|d| d.features.input)
         else {
             return;
         };
