@@ -291,6 +291,33 @@ def cmd_infer(a):
         numpy=np.__version__)
 
 
+def cmd_embed(a):
+    """scikit-learn's t-SNE and umap-learn's UMAP of the bottleneck genrescope bench mapped."""
+    import numpy as np
+    import sklearn
+    from sklearn.manifold import TSNE, trustworthiness
+    if not os.path.exists(a.data):
+        sys.exit(f"{a.data} is missing: `genrescope bench --embed-data` writes it")
+    x = np.load(a.data).astype(np.float32)
+    rows = []
+    sk = f"scikit-learn {sklearn.__version__}, perplexity 30, PCA start"
+    t = time.perf_counter()
+    y = TSNE(perplexity=30, init="pca", random_state=0).fit_transform(x)
+    rows.append(row("tsne_8000x64_s", sk, time.perf_counter() - t))
+    rows.append(row("trust_tsne_8000x64", sk, float(trustworthiness(x, y, n_neighbors=10)), "trust"))
+    import umap
+    # The first call compiles umap-learn's numba kernels: warm them up on a few rows first.
+    umap.UMAP(n_neighbors=15, random_state=0, init="pca", n_epochs=5).fit_transform(x[:300])
+    for init in ("pca", "spectral"):
+        variant = f"umap-learn {umap.__version__}, 15 neighbours, {init} start, seeded"
+        t = time.perf_counter()
+        u = umap.UMAP(n_neighbors=15, min_dist=0.1, random_state=0, init=init).fit_transform(x)
+        rows.append(row("umap_8000x64_s", variant, time.perf_counter() - t))
+        rows.append(row("trust_umap_8000x64", variant,
+                        float(trustworthiness(x, u, n_neighbors=10)), "trust"))
+    out(rows, sklearn=sklearn.__version__, umap=umap.__version__)
+
+
 def cmd_gemm(a):
     """The highest sgemm rate PyTorch or NumPy reach here (bench.py's gemm stage)."""
     torch = torch_setup(os.cpu_count())
@@ -323,6 +350,11 @@ LABELS = {
     "pca_8000x64_s": "PCA of the bottleneck, 8,000 x 64",
     "slider_step_waveform_ms": "slider step, waveform: decode + upsample + convert for the device",
     "slider_step_logmel_ms": "slider step, log-mel: decode + Griffin-Lim + convert for the device",
+    "tsne_8000x64_s": "t-SNE of the bottleneck, 8,000 x 64 (perplexity 30, 1,000 iterations)",
+    "trust_tsne_8000x64": "  its trustworthiness (k = 10; higher keeps more neighbours)",
+    "umap_8000x64_s": "UMAP of the bottleneck, 8,000 x 64 (15 neighbours, 500 epochs)",
+    "trust_umap_8000x64": "  its trustworthiness (k = 10)",
+    "trust_pca_8000x64": "  trustworthiness of the PCA map of the same rows",
 }
 SCALE = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "µs": 1e-6, "MB": 1.0}   # times to seconds
 
@@ -335,6 +367,8 @@ def genrescope_rows(path):
             sys.exit(f"{path}: rows without a `key`; rebuild genrescope (cargo build --release)")
         if r["unit"] in SCALE:
             rows[key] = (r["value"] * SCALE[r["unit"]], "MB" if r["unit"] == "MB" else "s")
+        elif key.startswith("trust_"):
+            rows[key] = (r["value"], "trust")
         else:   # a unit without a Python counterpart (x real time, ...): shown, not compared
             rows[key] = (r["value"], r["unit"])
     return rows
@@ -347,6 +381,8 @@ def time_file(path):
 
 
 def fmt(v, unit):
+    if unit == "trust":
+        return f"{v:.3f}"
     if unit == "MB":
         return f"{v:.0f} MB"
     if unit != "s":
@@ -405,8 +441,11 @@ def cmd_report(a):
         # The peer is the fastest Python variant measured (threads, loader, library): the ratio
         # should not flatter genrescope by picking a slow configuration.
         best = min(py.get(key, {}).items(), key=lambda kv: kv[1]["median"], default=None)
+        if key.startswith("trust_"):   # a score: the peer that keeps the most neighbours
+            best = max(py.get(key, {}).items(), key=lambda kv: kv[1]["median"], default=None)
         ratio = (best[1]["median"] / g["median"]
-                 if g and best and g["median"] > 0 and g["unit"] == best[1]["unit"] else None)
+                 if g and best and g["median"] > 0 and g["unit"] == best[1]["unit"]
+                 and g["unit"] in ("s", "MB") else None)
         table.append(dict(key=key, genrescope=g and g["median"],
                           python=best and best[1]["median"], python_variant=best and best[0],
                           ratio=ratio))
@@ -477,6 +516,8 @@ def main():
     p.add_argument("--threads", type=int, default=os.cpu_count())
     p.add_argument("corpus")
     sub.add_parser("gemm")
+    p = sub.add_parser("embed")
+    p.add_argument("data", help="the .npy `genrescope bench --embed-data` wrote")
     p = sub.add_parser("report")
     p.add_argument("run_dir")
     p.add_argument("--json")
