@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use super::neighbours::{nearest_other_tracks, NeighbourError};
 use crate::dataset::Dataset;
+use crate::maps::ModelMaps;
 
 /// Neighbours whose overlap says how far a clip moved.
 pub const MOVED_K: usize = 10;
@@ -102,6 +103,144 @@ pub fn paired_clips(first: &Dataset, second: &Dataset) -> Vec<(usize, usize)> {
                 .map(|&j| (i, j))
         })
         .collect()
+}
+
+/// One model's reading of the folder: its clips, its genre list and its maps of them.
+#[derive(Clone, Copy)]
+pub struct Reading<'a> {
+    pub dataset: &'a Dataset,
+    pub genres: &'a [String],
+    pub maps: &'a ModelMaps,
+}
+
+impl Reading<'_> {
+    /// The genre the model predicts for clip `i` of its reading.
+    pub fn predicted(&self, i: usize) -> Option<&str> {
+        let (g, _) = *self.maps.predicted.as_ref()?.get(i)?;
+        self.genres.get(g).map(String::as_str)
+    }
+}
+
+/// Two models compared on the clips both read.
+#[derive(Debug, Clone)]
+pub struct Comparison {
+    /// Clip pairs (index in the first reading, in the second), in the first reading's order.
+    pub pairs: Vec<(usize, usize)>,
+    /// Share of paired clips given the same genre name by both (models that classify).
+    pub agreement: Option<f64>,
+    pub cross_table: Option<CrossTable>,
+    /// Each pair's Jaccard distance between its [`MOVED_K`] nearest clips (other tracks) in
+    /// the two bottlenecks, in `pairs`' order; empty when there are no neighbourhoods.
+    pub moved: Vec<f64>,
+    /// What the two do not share, in sentences (genres, clips, a model that does not classify,
+    /// neighbourhoods that cannot be measured).
+    pub notes: Vec<String>,
+}
+
+impl Comparison {
+    /// Indices into `pairs` of the clips that moved most, most first (ties by order).
+    pub fn most_moved(&self, n: usize) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.moved.len()).collect();
+        order.sort_by(|&x, &y| self.moved[y].total_cmp(&self.moved[x]).then(x.cmp(&y)));
+        order.truncate(n);
+        order
+    }
+
+    pub fn mean_moved(&self) -> Option<f64> {
+        (!self.moved.is_empty()).then(|| self.moved.iter().sum::<f64>() / self.moved.len() as f64)
+    }
+}
+
+/// The clips two readings share could not be found: they cut the folder differently.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "the two models read no clip alike (the same file at the same start time): their segments \
+     are cut differently, so there is nothing to compare clip by clip"
+)]
+pub struct NothingShared;
+
+/// Compares two models' readings of one folder on the clips both read.
+pub fn compare(a: Reading, b: Reading) -> Result<Comparison, NothingShared> {
+    let (da, db) = (a.dataset, b.dataset);
+    let pairs = paired_clips(da, db);
+    if pairs.is_empty() {
+        return Err(NothingShared);
+    }
+    let mut notes = Vec::new();
+    if pairs.len() < da.len().max(db.len()) {
+        notes.push(format!(
+            "{} clips compared: the first model reads {}, the second {}",
+            pairs.len(),
+            da.len(),
+            db.len()
+        ));
+    }
+    let only = |x: &[String], y: &[String]| -> Vec<String> {
+        x.iter().filter(|g| !y.contains(g)).cloned().collect()
+    };
+    let (only_a, only_b) = (only(a.genres, b.genres), only(b.genres, a.genres));
+    if !only_a.is_empty() || !only_b.is_empty() {
+        notes.push(format!(
+            "the models share {} genre(s); only the first knows [{}], only the second [{}]: \
+             agreement counts a clip when both name the same genre",
+            a.genres.len() - only_a.len(),
+            only_a.join(", "),
+            only_b.join(", ")
+        ));
+    }
+    let classifies = a.maps.predicted.is_some() && b.maps.predicted.is_some();
+    let (agreement_share, table) = if classifies {
+        let names_a: Vec<&str> = pairs
+            .iter()
+            .map(|&(i, _)| a.predicted(i).unwrap_or(""))
+            .collect();
+        let names_b: Vec<&str> = pairs
+            .iter()
+            .map(|&(_, j)| b.predicted(j).unwrap_or(""))
+            .collect();
+        let index = |r: &Reading, i: usize| r.maps.predicted.as_ref().map_or(0, |p| p[i].0);
+        let first: Vec<usize> = pairs.iter().map(|&(i, _)| index(&a, i)).collect();
+        let second: Vec<usize> = pairs.iter().map(|&(_, j)| index(&b, j)).collect();
+        (
+            Some(agreement(&names_a, &names_b)),
+            Some(cross_table(&first, a.genres, &second, b.genres)),
+        )
+    } else {
+        notes.push("a model that does not classify has no predictions to agree on".into());
+        (None, None)
+    };
+    let gather = |r: &Reading, pick: fn(&(usize, usize)) -> usize| -> Vec<f32> {
+        let dim = r.maps.inference.code_dim;
+        pairs
+            .iter()
+            .flat_map(|p| {
+                let i = pick(p);
+                r.maps.inference.code[i * dim..(i + 1) * dim].iter().copied()
+            })
+            .collect()
+    };
+    let tracks: Vec<usize> = pairs.iter().map(|&(i, _)| da.segments[i].track).collect();
+    let moved = match neighbourhood_change(
+        &gather(&a, |p| p.0),
+        a.maps.inference.code_dim,
+        &gather(&b, |p| p.1),
+        b.maps.inference.code_dim,
+        &tracks,
+        MOVED_K,
+    ) {
+        Ok(distances) => distances,
+        Err(e) => {
+            notes.push(format!("no neighbourhoods to compare: {e}"));
+            Vec::new()
+        }
+    };
+    Ok(Comparison {
+        pairs,
+        agreement: agreement_share,
+        cross_table: table,
+        moved,
+        notes,
+    })
 }
 
 #[cfg(test)]

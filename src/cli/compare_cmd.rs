@@ -9,9 +9,7 @@ use clap::Args;
 use serde::Serialize;
 
 use super::model_data::{load_model_and_data, ModelAndData};
-use crate::analysis::compare::{
-    agreement, cross_table, neighbourhood_change, paired_clips, CrossTable, MOVED_K,
-};
+use crate::analysis::compare::{compare, CrossTable, Reading, MOVED_K};
 use crate::maps::{model_maps, ModelMaps};
 use crate::tables::report::EvalReport;
 use crate::training::experiment::evaluate_folder;
@@ -114,133 +112,55 @@ fn side(path: &Path, run: &Run) -> Side {
     }
 }
 
-/// The genre a model predicts for segment `i` of its reading.
-fn predicted(run: &Run, i: usize) -> Option<&str> {
-    let (genre, _) = *run.maps.predicted.as_ref()?.get(i)?;
-    run.md.saved.meta.genres.get(genre).map(String::as_str)
+fn reading(run: &Run) -> Reading<'_> {
+    Reading {
+        dataset: &run.md.dataset,
+        genres: &run.md.saved.meta.genres,
+        maps: &run.maps,
+    }
 }
 
 pub fn run(args: &CompareArgs) -> anyhow::Result<()> {
     let a = run_model(&args.first, &args.dir, args.json)?;
     let b = run_model(&args.second, &args.dir, args.json)?;
-    let (da, db) = (&a.md.dataset, &b.md.dataset);
-    let pairs = paired_clips(da, db);
-    if pairs.is_empty() {
-        anyhow::bail!(
-            "{} and {} read no clip of {} alike (the same file at the same start time): their \
-             segments are cut differently, so there is nothing to compare clip by clip",
+    let (ra, rb) = (reading(&a), reading(&b));
+    let found = compare(ra, rb).with_context(|| {
+        format!(
+            "cannot compare {} and {} on {}",
             args.first.display(),
             args.second.display(),
             args.dir.display()
-        );
-    }
+        )
+    })?;
     let mut notes: Vec<String> = [&a.unscored, &b.unscored]
         .into_iter()
         .flatten()
         .cloned()
         .collect();
-    if pairs.len() < da.len().max(db.len()) {
-        notes.push(format!(
-            "{} clips compared: the first model reads {}, the second {}",
-            pairs.len(),
-            da.len(),
-            db.len()
-        ));
-    }
-    let (ga, gb) = (&a.md.saved.meta.genres, &b.md.saved.meta.genres);
-    let only = |x: &[String], y: &[String]| -> Vec<String> {
-        x.iter().filter(|g| !y.contains(g)).cloned().collect()
-    };
-    let (only_a, only_b) = (only(ga, gb), only(gb, ga));
-    if !only_a.is_empty() || !only_b.is_empty() {
-        notes.push(format!(
-            "the models share {} genre(s); only the first knows [{}], only the second [{}]: \
-             agreement counts a clip when both name the same genre",
-            ga.len() - only_a.len(),
-            only_a.join(", "),
-            only_b.join(", ")
-        ));
-    }
-
-    let classifies = a.maps.predicted.is_some() && b.maps.predicted.is_some();
-    let (agreement_share, table) = if classifies {
-        let names_a: Vec<&str> = pairs
-            .iter()
-            .map(|&(i, _)| predicted(&a, i).unwrap_or(""))
-            .collect();
-        let names_b: Vec<&str> = pairs
-            .iter()
-            .map(|&(_, j)| predicted(&b, j).unwrap_or(""))
-            .collect();
-        let index = |run: &Run, i: usize| run.maps.predicted.as_ref().map_or(0, |p| p[i].0);
-        let first: Vec<usize> = pairs.iter().map(|&(i, _)| index(&a, i)).collect();
-        let second: Vec<usize> = pairs.iter().map(|&(_, j)| index(&b, j)).collect();
-        (
-            Some(agreement(&names_a, &names_b)),
-            Some(cross_table(&first, ga, &second, gb)),
-        )
-    } else {
-        notes.push("a model that does not classify has no predictions to agree on".into());
-        (None, None)
-    };
-
-    let gather = |run: &Run, pick: &dyn Fn(&(usize, usize)) -> usize| -> Vec<f32> {
-        let dim = run.maps.inference.code_dim;
-        pairs
-            .iter()
-            .flat_map(|p| {
-                let i = pick(p);
-                run.maps.inference.code[i * dim..(i + 1) * dim]
-                    .iter()
-                    .copied()
-            })
-            .collect()
-    };
-    let codes_a = gather(&a, &|p| p.0);
-    let codes_b = gather(&b, &|p| p.1);
-    let tracks: Vec<usize> = pairs.iter().map(|&(i, _)| da.segments[i].track).collect();
-    let (moved, mean_moved) = match neighbourhood_change(
-        &codes_a,
-        a.maps.inference.code_dim,
-        &codes_b,
-        b.maps.inference.code_dim,
-        &tracks,
-        MOVED_K,
-    ) {
-        Ok(distances) => {
-            let mean = distances.iter().sum::<f64>() / distances.len().max(1) as f64;
-            let mut order: Vec<usize> = (0..distances.len()).collect();
-            order.sort_by(|&x, &y| distances[y].total_cmp(&distances[x]).then(x.cmp(&y)));
-            let listed = order
-                .into_iter()
-                .take(args.moved)
-                .map(|k| {
-                    let (i, j) = pairs[k];
-                    MovedClip {
-                        clip: da.segment_label(i),
-                        genre: da.genres[da.label(i)].clone(),
-                        distance: distances[k],
-                        first_prediction: predicted(&a, i).map(String::from),
-                        second_prediction: predicted(&b, j).map(String::from),
-                    }
-                })
-                .collect();
-            (listed, Some(mean))
-        }
-        Err(e) => {
-            notes.push(format!("no neighbourhoods to compare: {e}"));
-            (Vec::new(), None)
-        }
-    };
-
+    notes.extend(found.notes.iter().cloned());
+    let da = &a.md.dataset;
+    let moved = found
+        .most_moved(args.moved)
+        .into_iter()
+        .map(|k| {
+            let (i, j) = found.pairs[k];
+            MovedClip {
+                clip: da.segment_label(i),
+                genre: da.genres[da.label(i)].clone(),
+                distance: found.moved[k],
+                first_prediction: ra.predicted(i).map(String::from),
+                second_prediction: rb.predicted(j).map(String::from),
+            }
+        })
+        .collect();
     let comparison = Comparison {
         first: side(&args.first, &a),
         second: side(&args.second, &b),
-        clips_compared: pairs.len(),
-        agreement: agreement_share,
-        cross_table: table,
+        clips_compared: found.pairs.len(),
+        agreement: found.agreement,
+        cross_table: found.cross_table.clone(),
         neighbours: MOVED_K,
-        mean_moved,
+        mean_moved: found.mean_moved(),
         moved,
         notes,
     };
