@@ -34,6 +34,7 @@ mod window {
             instrument: cli.show,
             place: cli.place.clone(),
             underneath: cli.underneath,
+            compare: cli.compare.clone(),
             map_method: cli
                 .map_method
                 .as_deref()

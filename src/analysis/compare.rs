@@ -215,7 +215,9 @@ pub fn compare(a: Reading, b: Reading) -> Result<Comparison, NothingShared> {
             .iter()
             .flat_map(|p| {
                 let i = pick(p);
-                r.maps.inference.code[i * dim..(i + 1) * dim].iter().copied()
+                r.maps.inference.code[i * dim..(i + 1) * dim]
+                    .iter()
+                    .copied()
             })
             .collect()
     };

@@ -41,6 +41,8 @@ pub enum ClipVersion {
     /// resynthesized).
     Input,
     Reconstruction,
+    /// The second model's reconstruction of the clip (compare mode).
+    SecondReconstruction,
     /// The three one after another.
     All,
 }
@@ -64,6 +66,11 @@ pub enum Command {
     },
     /// Stop drawing a map by t-SNE or UMAP; it goes back to PCA.
     CancelMapMethod(crate::app::state::MapId),
+    /// Compare the model in use with this one (a file) on the same folder.
+    CompareWith(std::path::PathBuf),
+    /// Compare the model in use with a shipped model.
+    CompareWithShipped(Shipped),
+    StopComparing,
     /// The folder path field was edited.
     EditFolderField(String),
     /// The training form was edited.
@@ -220,6 +227,8 @@ pub enum Output {
     Explained(Box<crate::analysis::explain::Explanation>),
     Audited(Box<crate::analysis::audit::Audit>),
     Underneath(Box<crate::latent::Underneath>),
+    /// A second model's reading of the folder, compared with the first.
+    Compared(Box<crate::app::state::CompareView>),
     /// A map's points by a non-linear method.
     Embedded {
         method: crate::maps::method::MapMethod,

@@ -113,7 +113,16 @@ pub fn maps_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
     } else {
         0.0
     };
-    let plot_height = (ui.available_height() - details_height - 24.0 - captions).max(120.0);
+    let mut plot_height = (ui.available_height() - details_height - 24.0 - captions).max(120.0);
+    // Compare mode: the second model's maps in a row beneath, the height shared.
+    let second = state
+        .model()
+        .and_then(|m| m.compare.as_ref())
+        .and_then(|c| c.ready())
+        .cloned();
+    if second.is_some() {
+        plot_height = ((plot_height - 44.0) / 2.0).max(100.0);
+    }
     let model = state.model();
     let splits = model.and_then(|m| m.splits.as_deref());
     let levels = match state.view.color_by {
@@ -294,6 +303,11 @@ pub fn maps_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
             }
         }
     });
+    if let Some(view) = &second {
+        if let Some(here) = second_row_ui(ui, state, view, plot_height) {
+            input = here;
+        }
+    }
     if input.hovered != data.hovered {
         out.push(Command::Hover(input.hovered));
     }
@@ -627,4 +641,96 @@ fn method_caption(ui: &mut Ui, state: &AppState, map: MapId, out: &mut Vec<Comma
             ui.add(egui::Label::new(RichText::new(what).weak().small()).wrap());
         }
     }
+}
+
+/// The second model's three maps beneath the first's, linked to them: the hovered clip, A, B
+/// and the selection are ringed on its own points (its clip of the same file and start time),
+/// and hovering or clicking one of its points means the first model's clip. Returns what the
+/// pointer did on it, in the first model's clips.
+fn second_row_ui(
+    ui: &mut Ui,
+    state: &AppState,
+    view: &crate::app::state::CompareView,
+    height: f32,
+) -> Option<MapInput> {
+    let data = state.data.as_ref()?;
+    ui.add(
+        egui::Label::new(
+            RichText::new(format!(
+                "Second model: {} ({}) — {}",
+                view.saved.meta.model.kind.name(),
+                view.saved.meta.features.input.kind().name(),
+                view.shared
+            ))
+            .small(),
+        )
+        .truncate(),
+    );
+    let ours = |i: Option<usize>| i.and_then(|i| view.second_of(i));
+    let picks = data.picks;
+    let selected: Vec<usize> = data
+        .selected()
+        .iter()
+        .filter_map(|&i| view.second_of(i))
+        .collect();
+    let focus: Vec<usize> = data
+        .hovered
+        .into_iter()
+        .chain(picks.a)
+        .filter_map(|i| view.second_of(i))
+        .collect();
+    let same_genres = view.dataset.genres == data.dataset.genres;
+    let no_hidden = std::collections::BTreeSet::new();
+    let tooltip = |ui: &mut Ui, j: usize| {
+        if let Some(info) = view.first_of(j).and_then(|i| state.segment_info(i)) {
+            segment_tooltip(ui, &info);
+        }
+    };
+    let mut input = None;
+    ui.columns(3, |columns| {
+        for (ui, map) in columns.iter_mut().zip(MapId::ALL) {
+            let Some(layer) = view.layer(map) else {
+                placeholder(ui, "This model has no such map.", height);
+                continue;
+            };
+            let scene = MapScene {
+                id: egui::Id::unique((
+                    "genrescope-compare-map",
+                    map.name(),
+                    &view.source,
+                    state.stamp().model,
+                )),
+                layer,
+                genres: &view.dataset.genres,
+                labels: &view.labels,
+                shades: None,
+                splits: None,
+                levels: None,
+                hidden: if same_genres {
+                    &data.hidden_genres
+                } else {
+                    &no_hidden
+                },
+                underlay: None,
+                marks: Marks {
+                    selected: &selected,
+                    focus: focus.clone(),
+                    a: ours(picks.a),
+                    b: ours(picks.b),
+                    ..Marks::default()
+                },
+                drag: DragUse::Pan,
+                tooltip: Some(&tooltip),
+            };
+            let mut here = draw_map(ui, &scene, height);
+            here.hovered = here.hovered.and_then(|j| view.first_of(j));
+            here.clicked = here
+                .clicked
+                .and_then(|(j, shift)| Some((view.first_of(j)?, shift)));
+            if here.over {
+                input = Some(here);
+            }
+        }
+    });
+    input
 }

@@ -72,6 +72,8 @@ pub struct AppOptions {
     pub underneath: bool,
     /// Draw every map by this method.
     pub map_method: Option<crate::maps::method::MapMethod>,
+    /// Compare the model with this second one once its maps are there.
+    pub compare: Option<PathBuf>,
     /// When the process started: with it, the times to the first frame and to the maps are
     /// printed on stderr (GENRESCOPE_TIMING=1).
     pub timing_from: Option<Instant>,
@@ -108,6 +110,7 @@ impl GenrescopeApp {
         if let Some(method) = options.map_method {
             app.state.view.map_methods = [method; 3];
         }
+        app.state.view.compare_with = options.compare.map(jobs::work::CompareSource::File);
         if options.audio {
             match Player::open_default() {
                 Ok(player) => {

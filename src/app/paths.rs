@@ -7,6 +7,8 @@ pub enum FileTarget {
     /// An audio file to place on the maps.
     PlaceFile,
     OpenModel,
+    /// A second model to compare the one in use with.
+    CompareModel,
     SaveModel,
     PathWav,
     /// The probe's stroke as a WAV.
@@ -26,10 +28,13 @@ impl FileTarget {
             Self::DataFolder => "Dataset folder to open",
             Self::PlaceFile => "Audio file to place on the maps",
             Self::OpenModel => "Model file to open",
+            Self::CompareModel => "Model file to compare with",
             Self::SaveModel => "Save the model as",
             Self::PathWav => "Save the path as",
             Self::StrokeWav => "Save the stroke as",
-            Self::EmbeddingsFolder => "Folder for embeddings.csv, vectors.tsv and metadata.tsv",
+            Self::EmbeddingsFolder => {
+                "Folder for embeddings.csv, vectors.tsv, metadata.tsv, maps.csv and maps.json"
+            }
             Self::MapsFolder => "Folder for the map PNGs",
             Self::SelectionFolder => "Folder for selection.csv, selection.m3u8 and selection.wav",
             Self::AuditCsv => "Save the audit as",
@@ -40,6 +45,7 @@ impl FileTarget {
     pub fn verb(self) -> &'static str {
         match self {
             Self::DataFolder | Self::OpenModel => "Open",
+            Self::CompareModel => "Compare",
             Self::PlaceFile => "Place",
             Self::SaveModel | Self::PathWav | Self::StrokeWav | Self::AuditCsv => "Save",
             Self::EmbeddingsFolder | Self::MapsFolder | Self::SelectionFolder => "Export",

@@ -72,6 +72,10 @@ pub enum JobKind {
     Embed {
         map: crate::app::state::MapId,
     },
+    /// Reading the folder with a second model and comparing the two.
+    Compare {
+        source: String,
+    },
 }
 
 impl JobKind {
@@ -93,6 +97,7 @@ impl JobKind {
             Self::Audit => "audit",
             Self::Underneath => "training folder underneath",
             Self::Embed { .. } => "non-linear map",
+            Self::Compare { .. } => "comparison with a second model",
         }
     }
 }

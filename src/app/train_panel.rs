@@ -12,6 +12,63 @@ use super::events::Command;
 use super::registry::Progress;
 use super::state::{AppState, TrainSettings};
 
+/// Comparing the model in use with a second one on the same folder.
+fn compare_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
+    use super::state::Derived;
+    use crate::model::shipped::GTZAN_MODELS;
+    let Some(model) = state.model() else {
+        return;
+    };
+    let offers: Vec<_> = state.dataset().map_or(Vec::new(), |ds| {
+        GTZAN_MODELS
+            .iter()
+            .copied()
+            .filter(|m| m.fits(ds) && Some(*m) != model.shipped)
+            .collect()
+    });
+    let choose = |ui: &mut Ui, out: &mut Vec<Command>| {
+        ui.horizontal_wrapped(|ui| {
+            ui.label("Compare with:");
+            for offer in &offers {
+                if ui
+                    .button(offer.short_label())
+                    .on_hover_text(format!("Both models' maps side by side: {}", offer.label()))
+                    .clicked()
+                {
+                    out.push(Command::CompareWithShipped(*offer));
+                }
+            }
+            if ui.button("a model file…").clicked() {
+                out.push(Command::AskPath(super::events::FileTarget::CompareModel));
+            }
+        });
+    };
+    match &model.compare {
+        None => choose(ui, out),
+        Some(Derived::Computing) => {
+            ui.horizontal_wrapped(|ui| {
+                ui.spinner();
+                ui.label("Reading the folder with the second model…");
+                if ui.small_button("Stop").clicked() {
+                    out.push(Command::StopComparing);
+                }
+            });
+        }
+        Some(Derived::Ready(view)) => {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(format!("Compared with {}", view.source));
+                if ui.small_button("Stop comparing").clicked() {
+                    out.push(Command::StopComparing);
+                }
+            });
+        }
+        Some(Derived::Failed(why)) => {
+            ui.colored_label(egui::Color32::from_rgb(200, 80, 60), why);
+            choose(ui, out);
+        }
+    }
+}
+
 pub fn train_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
     ui.heading("Model");
     current_model_ui(ui, state);
@@ -38,6 +95,7 @@ pub fn train_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
             out.push(Command::SaveModelDialog);
         }
     });
+    compare_ui(ui, state, out);
     ui.separator();
     ui.label(RichText::new("Train a new model").strong());
     let training = state.is_training();

@@ -76,6 +76,10 @@ pub struct Cli {
     /// each map's menu in the window changes it)
     #[arg(long, value_name = "METHOD", value_parser = ["pca", "tsne", "umap"])]
     pub map_method: Option<String>,
+    /// Compare the model with this second one on the same folder: both models' maps, linked
+    /// (the model panel starts and stops a comparison too)
+    #[arg(long, value_name = "MODEL")]
+    pub compare: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -53,6 +53,15 @@ impl Shipped {
         }
     }
 
+    /// Its name in a button ("the log-mel DSAE").
+    pub fn short_label(self) -> &'static str {
+        match self {
+            Self::Demo => "the demo DSAE",
+            Self::GtzanWaveform => "the waveform DSAE",
+            Self::GtzanLogmel => "the log-mel DSAE",
+        }
+    }
+
     /// What it scores on music it never heard, from its model card, with the protocol: most
     /// held-out gtzan-mini tracks share an artist with a training track (GTZAN's index).
     pub fn held_out_accuracy(self) -> &'static str {

@@ -39,7 +39,7 @@ impl GenrescopeApp {
                 let kind = model.map_or("model", |m| m.model.kind.name());
                 format!("genrescope-{input}-{kind}.safetensors")
             }
-            FileTarget::OpenModel => "model.safetensors".into(),
+            FileTarget::OpenModel | FileTarget::CompareModel => "model.safetensors".into(),
             FileTarget::PathWav => "interpolation.wav".into(),
             FileTarget::StrokeWav => "probe-stroke.wav".into(),
             FileTarget::SelectionFolder => "genrescope-selection".into(),
@@ -114,7 +114,10 @@ impl GenrescopeApp {
     /// Does what `target` was asked for with `path`; false when the path is refused.
     pub(super) fn use_path(&mut self, target: FileTarget, path: PathBuf) -> bool {
         let checked = match target {
-            FileTarget::DataFolder | FileTarget::OpenModel | FileTarget::PlaceFile => Ok(()),
+            FileTarget::DataFolder
+            | FileTarget::OpenModel
+            | FileTarget::CompareModel
+            | FileTarget::PlaceFile => Ok(()),
             FileTarget::SaveModel
             | FileTarget::PathWav
             | FileTarget::StrokeWav
@@ -130,6 +133,9 @@ impl GenrescopeApp {
         match target {
             FileTarget::DataFolder => self.load_data(DataSource::Folder(path)),
             FileTarget::OpenModel => self.load_model(path),
+            FileTarget::CompareModel => {
+                self.compare_with(crate::app::jobs::work::CompareSource::File(path))
+            }
             FileTarget::SaveModel => self.save_model(path),
             FileTarget::PathWav => self.export_path(path),
             FileTarget::EmbeddingsFolder => self.export_embeddings(path),

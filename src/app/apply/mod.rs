@@ -4,6 +4,7 @@
 //! can act on.
 
 mod audit;
+mod compare;
 mod data;
 mod decoding;
 mod embedding;
@@ -31,6 +32,13 @@ impl GenrescopeApp {
             UseShippedModel(model) => self.load_shipped(model),
             CancelLoad => self.cancel_load(),
             SetMapMethod { map, method } => self.set_map_method(map, method),
+            CompareWith(path) => {
+                self.compare_with(crate::app::jobs::work::CompareSource::File(path))
+            }
+            CompareWithShipped(s) => {
+                self.compare_with(crate::app::jobs::work::CompareSource::Shipped(s))
+            }
+            StopComparing => self.stop_comparing(),
             CancelMapMethod(map) => self.cancel_map_method(map),
             EditFolderField(text) => self.state.folder_input = text,
             EditSettings(settings) => self.state.settings = settings,
@@ -213,6 +221,7 @@ impl GenrescopeApp {
             (JobKind::Explain, Output::Explained(explanation)) => self.explained(*explanation),
             (JobKind::Audit, Output::Audited(found)) => self.audited(*found),
             (JobKind::Underneath, Output::Underneath(found)) => self.underneath_ready(*found),
+            (JobKind::Compare { .. }, Output::Compared(view)) => self.compared(*view),
             (JobKind::Embed { map }, Output::Embedded { method, points }) => {
                 self.embedded_ready(job.id, map, method, points)
             }
@@ -275,6 +284,7 @@ impl GenrescopeApp {
                 }
             }
             JobKind::Embed { map } => self.embedding_failed(job.id, map, &why),
+            JobKind::Compare { .. } => self.comparison_failed(&why),
             JobKind::Underneath => {
                 self.state.view.underneath = false;
                 if let Some(model) = self.state.model_mut() {
@@ -296,7 +306,8 @@ fn topic_of(kind: &JobKind) -> Topic {
         | JobKind::LoadModel { .. }
         | JobKind::Explain
         | JobKind::Underneath
-        | JobKind::Embed { .. } => Topic::Model,
+        | JobKind::Embed { .. }
+        | JobKind::Compare { .. } => Topic::Model,
         JobKind::SaveModel { .. } | JobKind::Write { .. } | JobKind::Dialog { .. } => Topic::Export,
         JobKind::RenderClip | JobKind::Decode | JobKind::Place { .. } => Topic::Listening,
     }

@@ -258,6 +258,7 @@ impl GenrescopeApp {
             mislabels: None,
             results: Default::default(),
             embedded: [None, None],
+            compare: None,
         };
         if let Some(data) = self.state.data.as_mut() {
             if data.dataset.is_library() {
@@ -297,6 +298,7 @@ impl GenrescopeApp {
         self.refresh_trace();
         self.request_embedding(crate::app::state::MapId::Code);
         self.request_embedding(crate::app::state::MapId::Logits);
+        self.request_comparison();
         if self.state.view.underneath && dataset.is_library() {
             // Asked for with the model before: the new one's placement of its training folder.
             self.show_underneath(true);

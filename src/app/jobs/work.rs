@@ -163,6 +163,10 @@ pub fn pick(target: FileTarget) -> JobResult {
         FileTarget::OpenModel => dialog
             .add_filter("genrescope model", &["safetensors"])
             .pick_file(),
+        FileTarget::CompareModel => dialog
+            .set_title("A second model to compare with")
+            .add_filter("genrescope model", &["safetensors"])
+            .pick_file(),
         FileTarget::SaveModel => dialog
             .add_filter("genrescope model", &["safetensors"])
             .set_file_name("model.safetensors")
@@ -199,4 +203,113 @@ pub fn render_clip(source: ClipSource, format: OutputFormat) -> JobResult {
         .prepare(&format)
         .map(Output::Clip)
         .map_err(|e| JobError::Failed(format!("Cannot play the clip: {e}")))
+}
+
+/// Where the second model of a comparison comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CompareSource {
+    File(PathBuf),
+    Shipped(Shipped),
+}
+
+impl CompareSource {
+    pub fn label(&self) -> String {
+        match self {
+            Self::File(p) => p.display().to_string(),
+            Self::Shipped(s) => s.label(),
+        }
+    }
+}
+
+/// The model in use (its reading `first`, its maps, its genres) and what it is compared with.
+pub struct CompareJob {
+    pub source: CompareSource,
+    pub first: Arc<Dataset>,
+    pub first_maps: Arc<crate::maps::ModelMaps>,
+    pub first_genres: Vec<String>,
+}
+
+/// Loads the second model, reads the folder in its features (the same reading when they
+/// match), fits its maps and compares the two on the clips both read.
+pub fn compare(job: CompareJob, cancel: &AtomicBool) -> JobResult {
+    use crate::analysis::compare::{compare, Reading as Side};
+    use crate::app::state::{CompareView, MapLayer};
+    let label = job.source.label();
+    let fail =
+        |e: &dyn std::fmt::Display| JobError::Failed(format!("Cannot compare with {label}: {e}"));
+    let saved = match &job.source {
+        CompareSource::File(p) => load(p),
+        CompareSource::Shipped(s) => s.load(),
+    }
+    .map_err(|e| fail(&e))?;
+    let voice = crate::latent::audible::Voice::new(&saved.meta.features).map_err(|e| fail(&e))?;
+    let first = &job.first;
+    let dataset = if saved.meta.features == first.features {
+        Arc::clone(first)
+    } else {
+        let how = Reading {
+            genres: None,
+            layout: Some(first.layout.layout),
+            library_features: Some(saved.meta.features),
+        };
+        match load_source(&first.source, &how, &saved.meta.features, cancel, &|_| {}) {
+            Ok(d) => Arc::new(d),
+            Err(LoadError::Cancelled) => return Err(JobError::Cancelled),
+            Err(e) => return Err(fail(&e)),
+        }
+    };
+    saved
+        .meta
+        .fits_data(&dataset, &dataset.features)
+        .map_err(|e| fail(&e))?;
+    let maps = model_maps(&dataset, &saved, None, false).map_err(|e| fail(&e))?;
+    let comparison = compare(
+        Side {
+            dataset: first,
+            genres: &job.first_genres,
+            maps: &job.first_maps,
+        },
+        Side {
+            dataset: &dataset,
+            genres: &saved.meta.genres,
+            maps: &maps,
+        },
+    )
+    .map_err(|e| fail(&e))?;
+    let [to_second, to_first] = CompareView::lookups(&comparison.pairs, first.len(), dataset.len());
+    let shared = format!(
+        "{} of {} clips read alike by both ({} input beside {}){}",
+        comparison.pairs.len(),
+        first.len(),
+        first.features.input.kind().name(),
+        saved.meta.features.input.kind().name(),
+        if comparison.notes.is_empty() {
+            String::new()
+        } else {
+            format!("; {}", comparison.notes.join("; "))
+        }
+    );
+    let layers = [
+        Projection::fit(&dataset.vectors, dataset.dim())
+            .ok()
+            .map(MapLayer::new),
+        maps.code_map.as_ref().ok().cloned().map(MapLayer::new),
+        maps.logits_map
+            .as_ref()
+            .and_then(|m| m.as_ref().ok().cloned())
+            .map(MapLayer::new),
+    ];
+    Ok(Output::Compared(Box::new(CompareView {
+        source: label.clone(),
+        saved: Arc::new(saved),
+        voice: Arc::new(voice),
+        labels: dataset.labels(),
+        dataset,
+        maps: Arc::new(maps),
+        layers,
+        comparison,
+        to_second,
+        to_first,
+        shared,
+    })))
 }

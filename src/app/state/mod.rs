@@ -6,6 +6,7 @@
 //! under it, and the jobs started for either carry its id, so a result computed for earlier
 //! data or another model is dropped where results arrive instead of being shown.
 
+pub mod compare;
 pub mod data;
 pub mod instruments;
 pub mod layers;
@@ -23,6 +24,7 @@ use super::notices::Notices;
 use super::paths::FileTarget;
 use super::registry::{JobKind, JobRegistry, Progress, Stamp};
 
+pub use compare::CompareView;
 pub use data::{DataState, Derived, Picks, Selection};
 pub use instruments::{
     Instrument, InstrumentResults, InstrumentSettings, Neighbours, Outline, Stroke, Tool, Trace,
@@ -66,6 +68,8 @@ pub struct ViewState {
     pub underneath: bool,
     /// How each map (raw, code, logits) is drawn; kept across data and models.
     pub map_methods: [crate::maps::method::MapMethod; 3],
+    /// The second model the one in use is compared with; kept across models.
+    pub compare_with: Option<crate::app::jobs::work::CompareSource>,
 }
 
 /// The path field shown when no native dialog can open.

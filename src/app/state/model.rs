@@ -135,6 +135,8 @@ pub struct ModelState {
     pub results: InstrumentResults,
     /// The bottleneck and logits maps by t-SNE or UMAP, when asked for.
     pub embedded: [Option<Embedded>; 2],
+    /// A second model beside this one, when asked for.
+    pub compare: Option<Derived<Arc<super::compare::CompareView>>>,
 }
 
 impl ModelState {
