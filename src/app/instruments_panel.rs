@@ -41,6 +41,7 @@ pub fn instrument_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
         Instrument::Neighbours => clips_panel::neighbours_ui(ui, state, out),
         Instrument::Place => clips_panel::place_ui(ui, state, out),
         Instrument::Selection => clips_panel::selection_ui(ui, state, out),
+        Instrument::Compare => super::compare_panel::compare_ui(ui, state, model, out),
     }
     if needs_decoder && model.results.trace.instrument == shown {
         facts_ui(ui, state);

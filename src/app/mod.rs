@@ -8,6 +8,7 @@ mod apply;
 pub mod audit_panel;
 pub mod capture;
 pub mod clips_panel;
+pub mod compare_panel;
 pub mod data_panel;
 pub mod events;
 pub mod explain_panel;

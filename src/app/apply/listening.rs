@@ -110,6 +110,10 @@ impl GenrescopeApp {
         let reconstruction = voice
             .zip(self.state.reconstruction(segment))
             .map(|(v, r)| voiced(v, r.to_vec(), target));
+        if version == ClipVersion::SecondReconstruction {
+            self.play_second_reconstruction(segment, target);
+            return;
+        }
         let (source, what) = match (version, input, reconstruction) {
             (ClipVersion::Original, _, _) => (original(&ds, segment), ""),
             (ClipVersion::Input, Some(input), _) => (input, " (what the model sees)"),
@@ -141,6 +145,53 @@ impl GenrescopeApp {
             start,
             end,
             ds.genres[track.genre]
+        );
+        self.play_clip(source, label, false);
+    }
+
+    /// The second model's decoder on its own code of the clip (compare mode), at the same
+    /// loudness as the first's reconstruction, for A/B listening.
+    fn play_second_reconstruction(&mut self, segment: usize, target: Option<f32>) {
+        let Some(view) = self
+            .state
+            .model()
+            .and_then(|m| m.compare.as_ref())
+            .and_then(|c| c.ready())
+            .cloned()
+        else {
+            return;
+        };
+        let decoded = view
+            .second_of(segment)
+            .and_then(|j| view.code(j))
+            .filter(|_| view.saved.meta.model.kind.has_decoder())
+            .map(|code| view.saved.model.decode(code));
+        let values = match decoded {
+            Some(Ok(values)) => values,
+            Some(Err(e)) => {
+                self.state.notices.error(
+                    Topic::Listening,
+                    format!("The second model cannot decode this clip: {e}"),
+                );
+                return;
+            }
+            None => {
+                self.state.notices.error(
+                    Topic::Listening,
+                    "The second model has no decoder, or did not read this clip.",
+                );
+                return;
+            }
+        };
+        let source = voiced(Arc::clone(&view.voice), values, target);
+        let Some(ds) = self.state.dataset() else {
+            return;
+        };
+        let (start, end) = ds.segment_time_secs(segment);
+        let label = format!(
+            "{} {start:.1}-{end:.1} s (reconstruction by the second model, {})",
+            ds.track_of(segment).file_name(),
+            view.source
         );
         self.play_clip(source, label, false);
     }

@@ -22,10 +22,12 @@ pub enum Instrument {
     Neighbours,
     Place,
     Selection,
+    /// The model beside a second one (compare mode).
+    Compare,
 }
 
 impl Instrument {
-    pub const ALL: [Instrument; 7] = [
+    pub const ALL: [Instrument; 8] = [
         Instrument::Interpolate,
         Instrument::Components,
         Instrument::Steer,
@@ -33,6 +35,7 @@ impl Instrument {
         Instrument::Neighbours,
         Instrument::Place,
         Instrument::Selection,
+        Instrument::Compare,
     ];
 
     pub fn name(self) -> &'static str {
@@ -44,6 +47,7 @@ impl Instrument {
             Self::Neighbours => "Sounds like",
             Self::Place => "Place a song",
             Self::Selection => "Selection",
+            Self::Compare => "Compare",
         }
     }
 
