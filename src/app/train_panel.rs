@@ -23,7 +23,10 @@ fn compare_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
         GTZAN_MODELS
             .iter()
             .copied()
-            .filter(|m| m.fits(ds) && Some(*m) != model.shipped)
+            // Not the model in use, shipped or opened from the shipped file.
+            .filter(|m| {
+                m.fits(ds) && Some(*m) != model.shipped && !model.source.ends_with(m.path())
+            })
             .collect()
     });
     let choose = |ui: &mut Ui, out: &mut Vec<Command>| {

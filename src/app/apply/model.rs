@@ -206,7 +206,7 @@ impl GenrescopeApp {
                 self.state.notices.info(
                     Topic::Model,
                     format!(
-                        "Reading the clips as {} for the {}…",
+                        "Reading the clips as {} for the model ({})…",
                         features.describe(),
                         pending.source
                     ),
