@@ -5,6 +5,7 @@
 //! matrix product per block of clips (|a|² + |b|² - 2 a·b), in candle.
 
 use candle_core::{Device, Tensor};
+use rayon::prelude::*;
 
 /// Neighbours voting in the k-nearest-neighbour classifier.
 pub const KNN_K: usize = 5;
@@ -52,27 +53,32 @@ pub fn nearest_other_tracks(
         .collect();
     let all_t = all.t()?.contiguous()?;
     let mut out = Vec::with_capacity(n);
-    let mut candidates: Vec<(f32, usize)> = Vec::with_capacity(n);
     for start in (0..n).step_by(BLOCK) {
         let rows_here = BLOCK.min(n - start);
         let block = all.narrow(0, start, rows_here)?;
         let dots = block.matmul(&all_t)?.flatten_all()?.to_vec1::<f32>()?;
-        for (q, dot) in dots.chunks_exact(n).enumerate() {
-            let i = start + q;
-            candidates.clear();
-            candidates.extend(
-                (0..n)
-                    .filter(|&j| tracks[j] != tracks[i])
-                    .map(|j| ((norms[i] + norms[j] - 2.0 * dot[j]).max(0.0), j)),
-            );
-            let want = k.min(candidates.len());
-            if want < candidates.len() {
-                candidates.select_nth_unstable_by(want, |a, b| a.0.total_cmp(&b.0));
-            }
-            let nearest = &mut candidates[..want];
-            nearest.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-            out.push(nearest.iter().map(|&(_, j)| j).collect());
-        }
+        // Each clip's k nearest kept in a short sorted list as its row is read (no n-long
+        // candidate list to sort: that was most of a comparison's time), on rayon's threads.
+        let found: Vec<Vec<usize>> = dots
+            .par_chunks(n)
+            .enumerate()
+            .map(|(q, dot)| {
+                let i = start + q;
+                let mut best: Vec<(f32, usize)> = Vec::with_capacity(k + 1);
+                for j in (0..n).filter(|&j| tracks[j] != tracks[i]) {
+                    let d = (norms[i] + norms[j] - 2.0 * dot[j]).max(0.0);
+                    // Ties go to the lower index: j only grows, so a tie never displaces.
+                    if best.len() == k && best.last().is_some_and(|w| d >= w.0) {
+                        continue;
+                    }
+                    let at = best.partition_point(|b| b.0 <= d);
+                    best.insert(at, (d, j));
+                    best.truncate(k);
+                }
+                best.iter().map(|&(_, j)| j).collect()
+            })
+            .collect();
+        out.extend(found);
     }
     Ok(out)
 }

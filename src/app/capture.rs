@@ -47,6 +47,8 @@ struct Timing {
     from: Instant,
     first_frame: bool,
     maps: bool,
+    /// When the first model's maps were drawn, until a second model's are (compare mode).
+    second_from: Option<Instant>,
 }
 
 #[derive(Default)]
@@ -78,6 +80,7 @@ impl Capture {
                 from,
                 first_frame: false,
                 maps: false,
+                second_from: None,
             }),
         }
     }
@@ -225,7 +228,20 @@ impl Capture {
         }
         if maps_ready && !t.maps {
             t.maps = true;
+            t.second_from = Some(Instant::now());
             eprintln!("timing: all three maps drawn after {ms:.0} ms");
+        }
+        let compared = state
+            .model()
+            .and_then(|m| m.compare.as_ref())
+            .is_some_and(|c| c.ready().is_some());
+        if let (true, Some(since)) = (compared, t.second_from) {
+            t.second_from = None;
+            eprintln!(
+                "timing: the second model's maps and the comparison drawn after {ms:.0} ms \
+                 ({:.0} ms after the first model's)",
+                since.elapsed().as_secs_f64() * 1e3
+            );
         }
     }
 }
