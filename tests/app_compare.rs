@@ -108,6 +108,19 @@ fn the_waveform_and_log_mel_models_side_by_side_linked_and_compared() {
         Some(moved_clip)
     );
     h.get_by_label("▶ by the second model");
+    // With B too, the A → B path in either model's space (decoded without an error; the
+    // window has no sound device here, so nothing plays).
+    pick_quietly(
+        &mut h,
+        moved_clip,
+        Some(if moved_clip == 0 { 1 } else { 0 }),
+    );
+    run_until(&mut h, 60, "B picked", |a| {
+        a.state.picks().b.is_some() && a.state.is_idle()
+    });
+    h.get_by_label("▶ in the second model's space").click();
+    h.run_steps(2);
+    assert!(no_errors_shown(&h));
 
     // Stopping leaves one model and its maps.
     h.get_by_label("Stop comparing").click();

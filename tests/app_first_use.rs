@@ -243,7 +243,7 @@ fn without_a_file_dialog_saving_and_exporting_go_through_a_path_field() {
     let folder = tmp.path().join("out");
     type_into(
         &mut h,
-        "Folder for embeddings.csv, vectors.tsv and metadata.tsv",
+        "Folder for embeddings.csv, vectors.tsv, metadata.tsv, maps.csv and maps.json",
         folder.to_str().unwrap(),
     );
     // The path field's button (the menu of the same name comes first).
@@ -253,7 +253,13 @@ fn without_a_file_dialog_saving_and_exporting_go_through_a_path_field() {
         .click();
     h.run_steps(1);
     wait_for_notice(&mut h, "Wrote embeddings.csv");
-    for name in ["embeddings.csv", "vectors.tsv", "metadata.tsv"] {
+    for name in [
+        "embeddings.csv",
+        "vectors.tsv",
+        "metadata.tsv",
+        "maps.csv",
+        "maps.json",
+    ] {
         assert!(folder.join(name).is_file(), "{name}");
     }
     let rows = std::fs::read_to_string(folder.join("embeddings.csv")).unwrap();

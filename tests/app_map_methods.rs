@@ -194,3 +194,48 @@ fn log_mel_patches_are_spectrograms_and_export_as_png() {
         assert_eq!((img.width(), img.height()), (152, 256), "{name}");
     }
 }
+
+#[test]
+fn a_waveform_clip_shows_its_original_audio_as_a_spectrogram() {
+    let Some(dir) = gtzan_dir() else { return };
+    let model = std::path::PathBuf::from(common::cli::shipped("gtzan-mini-dsae.safetensors"));
+    let mut h = window_with(dir, model, false);
+    pick_quietly(&mut h, 3, None);
+    run_until(&mut h, 60, "A's spectrogram", |a| {
+        a.state
+            .data
+            .as_ref()
+            .and_then(|d| d.original_spectrogram.as_ref())
+            .is_some_and(|(clip, s)| *clip == 3 && s.ready().is_some())
+    });
+    h.get_by_label("A's original audio (log-mel)");
+    let db = {
+        let data = h.state().state.data.as_ref().unwrap();
+        data.original_spectrogram
+            .as_ref()
+            .unwrap()
+            .1
+            .ready()
+            .unwrap()
+            .clone()
+    };
+    // 38 frames of 64 bands in dB, below full scale, and not one flat colour.
+    assert_eq!(db.len(), 64 * 38);
+    assert!(db.iter().all(|v| v.is_finite() && *v <= 60.0));
+    let (lo, hi) = db
+        .iter()
+        .fold((f32::MAX, f32::MIN), |(l, h), &v| (l.min(v), h.max(v)));
+    assert!(hi - lo > 20.0, "{lo} .. {hi} dB");
+
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("maps");
+    h.state_mut().apply(Command::UsePath {
+        target: FileTarget::MapsFolder,
+        path: out.clone(),
+    });
+    run_until(&mut h, 60, "the spectrogram written", |_| {
+        out.join("spectrogram-a-original.png").exists()
+    });
+    let img = image::open(out.join("spectrogram-a-original.png")).unwrap();
+    assert_eq!((img.width(), img.height()), (152, 256));
+}

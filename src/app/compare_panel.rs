@@ -92,6 +92,22 @@ pub fn compare_ui(ui: &mut Ui, state: &AppState, model: &ModelState, out: &mut V
     let Some(a) = state.picks().a else {
         return;
     };
+    if state.picks().b.is_some() {
+        ui.horizontal_wrapped(|ui| {
+            // This model's own path is the A → B instrument's (it keeps the trace on the maps).
+            ui.label("The A → B path (this model's: the A → B tab):");
+            if ui
+                .add_enabled(
+                    view.saved.meta.model.kind.has_decoder(),
+                    egui::Button::new("▶ in the second model's space"),
+                )
+                .on_hover_text("Its own codes of A's and B's clips, the same steps of t")
+                .clicked()
+            {
+                out.push(Command::PlaySecondPath);
+            }
+        });
+    }
     let decodes = (
         model.has_decoder(),
         view.saved.meta.model.kind.has_decoder(),

@@ -110,6 +110,9 @@ pub enum Command {
     SetPathDescriptor(crate::dataset::Descriptor),
     /// Play every step of the path one after another.
     PlayPath,
+    /// Compare mode: the same A → B path (its steps of t) in the second model's own space,
+    /// decoded by its decoder, one step after another.
+    PlaySecondPath,
     /// A's original audio, what the model sees, its reconstruction, or all three.
     PlayVersion {
         segment: usize,
@@ -227,6 +230,11 @@ pub enum Output {
     Explained(Box<crate::analysis::explain::Explanation>),
     Audited(Box<crate::analysis::audit::Audit>),
     Underneath(Box<crate::latent::Underneath>),
+    /// A log-mel patch (dB, frame after frame) of a clip's original audio.
+    Spectrogram {
+        clip: usize,
+        db: Vec<f32>,
+    },
     /// A second model's reading of the folder, compared with the first.
     Compared(Box<crate::app::state::CompareView>),
     /// A map's points by a non-linear method.

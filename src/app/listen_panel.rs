@@ -115,7 +115,7 @@ fn clips_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
             ));
         }
         if let Some(bands) = mel_bands(state) {
-            patches_ui(ui, bands, &[("A input", x), ("reconstruction", &r)]);
+            patches_ui(ui, "clip", bands, &[("A input", x), ("reconstruction", &r)]);
         } else {
             Plot::new("a-vs-reconstruction")
                 .height(80.0)
@@ -127,6 +127,22 @@ fn clips_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
                     p.line(Line::new("reconstruction", series(&r)));
                 });
         }
+    }
+    // What the pooled line cannot show: the clip's own spectrogram.
+    if let Some(db) = state
+        .data
+        .as_ref()
+        .and_then(|d| d.original_spectrogram.as_ref())
+        .filter(|(clip, _)| *clip == a)
+        .and_then(|(_, s)| s.ready())
+    {
+        let bands = crate::dataset::MelParams::default().n_mels;
+        patches_ui(
+            ui,
+            "original",
+            bands,
+            &[("A's original audio (log-mel)", db)],
+        );
     }
     match picks.b {
         Some(b) => {
@@ -153,7 +169,7 @@ fn mel_bands(state: &AppState) -> Option<usize> {
 }
 
 /// Log-mel vectors side by side as spectrograms on one dB scale, with its legend.
-fn patches_ui(ui: &mut Ui, n_mels: usize, shown: &[(&str, &[f32])]) {
+fn patches_ui(ui: &mut Ui, group: &str, n_mels: usize, shown: &[(&str, &[f32])]) {
     use super::spectrogram::{legend, show, DbScale, Patch};
     let patches: Vec<(&str, Patch)> = shown
         .iter()
@@ -163,8 +179,15 @@ fn patches_ui(ui: &mut Ui, n_mels: usize, shown: &[(&str, &[f32])]) {
     let width = ((ui.available_width() - 8.0 * patches.len() as f32) / patches.len().max(1) as f32)
         .clamp(60.0, 220.0);
     ui.horizontal(|ui| {
-        for (title, patch) in &patches {
-            show(ui, title, *patch, scale, egui::vec2(width, 64.0));
+        for (k, (title, patch)) in patches.iter().enumerate() {
+            show(
+                ui,
+                &format!("{group}-{k}"),
+                title,
+                *patch,
+                scale,
+                egui::vec2(width, 64.0),
+            );
         }
     });
     legend(ui, scale);
@@ -334,7 +357,7 @@ fn curves_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
         if let Some(x) = b.and_then(|i| pooled(state, i)) {
             shown.push(("B's input", x));
         }
-        patches_ui(ui, bands, &shown);
+        patches_ui(ui, "path", bands, &shown);
         return;
     }
     ui.label(

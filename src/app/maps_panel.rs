@@ -375,7 +375,13 @@ fn placed_on(state: &AppState, map: MapId, layer: &MapLayer) -> Vec<[f64; 2]> {
         else {
             return Vec::new();
         };
-        let key = (placed.codes.as_ptr() as usize, placed.codes.len());
+        let key = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            placed.codes.len().hash(&mut h);
+            placed.codes.iter().for_each(|v| v.to_bits().hash(&mut h));
+            h.finish()
+        };
         let mut cache = embedded
             .placed
             .lock()

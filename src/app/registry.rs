@@ -72,6 +72,8 @@ pub enum JobKind {
     Embed {
         map: crate::app::state::MapId,
     },
+    /// A spectrogram of clip A's original audio.
+    Spectrogram,
     /// Reading the folder with a second model and comparing the two.
     Compare {
         source: String,
@@ -98,6 +100,7 @@ impl JobKind {
             Self::Underneath => "training folder underneath",
             Self::Embed { .. } => "non-linear map",
             Self::Compare { .. } => "comparison with a second model",
+            Self::Spectrogram => "spectrogram of the clip",
         }
     }
 }

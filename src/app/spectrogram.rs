@@ -89,10 +89,11 @@ pub fn png_pixels(patch: Patch, scale: DbScale, zoom: u32) -> image::RgbImage {
     })
 }
 
-/// Draws `patch` with its title, `height` points tall, from a texture kept in the window's
-/// memory under the patch's content (made again only when the values change).
-pub fn show(ui: &mut Ui, title: &str, patch: Patch, scale: DbScale, size: egui::Vec2) {
-    let key = {
+/// Draws `patch` with its title at `size`, from a texture kept in the window's memory in
+/// `slot` (one per place a spectrogram is drawn) with the content it shows: made again only
+/// when the values change, and the old one let go (a slider's steps do not pile up textures).
+pub fn show(ui: &mut Ui, slot: &str, title: &str, patch: Patch, scale: DbScale, size: egui::Vec2) {
+    let content = {
         use std::hash::{Hash, Hasher};
         let mut h = std::collections::hash_map::DefaultHasher::new();
         patch.n_mels.hash(&mut h);
@@ -101,20 +102,26 @@ pub fn show(ui: &mut Ui, title: &str, patch: Patch, scale: DbScale, size: egui::
         }
         scale.low_db.to_bits().hash(&mut h);
         scale.high_db.to_bits().hash(&mut h);
-        egui::Id::unique(("spectrogram", h.finish()))
+        h.finish()
     };
-    let texture: TextureHandle = ui
+    let key = egui::Id::unique(("spectrogram", slot));
+    let kept = ui
         .ctx()
-        .memory_mut(|m| m.data.get_temp::<TextureHandle>(key))
-        .unwrap_or_else(|| {
+        .memory_mut(|m| m.data.get_temp::<(u64, TextureHandle)>(key))
+        .filter(|(c, _)| *c == content);
+    let texture: TextureHandle = match kept {
+        Some((_, t)) => t,
+        None => {
             let t = ui.ctx().load_texture(
-                format!("spectrogram-{key:?}"),
+                format!("spectrogram-{slot}"),
                 image(patch, scale),
                 TextureOptions::NEAREST,
             );
-            ui.ctx().memory_mut(|m| m.data.insert_temp(key, t.clone()));
+            ui.ctx()
+                .memory_mut(|m| m.data.insert_temp(key, (content, t.clone())));
             t
-        });
+        }
+    };
     ui.vertical(|ui| {
         ui.label(RichText::new(title).small());
         ui.add(egui::Image::new((texture.id(), size)))

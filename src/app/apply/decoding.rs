@@ -390,4 +390,69 @@ impl GenrescopeApp {
         );
         self.play_clip(ClipSource::Sequence(parts), label, true);
     }
+
+    /// The A → B path in the second model's space: its codes of A's and B's clips, the same
+    /// steps of t and kind of path, decoded by its decoder, at the loudness the first path has.
+    pub(super) fn play_second_path(&mut self) {
+        let (Some(model), Some(a), Some(b)) = (
+            self.state.model(),
+            self.state.picks().a,
+            self.state.picks().b,
+        ) else {
+            self.state.notices.error(
+                Topic::Listening,
+                "Pick A (click) and B (shift-click) on a map first.",
+            );
+            return;
+        };
+        let Some(view) = model.compare.as_ref().and_then(|c| c.ready()).cloned() else {
+            return;
+        };
+        let ends = view
+            .second_of(a)
+            .and_then(|i| view.code(i))
+            .zip(view.second_of(b).and_then(|j| view.code(j)));
+        let Some((code_a, code_b)) = ends.filter(|_| view.saved.meta.model.kind.has_decoder())
+        else {
+            self.state.notices.error(
+                Topic::Listening,
+                "The second model has no decoder, or did not read A's or B's clip.",
+            );
+            return;
+        };
+        let ts = steps_t(self.state.instruments.path_steps);
+        let kind = self.state.instruments.path_kind;
+        let steps = match crate::latent::interpolate::decode_path(
+            &view.saved.model,
+            code_a,
+            code_b,
+            &ts,
+            kind,
+        ) {
+            Ok(steps) => steps,
+            Err(e) => {
+                self.state.notices.error(
+                    Topic::Listening,
+                    format!("The second model cannot decode the path: {e}"),
+                );
+                return;
+            }
+        };
+        let parts = steps
+            .iter()
+            .map(|step| {
+                voiced(
+                    Arc::clone(&view.voice),
+                    step.decoded.clone(),
+                    self.path_level(step.t),
+                )
+            })
+            .collect();
+        let label = format!(
+            "the path by the second model ({}), {} steps of t",
+            view.source,
+            steps.len()
+        );
+        self.play_clip(ClipSource::Sequence(parts), label, false);
+    }
 }

@@ -293,13 +293,28 @@ impl GenrescopeApp {
     /// input, the path's current step) as PNGs beside the maps, on one dB scale, each frame and
     /// band 4 pixels.
     fn export_spectrograms(&mut self, dir: PathBuf) {
-        use crate::app::spectrogram::{png_pixels, DbScale, Patch};
-        let Some(crate::dataset::Representation::LogMel(mel)) =
-            self.state.dataset().map(|d| d.features.input)
-        else {
+        let Some(input) = self.state.dataset().map(|d| d.features.input) else {
             return;
         };
         let picks = self.state.picks();
+        let crate::dataset::Representation::LogMel(mel) = input else {
+            // Other inputs: the spectrogram of A's original audio, when it has been made.
+            let original = self
+                .state
+                .data
+                .as_ref()
+                .and_then(|d| d.original_spectrogram.as_ref())
+                .filter(|(clip, _)| Some(*clip) == picks.a)
+                .and_then(|(_, s)| s.ready().cloned());
+            if let Some(db) = original {
+                self.write_spectrograms(
+                    dir,
+                    crate::dataset::MelParams::default().n_mels,
+                    vec![("spectrogram-a-original", db)],
+                );
+            }
+            return;
+        };
         let vector = |i: usize| self.state.dataset().map(|d| d.vector(i).to_vec());
         let mut shown: Vec<(&'static str, Vec<f32>)> = Vec::new();
         if let Some(a) = picks.a {
@@ -316,6 +331,17 @@ impl GenrescopeApp {
         if let Some(current) = self.state.trace().and_then(|t| t.current.as_ref()) {
             shown.push(("spectrogram-path-step", current.decoded.clone()));
         }
+        self.write_spectrograms(dir, mel.n_mels, shown);
+    }
+
+    /// Writes each named patch as `<name>.png` in `dir`, all on one dB scale.
+    fn write_spectrograms(
+        &mut self,
+        dir: PathBuf,
+        n_mels: usize,
+        shown: Vec<(&'static str, Vec<f32>)>,
+    ) {
+        use crate::app::spectrogram::{png_pixels, DbScale, Patch};
         if shown.is_empty() {
             return;
         }
@@ -323,7 +349,7 @@ impl GenrescopeApp {
         self.start_job(JobKind::Write { what }, Stamp::default(), move |_, _, _| {
             let patches: Vec<(&str, Patch)> = shown
                 .iter()
-                .filter_map(|(name, v)| Some((*name, Patch::new(v, mel.n_mels)?)))
+                .filter_map(|(name, v)| Some((*name, Patch::new(v, n_mels)?)))
                 .collect();
             let scale = DbScale::of(&patches.iter().map(|p| p.1).collect::<Vec<_>>());
             for (name, patch) in &patches {

@@ -9,6 +9,7 @@ use crate::app::events::{ClipVersion, Event};
 use crate::app::jobs::work;
 use crate::app::notices::Topic;
 use crate::app::registry::{JobId, JobKind, Stamp};
+use crate::app::state::Derived;
 use crate::app::state::{Loudness, Playback, Stage};
 use crate::app::GenrescopeApp;
 use crate::audio::clip::{ClipSource, PreparedClip};
@@ -29,6 +30,42 @@ impl GenrescopeApp {
             self.play_version(segment, ClipVersion::Original);
         }
         self.refresh_trace();
+        self.request_original_spectrogram(segment);
+    }
+
+    /// With inputs that are not log-mel patches (the waveform, MFCCs), a spectrogram of A's
+    /// original audio to show beside what the model sees; made on a worker, once per clip.
+    fn request_original_spectrogram(&mut self, segment: usize) {
+        let Some(data) = self.state.data.as_mut() else {
+            return;
+        };
+        if data.dataset.features.input.kind() == crate::dataset::InputKind::Logmel
+            || data
+                .original_spectrogram
+                .as_ref()
+                .is_some_and(|(i, _)| *i == segment)
+        {
+            return;
+        }
+        data.original_spectrogram = Some((segment, Derived::Computing));
+        let ds = Arc::clone(&data.dataset);
+        let stamp = self.state.stamp();
+        self.state.jobs.cancel(|k| *k == JobKind::Spectrogram);
+        self.start_job(JobKind::Spectrogram, stamp, move |_, _, _| {
+            crate::app::jobs::work::original_spectrogram(&ds, segment)
+        });
+    }
+
+    pub(super) fn original_spectrogram_ready(&mut self, clip: usize, db: Vec<f32>) {
+        if let Some(data) = self.state.data.as_mut() {
+            if data
+                .original_spectrogram
+                .as_ref()
+                .is_some_and(|(i, _)| *i == clip)
+            {
+                data.original_spectrogram = Some((clip, Derived::Ready(db)));
+            }
+        }
     }
 
     pub(super) fn pick_b(&mut self, segment: usize, play: bool) {

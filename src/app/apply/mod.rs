@@ -67,6 +67,7 @@ impl GenrescopeApp {
             SetLoopWhileHeld(looping) => self.state.instruments.loop_while_held = looping,
             SetPathDescriptor(d) => self.state.instruments.path_descriptor = d,
             PlayPath => self.play_path(),
+            PlaySecondPath => self.play_second_path(),
             PlayVersion { segment, version } => self.play_version(segment, version),
             SetLoudness(loudness) => self.state.loudness = loudness,
             SetColorBy(color_by) => self.state.view.color_by = color_by,
@@ -222,6 +223,9 @@ impl GenrescopeApp {
             (JobKind::Audit, Output::Audited(found)) => self.audited(*found),
             (JobKind::Underneath, Output::Underneath(found)) => self.underneath_ready(*found),
             (JobKind::Compare { .. }, Output::Compared(view)) => self.compared(*view),
+            (JobKind::Spectrogram, Output::Spectrogram { clip, db }) => {
+                self.original_spectrogram_ready(clip, db)
+            }
             (JobKind::Embed { map }, Output::Embedded { method, points }) => {
                 self.embedded_ready(job.id, map, method, points)
             }
@@ -285,6 +289,11 @@ impl GenrescopeApp {
             }
             JobKind::Embed { map } => self.embedding_failed(job.id, map, &why),
             JobKind::Compare { .. } => self.comparison_failed(&why),
+            JobKind::Spectrogram => {
+                if let Some(d) = self.state.data.as_mut() {
+                    d.original_spectrogram = None;
+                }
+            }
             JobKind::Underneath => {
                 self.state.view.underneath = false;
                 if let Some(model) = self.state.model_mut() {
@@ -308,6 +317,7 @@ fn topic_of(kind: &JobKind) -> Topic {
         | JobKind::Underneath
         | JobKind::Embed { .. }
         | JobKind::Compare { .. } => Topic::Model,
+        JobKind::Spectrogram => Topic::Listening,
         JobKind::SaveModel { .. } | JobKind::Write { .. } | JobKind::Dialog { .. } => Topic::Export,
         JobKind::RenderClip | JobKind::Decode | JobKind::Place { .. } => Topic::Listening,
     }

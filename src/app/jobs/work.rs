@@ -313,3 +313,18 @@ pub fn compare(job: CompareJob, cancel: &AtomicBool) -> JobResult {
         shared,
     })))
 }
+
+/// The log-mel patch (64 bands, n_fft 1024, hop 512: the log-mel models' own settings) of
+/// segment `i`'s original audio, for a spectrogram beside a waveform model's pooled line.
+pub fn original_spectrogram(ds: &Dataset, i: usize) -> JobResult {
+    let rate = ds.features.sample_rate_hz;
+    let parts = crate::dataset::sources::original(ds, i)
+        .render_at(rate)
+        .map_err(|e| JobError::Failed(format!("Cannot read the clip for its spectrogram: {e}")))?;
+    let samples: Vec<f32> = parts.into_iter().flatten().collect();
+    let analysis =
+        crate::dataset::features::MelAnalysis::new(rate, crate::dataset::MelParams::default());
+    let mut db = Vec::new();
+    analysis.patch_into(&samples, &mut db);
+    Ok(Output::Spectrogram { clip: i, db })
+}

@@ -77,6 +77,9 @@ pub struct DataState {
     pub raw_map: Derived<MapLayer>,
     /// The raw map by t-SNE or UMAP, when asked for.
     pub raw_embedded: Option<Embedded>,
+    /// A log-mel patch of clip A's original audio (for inputs that are not log-mel), and the
+    /// clip it is of.
+    pub original_spectrogram: Option<(usize, Derived<Vec<f32>>)>,
     pub hovered: Option<usize>,
     pub picks: Picks,
     pub selection: Option<Selection>,
@@ -103,6 +106,7 @@ impl DataState {
             dataset,
             raw_map: Derived::Computing,
             raw_embedded: None,
+            original_spectrogram: None,
             hovered: None,
             picks: Picks::default(),
             selection: None,

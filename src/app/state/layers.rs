@@ -99,9 +99,9 @@ impl MapLayer {
     }
 }
 
-/// A placed song's segments on a non-linear map, and the placement they were found for (its
-/// codes' address and count).
-pub type PlacedOnMap = Option<((usize, usize), Vec<[f64; 2]>)>;
+/// A placed song's segments on a non-linear map, and the placement they were found for (a hash
+/// of its codes).
+pub type PlacedOnMap = Option<(u64, Vec<[f64; 2]>)>;
 
 /// A map drawn by a non-linear method (t-SNE, UMAP), computed on a worker when asked for.
 pub struct Embedded {
@@ -110,7 +110,7 @@ pub struct Embedded {
     /// The job computing it, while it runs.
     pub job: Option<JobId>,
     /// A placed song's segments on this map (the weighted mean of their nearest clips'
-    /// positions), kept for the placement they were found for (its codes' address and count).
+    /// positions), kept for the placement they were found for.
     pub placed: Mutex<PlacedOnMap>,
     /// The map gathered by track, made once when first drawn so.
     pub track_points: OnceLock<TrackPoints>,
