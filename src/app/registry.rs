@@ -70,7 +70,8 @@ pub enum JobKind {
     Underneath,
     /// Drawing a map by t-SNE or UMAP.
     Embed {
-        map: crate::app::state::MapId,
+        /// The map's place in `MapId::ALL` (the registry does not depend on the state).
+        map: usize,
     },
     /// A spectrogram of clip A's original audio.
     Spectrogram,

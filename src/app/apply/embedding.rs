@@ -52,7 +52,7 @@ impl GenrescopeApp {
     fn stop_embedding(&mut self, map: MapId) {
         self.state
             .jobs
-            .cancel(|k| matches!(k, JobKind::Embed { map: m } if *m == map));
+            .cancel(|k| matches!(k, JobKind::Embed { map: m } if *m == map as usize));
     }
 
     /// Starts drawing `map` by its chosen method, unless it is PCA or drawn (or being drawn)
@@ -90,7 +90,7 @@ impl GenrescopeApp {
         self.stop_embedding(map);
         let stamp = self.state.stamp();
         let job = self.start_job(
-            JobKind::Embed { map },
+            JobKind::Embed { map: map as usize },
             stamp,
             move |job, cancel, reporter| {
                 let (rows, dim) = rows.get();

@@ -226,9 +226,12 @@ impl GenrescopeApp {
             (JobKind::Spectrogram, Output::Spectrogram { clip, db }) => {
                 self.original_spectrogram_ready(clip, db)
             }
-            (JobKind::Embed { map }, Output::Embedded { method, points }) => {
-                self.embedded_ready(job.id, map, method, points)
-            }
+            (JobKind::Embed { map }, Output::Embedded { method, points }) => self.embedded_ready(
+                job.id,
+                crate::app::state::MapId::ALL[map % 3],
+                method,
+                points,
+            ),
             (kind, _) => self.state.notices.error(
                 topic_of(&kind),
                 format!(
@@ -287,7 +290,9 @@ impl GenrescopeApp {
                     data.audit = Some(Derived::Failed(why.clone()));
                 }
             }
-            JobKind::Embed { map } => self.embedding_failed(job.id, map, &why),
+            JobKind::Embed { map } => {
+                self.embedding_failed(job.id, crate::app::state::MapId::ALL[map % 3], &why)
+            }
             JobKind::Compare { .. } => self.comparison_failed(&why),
             JobKind::Spectrogram => {
                 if let Some(d) = self.state.data.as_mut() {

@@ -205,21 +205,7 @@ pub fn render_clip(source: ClipSource, format: OutputFormat) -> JobResult {
         .map_err(|e| JobError::Failed(format!("Cannot play the clip: {e}")))
 }
 
-/// Where the second model of a comparison comes from.
-#[derive(Debug, Clone, PartialEq)]
-pub enum CompareSource {
-    File(PathBuf),
-    Shipped(Shipped),
-}
-
-impl CompareSource {
-    pub fn label(&self) -> String {
-        match self {
-            Self::File(p) => p.display().to_string(),
-            Self::Shipped(s) => s.label(),
-        }
-    }
-}
+pub use crate::app::state::compare::CompareSource;
 
 /// The model in use (its reading `first`, its maps, its genres) and what it is compared with.
 pub struct CompareJob {

@@ -11,6 +11,24 @@ use crate::maps::ModelMaps;
 use crate::model::SavedModel;
 
 use super::layers::{MapId, MapLayer};
+use crate::model::shipped::Shipped;
+use std::path::PathBuf;
+
+/// Where the second model of a comparison comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CompareSource {
+    File(PathBuf),
+    Shipped(Shipped),
+}
+
+impl CompareSource {
+    pub fn label(&self) -> String {
+        match self {
+            Self::File(p) => p.display().to_string(),
+            Self::Shipped(s) => s.label(),
+        }
+    }
+}
 
 pub struct CompareView {
     /// Where the second model came from, as the window says it.

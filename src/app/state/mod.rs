@@ -69,7 +69,7 @@ pub struct ViewState {
     /// How each map (raw, code, logits) is drawn; kept across data and models.
     pub map_methods: [crate::maps::method::MapMethod; 3],
     /// The second model the one in use is compared with; kept across models.
-    pub compare_with: Option<crate::app::jobs::work::CompareSource>,
+    pub compare_with: Option<compare::CompareSource>,
 }
 
 /// The path field shown when no native dialog can open.
