@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use super::{write_csv_rows, ExportError, PROVENANCE_COLUMNS};
+use super::{provenance_row, write_csv_rows, ExportError, PROVENANCE_COLUMNS};
 use crate::dataset::{Dataset, Split};
 use crate::files::{write_atomic, FileError};
 
@@ -20,17 +20,8 @@ pub fn write_features_csv(
             header.extend((0..dataset.dim()).map(|j| format!("v{j}")));
         }
         w.write_record(&header)?;
-        for (i, (seg, split)) in dataset.segments.iter().zip(splits).enumerate() {
-            let track = &dataset.tracks[seg.track];
-            let mut row = vec![
-                track.path.display().to_string(),
-                dataset.genres[track.genre].clone(),
-                track.genre.to_string(),
-                seg.track.to_string(),
-                seg.index.to_string(),
-                seg.offset_samples.to_string(),
-                split.name().to_string(),
-            ];
+        for (i, split) in splits.iter().enumerate().take(dataset.len()) {
+            let mut row = provenance_row(dataset, i, split.name());
             if with_vectors {
                 // `{}` prints the shortest text that parses back to the same f32.
                 row.extend(dataset.vector(i).iter().map(|v| v.to_string()));

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::{write_csv_rows, ExportError, PROVENANCE_COLUMNS};
+use super::{provenance_row, write_csv_rows, ExportError, PROVENANCE_COLUMNS};
 use crate::dataset::{Dataset, Split};
 use crate::files::write_atomic;
 use crate::maps::method::MapMethod;
@@ -72,19 +72,10 @@ pub fn write_maps(
             header.extend(map_columns(map.name, &map.method));
         }
         w.write_record(&header)?;
-        for (i, seg) in dataset.segments.iter().enumerate() {
-            let track = &dataset.tracks[seg.track];
+        for i in 0..dataset.len() {
             // A folder the model was not trained on is held out whole.
             let split = splits.map_or("held-out", |s| s[i].name());
-            let mut row = vec![
-                track.path.display().to_string(),
-                dataset.genres[track.genre].clone(),
-                track.genre.to_string(),
-                seg.track.to_string(),
-                seg.index.to_string(),
-                seg.offset_samples.to_string(),
-                split.to_string(),
-            ];
+            let mut row = provenance_row(dataset, i, split);
             for map in maps {
                 let [x, y] = map.points.get(i).copied().unwrap_or([f64::NAN; 2]);
                 row.push(x.to_string());

@@ -79,6 +79,25 @@ pub(crate) fn write_csv_rows(
     })
 }
 
+/// Clip `i`'s cells under [`PROVENANCE_COLUMNS`], its split named `split`.
+pub(crate) fn provenance_row(
+    dataset: &crate::dataset::Dataset,
+    i: usize,
+    split: &str,
+) -> Vec<String> {
+    let seg = dataset.segments[i];
+    let track = &dataset.tracks[seg.track];
+    vec![
+        track.path.display().to_string(),
+        dataset.genres[track.genre].clone(),
+        track.genre.to_string(),
+        seg.track.to_string(),
+        seg.index.to_string(),
+        seg.offset_samples.to_string(),
+        split.to_string(),
+    ]
+}
+
 /// The provenance columns every per-clip export starts with.
 pub const PROVENANCE_COLUMNS: [&str; 7] = [
     "path",

@@ -404,6 +404,18 @@ pub(crate) mod tests {
         (rows, labels)
     }
 
+    /// Asserts every point's nearest other point on the map `y` is of its own blob.
+    pub(crate) fn nearest_on_the_map_is_of_its_blob(y: &[[f64; 2]], labels: &[usize]) {
+        for i in 0..y.len() {
+            let d = |j: usize| (y[i][0] - y[j][0]).powi(2) + (y[i][1] - y[j][1]).powi(2);
+            let nearest = (0..y.len())
+                .filter(|&j| j != i)
+                .min_by(|&a, &b| d(a).total_cmp(&d(b)))
+                .unwrap();
+            assert_eq!(labels[nearest], labels[i], "point {i}");
+        }
+    }
+
     #[test]
     fn the_tree_sums_the_repulsion_of_every_point() {
         let (rows, _) = blobs(3, 70, 2);
@@ -470,17 +482,7 @@ pub(crate) mod tests {
             tsne(&rows, dim, &params, &pca.points, &control).unwrap(),
             "seeded"
         );
-        // Every point's nearest mapped neighbour is of its blob.
-        for i in 0..y.len() {
-            let nearest = (0..y.len())
-                .filter(|&j| j != i)
-                .min_by(|&a, &b| {
-                    let d = |j: usize| (y[i][0] - y[j][0]).powi(2) + (y[i][1] - y[j][1]).powi(2);
-                    d(a).total_cmp(&d(b))
-                })
-                .unwrap();
-            assert_eq!(labels[nearest], labels[i], "point {i}");
-        }
+        nearest_on_the_map_is_of_its_blob(&y, &labels);
         let t = trustworthiness(&rows, dim, &y, 10, &cancel).unwrap();
         let t_pca = trustworthiness(&rows, dim, &pca.points, 10, &cancel).unwrap();
         assert!(t > 0.9 && t >= t_pca, "t-SNE {t}, PCA {t_pca}");

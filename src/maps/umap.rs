@@ -385,16 +385,7 @@ mod tests {
             umap(&rows, dim, &params, &pca.points, &control).unwrap(),
             "seeded"
         );
-        for i in 0..y.len() {
-            let nearest = (0..y.len())
-                .filter(|&j| j != i)
-                .min_by(|&p, &q| {
-                    let d = |j: usize| (y[i][0] - y[j][0]).powi(2) + (y[i][1] - y[j][1]).powi(2);
-                    d(p).total_cmp(&d(q))
-                })
-                .unwrap();
-            assert_eq!(labels[nearest], labels[i], "point {i}");
-        }
+        crate::maps::tsne::tests::nearest_on_the_map_is_of_its_blob(&y, &labels);
         let t = trustworthiness(&rows, dim, &y, 10, &cancel).unwrap();
         let t_pca = trustworthiness(&rows, dim, &pca.points, 10, &cancel).unwrap();
         assert!(t > 0.9 && t >= t_pca, "UMAP {t}, PCA {t_pca}");
