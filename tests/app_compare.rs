@@ -130,3 +130,63 @@ fn the_waveform_and_log_mel_models_side_by_side_linked_and_compared() {
     assert!(state.view.compare_with.is_none());
     assert!(no_errors_shown(&h));
 }
+
+#[test]
+fn a_library_is_compared_by_what_each_model_predicts() {
+    let Some(gtzan) = gtzan_dir() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let lib = tmp.path().join("Music");
+    std::fs::create_dir_all(&lib).unwrap();
+    for (k, genre) in ["classical", "jazz", "metal", "pop"].iter().enumerate() {
+        std::fs::copy(
+            gtzan_track(&gtzan, genre, 5),
+            lib.join(format!("{k:02} Song.wav")),
+        )
+        .unwrap();
+    }
+    // The library opens through the shipped log-mel model; the waveform DSAE beside it.
+    let mut h = app_on(lib);
+    run_until(&mut h, 240, "the library through the shipped model", |a| {
+        settled(a)
+            && projected(a)
+            && a.state.dataset().is_some_and(|d| d.is_library())
+            && a.state.model().is_some_and(|m| m.view.ready().is_some())
+    });
+    h.state_mut()
+        .apply(genrescope::app::events::Command::CompareWithShipped(
+            genrescope::model::shipped::Shipped::GtzanWaveform,
+        ));
+    run_until(&mut h, 240, "the comparison", |a| {
+        a.state
+            .model()
+            .and_then(|m| m.compare.as_ref())
+            .is_some_and(|c| c.ready().is_some())
+    });
+    let view = compare_view(&h);
+    // A library's folder has no genres: the second row is coloured by the second model's own
+    // predictions, in its genres, as the first row is by the first model's.
+    assert_eq!(view.genres, ["classical", "jazz", "metal", "pop"]);
+    let predicted: Vec<u32> = view
+        .maps
+        .predicted
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|&(g, _)| g as u32)
+        .collect();
+    assert_eq!(view.labels, predicted);
+    assert_eq!(view.labels.len(), view.dataset.len());
+    assert!(
+        view.labels
+            .iter()
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+            >= 2,
+        "several predicted genres"
+    );
+    // Hiding a genre on the first row draws the second without errors.
+    h.state_mut()
+        .apply(genrescope::app::events::Command::ToggleGenre(2));
+    h.run_steps(3);
+    assert!(no_errors_shown(&h));
+}

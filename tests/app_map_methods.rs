@@ -10,7 +10,7 @@ use egui::accesskit::Role;
 use egui_kittest::kittest::{By, Queryable};
 use genrescope::app::events::{Command, FileTarget};
 use genrescope::app::registry::Progress;
-use genrescope::app::state::{Derived, MapId};
+use genrescope::app::state::{Derived, MapId, Tool};
 use genrescope::maps::method::MapMethod;
 use genrescope::maps::trust::trustworthiness;
 
@@ -45,7 +45,7 @@ fn share_reported(h: &App, map: MapId) -> Option<f32> {
 fn the_bottleneck_by_t_sne_keeps_neighbourhoods_clicks_like_pca_and_a_run_can_be_cancelled() {
     let Some(dir) = gtzan_dir() else { return };
     let model = std::path::PathBuf::from(common::cli::shipped("gtzan-mini-dsae.safetensors"));
-    let mut h = window_with(dir, model, false);
+    let mut h = window_with(dir.clone(), model, false);
     h.get_by_label("Bottleneck (64-d)");
     let pca_points = h
         .state()
@@ -86,6 +86,72 @@ fn the_bottleneck_by_t_sne_keeps_neighbourhoods_clicks_like_pca_and_a_run_can_be
     click_at(&mut h, pos);
     h.run_steps(2);
     assert_eq!(h.state().state.data.as_ref().unwrap().picks.a, Some(i));
+
+    // A box drawn on the t-SNE map selects the clips inside it there (not where PCA put them).
+    let tsne = h
+        .state()
+        .state
+        .shown_layer(MapId::Code)
+        .unwrap()
+        .projection
+        .points
+        .clone();
+    let middle = |axis: usize| {
+        let mut v: Vec<f64> = tsne.iter().map(|p| p[axis]).collect();
+        v.sort_by(f64::total_cmp);
+        (v[0] - 1.0, v[v.len() / 2])
+    };
+    let ((x0, x1), (y0, y1)) = (middle(0), middle(1));
+    h.state_mut().apply(Command::SetTool(Tool::BoxSelect));
+    for (xy, start, done) in [([x0, y0], true, false), ([x1, y1], false, true)] {
+        h.state_mut().apply(Command::Outline {
+            map: MapId::Code,
+            xy,
+            start,
+            done,
+        });
+    }
+    h.state_mut().apply(Command::SetTool(Tool::Pan));
+    let within = |points: &[[f64; 2]]| -> Vec<usize> {
+        (0..points.len())
+            .filter(|&k| {
+                let [x, y] = points[k];
+                x > x0 && x < x1 && y > y0 && y < y1
+            })
+            .collect()
+    };
+    let expected = within(&tsne);
+    assert!(expected.len() > 20, "{} clips in the box", expected.len());
+    assert_ne!(expected, within(&pca_points));
+    assert_eq!(h.state().state.selected(), expected.as_slice());
+
+    // A placed song lands on the t-SNE map at the weighted mean of its nearest clips' places.
+    let song = gtzan_track(&dir, "jazz", 0);
+    h.state_mut().apply(Command::PlaceFile(song));
+    run_until(&mut h, 120, "the song placed on the t-SNE map", |a| {
+        a.state
+            .embedded(MapId::Code)
+            .is_some_and(|e| !e.placed.is_empty())
+    });
+    let state = &h.state().state;
+    let codes = &state.results().unwrap().placed.as_ref().unwrap().codes;
+    let placed = &state.embedded(MapId::Code).unwrap().placed;
+    assert_eq!(placed.len(), codes.len() / dim);
+    let expected = genrescope::maps::method::place(codes, code, dim, &tsne).unwrap();
+    assert_eq!(placed, &expected);
+    let (lo, hi) = (
+        middle(0).0,
+        tsne.iter().map(|p| p[0]).fold(f64::MIN, f64::max),
+    );
+    assert!(placed.iter().all(|p| p[0] >= lo && p[0] <= hi));
+    h.state_mut().apply(Command::ClearPlaced);
+    assert!(h
+        .state()
+        .state
+        .embedded(MapId::Code)
+        .unwrap()
+        .placed
+        .is_empty());
 
     // Exported as shown: maps.csv names each map's columns by its method, maps.json says how.
     let tmp = tempfile::tempdir().unwrap();
@@ -238,4 +304,40 @@ fn a_waveform_clip_shows_its_original_audio_as_a_spectrogram() {
     });
     let img = image::open(out.join("spectrogram-a-original.png")).unwrap();
     assert_eq!((img.width(), img.height()), (152, 256));
+}
+
+#[test]
+fn a_raw_map_by_t_sne_still_arrives_when_a_model_is_opened_meanwhile() {
+    let Some(dir) = gtzan_dir() else { return };
+    let model = std::path::PathBuf::from(common::cli::shipped("gtzan-mini-dsae.safetensors"));
+    let mut h = window_with(dir, model.clone(), false);
+    let first_model = h.state().state.model().unwrap().id;
+    choose_method(&mut h, 0, "PCA", "t-SNE");
+    assert!(h.state().state.embedded(MapId::Raw).unwrap().job.is_some());
+    // The raw map is the data's alone: a model opened while it runs (the same file again: a
+    // new model all the same) does not make its t-SNE stale.
+    h.state_mut().apply(Command::LoadModel(model));
+    run_until(
+        &mut h,
+        240,
+        "the new model's maps and the raw t-SNE map",
+        |a| {
+            projected(a)
+                && a.state.model().is_some_and(|m| m.id != first_model)
+                && a.state
+                    .embedded(MapId::Raw)
+                    .is_some_and(|e| e.job.is_none())
+        },
+    );
+    let state = &h.state().state;
+    assert!(
+        matches!(
+            state.embedded(MapId::Raw).map(|e| &e.layer),
+            Some(Derived::Ready(_))
+        ),
+        "the raw t-SNE map is drawn"
+    );
+    assert!(!state.shown_layer(MapId::Raw).unwrap().is_linear());
+    assert_eq!(state.jobs.stale_dropped, 0);
+    assert!(no_errors_shown(&h));
 }

@@ -370,37 +370,10 @@ fn placed_on(state: &AppState, map: MapId, layer: &MapLayer) -> Vec<[f64; 2]> {
         return Vec::new();
     };
     if !layer.is_linear() {
-        let (Some(embedded), Some(view), MapId::Code) =
-            (state.embedded(map), state.model_view(), map)
-        else {
-            return Vec::new();
-        };
-        let key = {
-            use std::hash::{Hash, Hasher};
-            let mut h = std::collections::hash_map::DefaultHasher::new();
-            placed.codes.len().hash(&mut h);
-            placed.codes.iter().for_each(|v| v.to_bits().hash(&mut h));
-            h.finish()
-        };
-        let mut cache = embedded
-            .placed
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some((k, xy)) = cache.as_ref() {
-            if *k == key {
-                return xy.clone();
-            }
-        }
-        let inference = &view.maps.inference;
-        let xy = crate::maps::method::place(
-            &placed.codes,
-            &inference.code,
-            inference.code_dim,
-            &layer.projection.points,
-        )
-        .unwrap_or_default();
-        *cache = Some((key, xy.clone()));
-        return xy;
+        return state
+            .embedded(map)
+            .map(|e| e.placed.clone())
+            .unwrap_or_default();
     }
     placed
         .segments
@@ -685,8 +658,16 @@ fn second_row_ui(
         .chain(picks.a)
         .filter_map(|i| view.second_of(i))
         .collect();
-    let same_genres = view.dataset.genres == data.dataset.genres;
-    let no_hidden = std::collections::BTreeSet::new();
+    // Genres hidden on the first row are hidden here by name: the two may list them apart.
+    let hidden: std::collections::BTreeSet<usize> = match state.genre_colouring() {
+        Some(colouring) => data
+            .hidden_genres
+            .iter()
+            .filter_map(|&g| colouring.genres.get(g))
+            .filter_map(|name| view.genres.iter().position(|n| n == name))
+            .collect(),
+        None => Default::default(),
+    };
     let tooltip = |ui: &mut Ui, j: usize| {
         if let Some(info) = view.first_of(j).and_then(|i| state.segment_info(i)) {
             segment_tooltip(ui, &info);
@@ -707,16 +688,12 @@ fn second_row_ui(
                     state.stamp().model,
                 )),
                 layer,
-                genres: &view.dataset.genres,
+                genres: &view.genres,
                 labels: &view.labels,
                 shades: None,
                 splits: None,
                 levels: None,
-                hidden: if same_genres {
-                    &data.hidden_genres
-                } else {
-                    &no_hidden
-                },
+                hidden: &hidden,
                 underlay: None,
                 marks: Marks {
                     selected: &selected,

@@ -448,7 +448,7 @@ fn embed_rows(table: &mut Table, write: Option<&std::path::Path>) -> anyhow::Res
         progress: &|_| {},
     };
     let trust = |xy: &[[f64; 2]]| trustworthiness(code, dim, xy, 10, &cancel);
-    let pca_trust = trust(&pca.points).map_err(|_| anyhow::anyhow!("cancelled"))?;
+    let pca_trust = trust(&pca.points)?;
     table.add(
         "trust_pca_8000x64",
         "trustworthiness (k = 10) of the PCA map of the bottleneck",
@@ -471,7 +471,7 @@ fn embed_rows(table: &mut Table, write: Option<&std::path::Path>) -> anyhow::Res
             secs,
             "s",
         );
-        let t = trust(&xy).map_err(|_| anyhow::anyhow!("cancelled"))?;
+        let t = trust(&xy)?;
         table.add(
             trust_key,
             format!("trustworthiness (k = 10) of the {what} map"),

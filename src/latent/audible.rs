@@ -207,17 +207,36 @@ impl PathLevels {
 
 /// Audio made on a worker from a vector: through the voice, brought to `target_rms` if given.
 pub fn voiced(voice: Arc<Voice>, vector: Vec<f32>, target_rms: Option<f32>) -> ClipSource {
+    ClipSource::Made(Box::new(move || render_voiced(&voice, &vector, target_rms)))
+}
+
+fn render_voiced(
+    voice: &Voice,
+    vector: &[f32],
+    target_rms: Option<f32>,
+) -> Result<Mono, ClipError> {
+    let mut samples = voice
+        .render(vector)
+        .map_err(|e| ClipError::Make(e.to_string()))?;
+    if let Some(target) = target_rms {
+        match_rms(&mut samples, target);
+    }
+    Ok(Mono {
+        samples,
+        rate_hz: voice.sample_rate_hz(),
+    })
+}
+
+/// Like [`voiced`], for a vector still to be made (a decoder's output): `make` runs on the
+/// worker that prepares the clip, so a window asking for it never waits on a model.
+pub fn voiced_when_made(
+    voice: Arc<Voice>,
+    make: impl FnOnce() -> Result<Vec<f32>, String> + Send + 'static,
+    target_rms: Option<f32>,
+) -> ClipSource {
     ClipSource::Made(Box::new(move || {
-        let mut samples = voice
-            .render(&vector)
-            .map_err(|e| ClipError::Make(e.to_string()))?;
-        if let Some(target) = target_rms {
-            match_rms(&mut samples, target);
-        }
-        Ok(Mono {
-            samples,
-            rate_hz: voice.sample_rate_hz(),
-        })
+        let vector = make().map_err(ClipError::Make)?;
+        render_voiced(&voice, &vector, target_rms)
     }))
 }
 

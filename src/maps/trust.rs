@@ -4,8 +4,20 @@
 
 use std::sync::atomic::AtomicBool;
 
-use super::knn::{nearest_within, Cancelled};
+use super::knn::nearest_within;
 use crate::matmul::{product, Strided};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TrustError {
+    #[error("the measure was cancelled")]
+    Cancelled,
+    /// The score's normalisation holds only below n / 2 (scikit-learn refuses the same).
+    #[error(
+        "trustworthiness over {k} neighbours needs more than {} points; there are {n}",
+        2 * k
+    )]
+    TooFewPoints { n: usize, k: usize },
+}
 
 /// Trustworthiness of the map `xy` of `rows` (`dim` wide) over `k` neighbours (k < n / 2).
 pub fn trustworthiness(
@@ -14,10 +26,13 @@ pub fn trustworthiness(
     xy: &[[f64; 2]],
     k: usize,
     cancel: &AtomicBool,
-) -> Result<f64, Cancelled> {
+) -> Result<f64, TrustError> {
     let n = xy.len();
+    if k == 0 || 2 * k >= n {
+        return Err(TrustError::TooFewPoints { n, k });
+    }
     let mapped: Vec<f32> = xy.iter().flat_map(|p| [p[0] as f32, p[1] as f32]).collect();
-    let on_map = nearest_within(&mapped, 2, k, cancel)?;
+    let on_map = nearest_within(&mapped, 2, k, cancel).map_err(|_| TrustError::Cancelled)?;
     let norms: Vec<f32> = rows
         .chunks_exact(dim)
         .map(|r| r.iter().map(|v| v * v).sum())
@@ -72,5 +87,18 @@ mod tests {
         order.sort_by_key(|&k| (k * 2_654_435_761) % 1009);
         let shuffled: Vec<[f64; 2]> = order.iter().map(|&k| [k as f64, 0.0]).collect();
         assert!(trustworthiness(&rows, 3, &shuffled, 5, &cancel).unwrap() < 0.8);
+    }
+
+    #[test]
+    fn too_few_points_for_k_are_refused_rather_than_scored_above_one() {
+        let rows: Vec<f32> = (0..20).flat_map(|k| [k as f32, 0.0]).collect();
+        let line: Vec<[f64; 2]> = (0..20).map(|k| [(k * 7 % 20) as f64, 0.0]).collect();
+        let cancel = AtomicBool::new(false);
+        assert_eq!(
+            trustworthiness(&rows, 2, &line, 10, &cancel),
+            Err(TrustError::TooFewPoints { n: 20, k: 10 })
+        );
+        let t = trustworthiness(&rows, 2, &line, 9, &cancel).unwrap();
+        assert!((0.0..=1.0).contains(&t), "{t}");
     }
 }

@@ -327,6 +327,12 @@ pub fn tsne(
             return Err(EmbedError::Cancelled);
         }
         let exploring = iteration < EXPLORATION_ITERATIONS;
+        if iteration == EXPLORATION_ITERATIONS {
+            // scikit-learn runs its optimiser twice, each with fresh steps and gains: the
+            // exaggerated steps would otherwise carry on into the second stage.
+            update.fill([0.0; 2]);
+            gains.fill([1.0; 2]);
+        }
         let (exaggeration, momentum) = if exploring {
             (EXAGGERATION, 0.5)
         } else {

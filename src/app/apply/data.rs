@@ -143,6 +143,16 @@ impl GenrescopeApp {
             .state
             .data
             .replace(DataState::new(job, Arc::clone(&dataset)));
+        // Whatever was being computed from the replaced data is of no use now.
+        self.state.jobs.cancel(|k| {
+            matches!(
+                k,
+                JobKind::RawMap
+                    | JobKind::Embed { .. }
+                    | JobKind::Compare { .. }
+                    | JobKind::Spectrogram
+            )
+        });
         let raw = Arc::clone(&dataset);
         self.start_job(JobKind::RawMap, self.state.stamp(), move |_, _, _| {
             work::raw_map(raw)

@@ -13,7 +13,7 @@ use crate::app::registry::{JobId, JobKind};
 use crate::app::state::{Instrument, Loudness, Playback, Stage};
 use crate::app::GenrescopeApp;
 use crate::audio::clip::ClipSource;
-use crate::latent::audible::voiced;
+use crate::latent::audible::{voiced, voiced_when_made};
 use crate::latent::interpolate::{interpolate, steps_t, PathKind, PathStep};
 use crate::latent::{
     genre_centroids, probe_code, steer, steer_path, walk, walk_path, GenreCentroids, MAX_ALPHA,
@@ -422,36 +422,27 @@ impl GenrescopeApp {
         };
         let ts = steps_t(self.state.instruments.path_steps);
         let kind = self.state.instruments.path_kind;
-        let steps = match crate::latent::interpolate::decode_path(
-            &view.saved.model,
-            code_a,
-            code_b,
-            &ts,
-            kind,
-        ) {
-            Ok(steps) => steps,
-            Err(e) => {
-                self.state.notices.error(
-                    Topic::Listening,
-                    format!("The second model cannot decode the path: {e}"),
-                );
-                return;
-            }
-        };
-        let parts = steps
-            .iter()
-            .map(|step| {
-                voiced(
-                    Arc::clone(&view.voice),
-                    step.decoded.clone(),
-                    self.path_level(step.t),
-                )
-            })
-            .collect();
+        // Each step is decoded where the clip is prepared, not in the frame that asked.
+        let parts: Vec<ClipSource> =
+            ts.iter()
+                .map(|&t| {
+                    let code = interpolate(code_a, code_b, t, kind);
+                    let saved = Arc::clone(&view.saved);
+                    voiced_when_made(
+                        Arc::clone(&view.voice),
+                        move || {
+                            saved.model.decode(&code).map_err(|e| {
+                                format!("the second model cannot decode the path: {e}")
+                            })
+                        },
+                        self.path_level(t),
+                    )
+                })
+                .collect();
+        let steps = parts.len();
         let label = format!(
             "the path by the second model ({}), {} steps of t",
-            view.source,
-            steps.len()
+            view.source, steps
         );
         self.play_clip(ClipSource::Sequence(parts), label, false);
     }

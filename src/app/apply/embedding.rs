@@ -88,7 +88,10 @@ impl GenrescopeApp {
             return;
         };
         self.stop_embedding(map);
-        let stamp = self.state.stamp();
+        let stamp = match map {
+            MapId::Raw => self.state.data_stamp(),
+            MapId::Code | MapId::Logits => self.state.stamp(),
+        };
         let job = self.start_job(
             JobKind::Embed { map: map as usize },
             stamp,
@@ -139,6 +142,41 @@ impl GenrescopeApp {
                 e.layer = Derived::Ready(MapLayer::embedded(&pca, points, method));
                 e.job = None;
             }
+        }
+        if map == MapId::Code {
+            self.place_on_embedded_code_map();
+        }
+    }
+
+    /// Finds the placed song's segments on a t-SNE or UMAP bottleneck map (which has no
+    /// transform of its own): at the weighted mean of their nearest clips' positions. Once per
+    /// placement or map, not per frame.
+    pub(super) fn place_on_embedded_code_map(&mut self) {
+        let Some(model) = self.state.model_mut() else {
+            return;
+        };
+        let xy = match (
+            &model.results.placed,
+            model.view.ready(),
+            &model.embedded[0],
+        ) {
+            (Some(placed), Some(view), Some(e)) => match e.layer.ready() {
+                Some(layer) => {
+                    let inference = &view.maps.inference;
+                    crate::maps::method::place(
+                        &placed.codes,
+                        &inference.code,
+                        inference.code_dim,
+                        &layer.projection.points,
+                    )
+                    .unwrap_or_default()
+                }
+                None => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
+        if let Some(e) = model.embedded[0].as_mut() {
+            e.placed = xy;
         }
     }
 

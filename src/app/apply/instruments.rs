@@ -168,6 +168,7 @@ impl GenrescopeApp {
         if let Some(model) = self.state.model_mut() {
             model.results.placed = Some(Arc::new(placement));
         }
+        self.place_on_embedded_code_map();
         self.state.view.tab = Tab::Maps;
     }
 
@@ -198,7 +199,8 @@ impl GenrescopeApp {
         let Some(outline) = data.outline.take() else {
             return;
         };
-        let Some(layer) = self.state.layer(map) else {
+        // The outline was drawn around the points as shown (a t-SNE or UMAP map's, if chosen).
+        let Some(layer) = self.state.shown_layer(map) else {
             return;
         };
         let Some(data) = self.state.data.as_ref() else {

@@ -15,7 +15,7 @@ use crate::app::GenrescopeApp;
 use crate::audio::clip::{ClipSource, PreparedClip};
 use crate::audio::playback::PlayerNews;
 use crate::dataset::sources::original;
-use crate::latent::audible::voiced;
+use crate::latent::audible::{voiced, voiced_when_made};
 
 impl GenrescopeApp {
     pub(super) fn pick_a(&mut self, segment: usize, play: bool) {
@@ -49,7 +49,7 @@ impl GenrescopeApp {
         }
         data.original_spectrogram = Some((segment, Derived::Computing));
         let ds = Arc::clone(&data.dataset);
-        let stamp = self.state.stamp();
+        let stamp = self.state.data_stamp();
         self.state.jobs.cancel(|k| *k == JobKind::Spectrogram);
         self.start_job(JobKind::Spectrogram, stamp, move |_, _, _| {
             crate::app::jobs::work::original_spectrogram(&ds, segment)
@@ -198,29 +198,30 @@ impl GenrescopeApp {
         else {
             return;
         };
-        let decoded = view
+        let code = view
             .second_of(segment)
             .and_then(|j| view.code(j))
             .filter(|_| view.saved.meta.model.kind.has_decoder())
-            .map(|code| view.saved.model.decode(code));
-        let values = match decoded {
-            Some(Ok(values)) => values,
-            Some(Err(e)) => {
-                self.state.notices.error(
-                    Topic::Listening,
-                    format!("The second model cannot decode this clip: {e}"),
-                );
-                return;
-            }
-            None => {
-                self.state.notices.error(
-                    Topic::Listening,
-                    "The second model has no decoder, or did not read this clip.",
-                );
-                return;
-            }
+            .map(<[f32]>::to_vec);
+        let Some(code) = code else {
+            self.state.notices.error(
+                Topic::Listening,
+                "The second model has no decoder, or did not read this clip.",
+            );
+            return;
         };
-        let source = voiced(Arc::clone(&view.voice), values, target);
+        let voice = Arc::clone(&view.voice);
+        let saved = Arc::clone(&view.saved);
+        let source = voiced_when_made(
+            voice,
+            move || {
+                saved
+                    .model
+                    .decode(&code)
+                    .map_err(|e| format!("the second model cannot decode this clip: {e}"))
+            },
+            target,
+        );
         let Some(ds) = self.state.dataset() else {
             return;
         };

@@ -115,6 +115,7 @@ impl GenrescopeApp {
                 if let Some(model) = self.state.model_mut() {
                     model.results.placed = None;
                 }
+                self.place_on_embedded_code_map();
             }
             Outline {
                 map,
@@ -177,8 +178,11 @@ impl GenrescopeApp {
                 | JobKind::Place { .. }
         );
         match outcome {
-            Outcome::Done(output) if !job.is_cancelled() => self.job_done(job, output),
-            Outcome::Done(_) | Outcome::Cancelled => self.job_cancelled(&job),
+            // A failure that arrives after the job was stopped is about work nobody wants any
+            // more: it would otherwise undo what replaced it.
+            Outcome::Failed(_) | Outcome::Done(_) if job.is_cancelled() => self.job_cancelled(&job),
+            Outcome::Done(output) => self.job_done(job, output),
+            Outcome::Cancelled => self.job_cancelled(&job),
             Outcome::Failed(why) => self.job_failed(&job, why),
         }
         if heavy {

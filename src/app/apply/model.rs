@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::app::jobs::work;
 use crate::app::notices::Topic;
 use crate::app::registry::{JobId, JobKind, Progress, Stamp};
-use crate::app::state::{Derived, ModelState, ModelView, PendingModel};
+use crate::app::state::{Derived, MapId, ModelState, ModelView, PendingModel};
 use crate::app::GenrescopeApp;
 use crate::dataset::Split;
 use crate::latent::audible::Voice;
@@ -267,7 +267,11 @@ impl GenrescopeApp {
             }
             data.model = Some(model);
         }
-        self.state.jobs.cancel(|k| *k == JobKind::Project);
+        // The replaced model's maps and comparison would keep the cores busy for nothing.
+        self.state.jobs.cancel(|k| {
+            matches!(k, JobKind::Project | JobKind::Compare { .. })
+                || matches!(k, JobKind::Embed { map } if *map != MapId::Raw as usize)
+        });
         self.start_job(JobKind::Project, self.state.stamp(), move |_, _, _| {
             work::project(ds, saved, splits, evaluate)
         });

@@ -285,11 +285,23 @@ pub fn compare(job: CompareJob, cancel: &AtomicBool) -> JobResult {
             .and_then(|m| m.as_ref().ok().cloned())
             .map(MapLayer::new),
     ];
+    // A library's folder names are no genres: its points are coloured by what the model says,
+    // as the first row's are.
+    let predicted = maps
+        .predicted
+        .as_ref()
+        .filter(|_| dataset.is_library())
+        .map(|p| p.iter().map(|&(g, _)| g as u32).collect());
+    let (genres, labels) = match predicted {
+        Some(labels) => (saved.meta.genres.clone(), labels),
+        None => (dataset.genres.clone(), dataset.labels()),
+    };
     Ok(Output::Compared(Box::new(CompareView {
         source: label.clone(),
         saved: Arc::new(saved),
         voice: Arc::new(voice),
-        labels: dataset.labels(),
+        genres,
+        labels,
         dataset,
         maps: Arc::new(maps),
         layers,
@@ -308,8 +320,13 @@ pub fn original_spectrogram(ds: &Dataset, i: usize) -> JobResult {
         .render_at(rate)
         .map_err(|e| JobError::Failed(format!("Cannot read the clip for its spectrogram: {e}")))?;
     let samples: Vec<f32> = parts.into_iter().flatten().collect();
-    let analysis =
-        crate::dataset::features::MelAnalysis::new(rate, crate::dataset::MelParams::default());
+    // Bands above the clips' Nyquist frequency would be empty rows.
+    let defaults = crate::dataset::MelParams::default();
+    let params = crate::dataset::MelParams {
+        fmax_hz: defaults.fmax_hz.min(rate / 2),
+        ..defaults
+    };
+    let analysis = crate::dataset::features::MelAnalysis::new(rate, params);
     let mut db = Vec::new();
     analysis.patch_into(&samples, &mut db);
     Ok(Output::Spectrogram { clip: i, db })

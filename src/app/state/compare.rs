@@ -40,7 +40,9 @@ pub struct CompareView {
     pub maps: Arc<ModelMaps>,
     /// Its raw input, bottleneck and logits maps (PCA).
     pub layers: [Option<MapLayer>; 3],
-    /// Each of its clips' folder genre (index into its reading's genres), for drawing.
+    /// The genres its points are coloured by, and each of its clips' one (index into them):
+    /// the folder's labels, or in a library (which has none) what the second model predicts.
+    pub genres: Vec<String>,
     pub labels: Vec<u32>,
     pub comparison: Comparison,
     /// The first model's clip `i` is the second's `to_second[i]`, and back.

@@ -1,7 +1,7 @@
 //! What drawing a map needs beyond its points: the map's default view, and the colour scales
 //! computed once when a model's maps arrive.
 
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 
 use crate::app::registry::JobId;
 use crate::dataset::{Descriptor, Descriptors};
@@ -99,19 +99,15 @@ impl MapLayer {
     }
 }
 
-/// A placed song's segments on a non-linear map, and the placement they were found for (a hash
-/// of its codes).
-pub type PlacedOnMap = Option<(u64, Vec<[f64; 2]>)>;
-
 /// A map drawn by a non-linear method (t-SNE, UMAP), computed on a worker when asked for.
 pub struct Embedded {
     pub method: MapMethod,
     pub layer: Derived<MapLayer>,
     /// The job computing it, while it runs.
     pub job: Option<JobId>,
-    /// A placed song's segments on this map (the weighted mean of their nearest clips'
-    /// positions), kept for the placement they were found for.
-    pub placed: Mutex<PlacedOnMap>,
+    /// The placed song's segments on this map (the weighted mean of their nearest clips'
+    /// positions), found when the map or the placement arrives; empty without either.
+    pub placed: Vec<[f64; 2]>,
     /// The map gathered by track, made once when first drawn so.
     pub track_points: OnceLock<TrackPoints>,
 }
@@ -122,7 +118,7 @@ impl Embedded {
             method,
             layer: Derived::Computing,
             job: Some(job),
-            placed: Mutex::new(None),
+            placed: Vec::new(),
             track_points: OnceLock::new(),
         }
     }

@@ -208,6 +208,15 @@ impl AppState {
         }
     }
 
+    /// For work on the data alone (its raw map, a clip's spectrogram): a model arriving meanwhile
+    /// does not make it stale.
+    pub fn data_stamp(&self) -> Stamp {
+        Stamp {
+            data: self.data.as_ref().map(|d| d.id),
+            model: None,
+        }
+    }
+
     /// The data and the model a job was started for are still the ones in use.
     pub fn is_current(&self, stamp: Stamp) -> bool {
         let now = self.stamp();
