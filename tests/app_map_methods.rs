@@ -195,6 +195,58 @@ fn the_bottleneck_by_t_sne_keeps_neighbourhoods_clicks_like_pca_and_a_run_can_be
         .is_linear());
     assert!(h.state().state.embedded(MapId::Code).unwrap().job.is_none());
 
+    // Its perplexity edited under the title: nothing runs until Redraw, which draws it anew.
+    let perplexity = By::new().role(Role::SpinButton).label("perplexity");
+    assert_eq!(
+        h.get_all(perplexity.clone())
+            .next()
+            .unwrap()
+            .value()
+            .as_deref(),
+        Some("30.0")
+    );
+    h.get_all(perplexity.clone()).next().unwrap().focus();
+    h.run_steps(1);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_all(perplexity.clone())
+        .next()
+        .unwrap()
+        .type_text("10");
+    h.key_press(egui::Key::Enter);
+    h.run_steps(2);
+    let state = &h.state().state;
+    assert!(matches!(
+        state.view.map_drafts[MapId::Code as usize],
+        Some(MapMethod::Tsne(p)) if p.perplexity == 10.0
+    ));
+    assert!(state.embedded(MapId::Code).unwrap().job.is_none());
+    let perplexity_30 = state
+        .shown_layer(MapId::Code)
+        .unwrap()
+        .projection
+        .points
+        .clone();
+    h.get_by_label("Redraw").click();
+    h.run_steps(1);
+    run_until(&mut h, 240, "the t-SNE map at perplexity 10", |a| {
+        a.state
+            .embedded(MapId::Code)
+            .is_some_and(|e| e.job.is_none() && e.layer.ready().is_some())
+    });
+    let state = &h.state().state;
+    assert!(matches!(
+        state.view.map_methods[MapId::Code as usize],
+        MapMethod::Tsne(p) if p.perplexity == 10.0
+    ));
+    assert!(state.view.map_drafts[MapId::Code as usize].is_none());
+    assert_ne!(
+        state.shown_layer(MapId::Code).unwrap().projection.points,
+        perplexity_30
+    );
+    h.run_steps(2);
+    h.get_by_label("t-SNE: perplexity 10 · seed 0");
+    assert!(h.query_by_label("Redraw").is_none());
+
     // t-SNE of the 500-d raw input takes seconds: its progress shows, and
     // Cancel stops it and puts the map back on PCA.
     choose_method(&mut h, 0, "PCA", "t-SNE");

@@ -64,6 +64,11 @@ pub enum Command {
         map: crate::app::state::MapId,
         method: crate::maps::method::MapMethod,
     },
+    /// The parameters under a map were edited (drawn only on `SetMapMethod`).
+    EditMapParams {
+        map: crate::app::state::MapId,
+        method: crate::maps::method::MapMethod,
+    },
     /// Stop drawing a map by t-SNE or UMAP; it goes back to PCA.
     CancelMapMethod(crate::app::state::MapId),
     /// Compare the model in use with this one (a file) on the same folder.

@@ -601,8 +601,10 @@ fn method_caption(ui: &mut Ui, state: &AppState, map: MapId, out: &mut Vec<Comma
         }
         Derived::Failed(why) => {
             ui.colored_label(Color32::from_rgb(200, 80, 60), why);
+            parameter_row(ui, state, map, out);
         }
         Derived::Ready(_) => {
+            parameter_row(ui, state, map, out);
             ui.add(
                 egui::Label::new(
                     RichText::new(format!("{}: {}", chosen.name(), chosen.caption())).weak(),
@@ -619,6 +621,72 @@ fn method_caption(ui: &mut Ui, state: &AppState, map: MapId, out: &mut Vec<Comma
             };
             ui.add(egui::Label::new(RichText::new(what).weak().small()).wrap());
         }
+    }
+}
+
+/// A non-linear map's parameters, editable: an edit is held aside (a drag would otherwise
+/// start a run each frame) until *Redraw* asks for the map with them.
+fn parameter_row(ui: &mut Ui, state: &AppState, map: MapId, out: &mut Vec<Command>) {
+    use crate::maps::method::{MIN_DIST_RANGE, NEIGHBOURS_RANGE, PERPLEXITY_RANGE};
+    let drawn = state.view.map_methods[map as usize];
+    let mut draft = state.view.map_drafts[map as usize].unwrap_or(drawn);
+    let before = draft;
+    ui.horizontal_wrapped(|ui| {
+        let field = |ui: &mut Ui, name: &str, hint: &str, value: egui::DragValue<'_>| {
+            let label = ui.label(RichText::new(name).small());
+            ui.add(value).labelled_by(label.id).on_hover_text(hint);
+        };
+        let seed = match &mut draft {
+            MapMethod::Pca => return,
+            MapMethod::Tsne(p) => {
+                field(
+                    ui,
+                    "perplexity",
+                    "About how many neighbours each clip keeps close (5 to 50 is usual)",
+                    egui::DragValue::new(&mut p.perplexity)
+                        .range(PERPLEXITY_RANGE)
+                        .speed(0.5)
+                        .max_decimals(1),
+                );
+                &mut p.seed
+            }
+            MapMethod::Umap(p) => {
+                field(
+                    ui,
+                    "neighbours",
+                    "How many neighbours (the clip included) shape each clip's surroundings: \
+                     fewer keep local detail, more the overall layout",
+                    egui::DragValue::new(&mut p.neighbours).range(NEIGHBOURS_RANGE),
+                );
+                field(
+                    ui,
+                    "min. distance",
+                    "How tightly clips may be packed on the map (0 to 1)",
+                    egui::DragValue::new(&mut p.min_dist)
+                        .range(MIN_DIST_RANGE)
+                        .speed(0.01)
+                        .max_decimals(2),
+                );
+                &mut p.seed
+            }
+        };
+        field(
+            ui,
+            "seed",
+            "Another seed, another (equally valid) layout; the same seed, the same map",
+            egui::DragValue::new(seed).range(0..=u32::MAX as u64),
+        );
+        if draft != drawn
+            && ui
+                .small_button("Redraw")
+                .on_hover_text("Draw this map again with these parameters")
+                .clicked()
+        {
+            out.push(Command::SetMapMethod { map, method: draft });
+        }
+    });
+    if draft != before {
+        out.push(Command::EditMapParams { map, method: draft });
     }
 }
 

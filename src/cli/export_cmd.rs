@@ -11,7 +11,9 @@ use clap::Args;
 use super::model_data::load_model_and_data;
 use crate::export::{write_maps, Embeddings, ExportedMap};
 use crate::files::check_folder;
-use crate::maps::method::{embed, Control, MapMethod};
+use crate::maps::method::{
+    embed, Control, MapMethod, MIN_DIST_RANGE, NEIGHBOURS_RANGE, PERPLEXITY_RANGE,
+};
 use crate::maps::model_maps;
 use crate::maps::projection::Projection;
 use crate::maps::trust::trustworthiness;
@@ -71,7 +73,7 @@ pub fn method_from(
             }
             let mut p = TsneParams::default();
             if let Some(v) = perplexity {
-                if !(v.is_finite() && (1.0..=500.0).contains(&v)) {
+                if !(v.is_finite() && PERPLEXITY_RANGE.contains(&v)) {
                     return Err(wrong(
                         "perplexity",
                         "must be between 1 and 500 (5 to 50 is usual)",
@@ -88,7 +90,7 @@ pub fn method_from(
             }
             let mut p = UmapParams::default();
             if let Some(v) = neighbours {
-                if !(2..=200).contains(&v) {
+                if !NEIGHBOURS_RANGE.contains(&v) {
                     return Err(wrong(
                         "neighbours",
                         "must be between 2 and 200 (15 is umap-learn's)",
@@ -97,7 +99,7 @@ pub fn method_from(
                 p.neighbours = v;
             }
             if let Some(v) = min_dist {
-                if !(v.is_finite() && (0.0..=1.0).contains(&v)) {
+                if !(v.is_finite() && MIN_DIST_RANGE.contains(&v)) {
                     return Err(wrong(
                         "min-dist",
                         "must be between 0 and 1 (0.1 is umap-learn's)",

@@ -10,6 +10,11 @@ use super::knn::{nearest_in, Cancelled};
 use super::projection::Projection;
 use super::{tsne, umap};
 
+/// The parameters' sensible ranges, the same on the command line and in the window.
+pub const PERPLEXITY_RANGE: std::ops::RangeInclusive<f64> = 1.0..=500.0;
+pub const NEIGHBOURS_RANGE: std::ops::RangeInclusive<usize> = 2..=200;
+pub const MIN_DIST_RANGE: std::ops::RangeInclusive<f64> = 0.0..=1.0;
+
 /// A map's method and its parameters (each seeded: the same rows give the same map).
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 #[serde(tag = "method", rename_all = "lowercase")]

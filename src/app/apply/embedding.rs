@@ -33,7 +33,15 @@ impl Rows {
 impl GenrescopeApp {
     pub(super) fn set_map_method(&mut self, map: MapId, method: MapMethod) {
         self.state.view.map_methods[map as usize] = method;
+        self.state.view.map_drafts[map as usize] = None;
         self.request_embedding(map);
+    }
+
+    /// Parameters edited under a map are kept aside until the user asks for the map again:
+    /// a drag through perplexities would otherwise start (and stop) a run for every frame.
+    pub(super) fn edit_map_params(&mut self, map: MapId, method: MapMethod) {
+        let drawn = self.state.view.map_methods[map as usize];
+        self.state.view.map_drafts[map as usize] = (method != drawn).then_some(method);
     }
 
     fn rows_of(&self, map: MapId) -> Option<Rows> {

@@ -32,6 +32,7 @@ impl GenrescopeApp {
             UseShippedModel(model) => self.load_shipped(model),
             CancelLoad => self.cancel_load(),
             SetMapMethod { map, method } => self.set_map_method(map, method),
+            EditMapParams { map, method } => self.edit_map_params(map, method),
             CompareWith(path) => {
                 self.compare_with(crate::app::jobs::work::CompareSource::File(path))
             }

@@ -68,6 +68,8 @@ pub struct ViewState {
     pub underneath: bool,
     /// How each map (raw, code, logits) is drawn; kept across data and models.
     pub map_methods: [crate::maps::method::MapMethod; 3],
+    /// Parameters being edited under a map, not drawn yet (None: as drawn).
+    pub map_drafts: [Option<crate::maps::method::MapMethod>; 3],
     /// The second model the one in use is compared with; kept across models.
     pub compare_with: Option<compare::CompareSource>,
 }
