@@ -1,18 +1,19 @@
 //! How a space groups the clips: for every clip, its nearest clips from *other* tracks (a
 //! clip's own track never counts: its neighbours there are the same music a second later). The
 //! genre of the k = 5 nearest decides a k-nearest-neighbour guess; the share of same-genre clips
-//! among the 10 nearest is precision@10. Exact search: the squared distances come from one
-//! matrix product per block of clips (|a|² + |b|² - 2 a·b), in candle.
+//! among the 10 nearest is precision@10. Exact search, by the maps' neighbour search
+//! (`maps::knn`: one gemm product per block of clips, the nearest picked on rayon), which took
+//! a comparison's two searches over 8,320 clips from 0.3 s each (candle's product, a sorted
+//! insert per candidate) to a fraction of that.
 
-use candle_core::{Device, Tensor};
-use rayon::prelude::*;
+use std::sync::atomic::AtomicBool;
+
+use crate::maps::knn::nearest_in_other_groups;
 
 /// Neighbours voting in the k-nearest-neighbour classifier.
 pub const KNN_K: usize = 5;
 /// Neighbours precision is measured over.
 pub const PRECISION_AT: usize = 10;
-/// Clips whose distances are computed at once (a block of them against all).
-const BLOCK: usize = 512;
 
 /// A space's neighbour scores over its clips.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -30,8 +31,6 @@ pub enum NeighbourError {
          tracks"
     )]
     OneTrack,
-    #[error("the distances could not be computed: {0}")]
-    Tensor(#[from] candle_core::Error),
 }
 
 /// For every clip of `rows` (`dim` wide), its `k` nearest clips from other tracks, nearest first.
@@ -45,42 +44,11 @@ pub fn nearest_other_tracks(
     if tracks.iter().all(|&t| t == tracks[0]) {
         return Err(NeighbourError::OneTrack);
     }
-    let device = Device::Cpu;
-    let all = Tensor::from_slice(rows, (n, dim), &device)?;
-    let norms: Vec<f32> = rows
-        .chunks_exact(dim)
-        .map(|r| r.iter().map(|v| v * v).sum())
-        .collect();
-    let all_t = all.t()?.contiguous()?;
-    let mut out = Vec::with_capacity(n);
-    for start in (0..n).step_by(BLOCK) {
-        let rows_here = BLOCK.min(n - start);
-        let block = all.narrow(0, start, rows_here)?;
-        let dots = block.matmul(&all_t)?.flatten_all()?.to_vec1::<f32>()?;
-        // Each clip's k nearest kept in a short sorted list as its row is read (no n-long
-        // candidate list to sort: that was most of a comparison's time), on rayon's threads.
-        let found: Vec<Vec<usize>> = dots
-            .par_chunks(n)
-            .enumerate()
-            .map(|(q, dot)| {
-                let i = start + q;
-                let mut best: Vec<(f32, usize)> = Vec::with_capacity(k + 1);
-                for j in (0..n).filter(|&j| tracks[j] != tracks[i]) {
-                    let d = (norms[i] + norms[j] - 2.0 * dot[j]).max(0.0);
-                    // Ties go to the lower index: j only grows, so a tie never displaces.
-                    if best.len() == k && best.last().is_some_and(|w| d >= w.0) {
-                        continue;
-                    }
-                    let at = best.partition_point(|b| b.0 <= d);
-                    best.insert(at, (d, j));
-                    best.truncate(k);
-                }
-                best.iter().map(|&(_, j)| j).collect()
-            })
-            .collect();
-        out.extend(found);
-    }
-    Ok(out)
+    let nearest = nearest_in_other_groups(rows, dim, tracks, k, &AtomicBool::new(false))
+        .unwrap_or_else(|_| unreachable!("a search nobody can cancel"));
+    Ok((0..n)
+        .map(|i| nearest.of(i).0.iter().map(|&j| j as usize).collect())
+        .collect())
 }
 
 /// The genre the [`KNN_K`] nearest clips (other tracks) vote for; a tie goes to the genre of

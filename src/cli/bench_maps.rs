@@ -9,10 +9,11 @@ use crate::app::map_plot::{draw_map, DragUse, MapScene, Marks};
 use crate::app::state::MapLayer;
 use crate::maps::projection::Projection;
 
-/// CPU time of one frame of three maps with `n` points each: layout plus tessellation, drawn
-/// through the maps panel's public scene. With `moving`, every frame shows a new view (as while
-/// panning or zooming), so nothing drawn before can be reused.
-pub fn maps_frame_secs(n: usize, moving: bool) -> anyhow::Result<f64> {
+/// CPU time of one frame of `rows` rows of three maps (two in compare mode) with `n` points
+/// each: layout plus tessellation, drawn through the maps panel's public scene. With `moving`,
+/// every frame shows a new view (as while panning or zooming), so nothing drawn before can be
+/// reused.
+pub fn maps_frame_secs(n: usize, moving: bool, rows: usize) -> anyhow::Result<f64> {
     let (logits, labels) = synthetic(n, 4, 4, 7);
     let layer = MapLayer::new(Projection::fit(&logits, 4)?);
     let genres: Vec<String> = ["classical", "jazz", "metal", "pop"]
@@ -32,25 +33,27 @@ pub fn maps_frame_secs(n: usize, moving: bool) -> anyhow::Result<f64> {
     for frame in 0..12 {
         let start = Instant::now();
         let output = ctx.run_ui(input(), |ui| {
-            ui.columns(3, |columns| {
-                for (k, ui) in columns.iter_mut().enumerate() {
-                    let scene = MapScene {
-                        id: egui::Id::unique(("bench-map", k, moving.then_some(frame))),
-                        layer: &layer,
-                        genres: &genres,
-                        labels: &labels,
-                        shades: None,
-                        splits: None,
-                        levels: None,
-                        hidden: &hidden,
-                        marks: Marks::default(),
-                        drag: DragUse::Pan,
-                        tooltip: None,
-                        underlay: None,
-                    };
-                    draw_map(ui, &scene, 700.0);
-                }
-            });
+            for row in 0..rows {
+                ui.columns(3, |columns| {
+                    for (k, ui) in columns.iter_mut().enumerate() {
+                        let scene = MapScene {
+                            id: egui::Id::unique(("bench-map", row, k, moving.then_some(frame))),
+                            layer: &layer,
+                            genres: &genres,
+                            labels: &labels,
+                            shades: None,
+                            splits: None,
+                            levels: None,
+                            hidden: &hidden,
+                            marks: Marks::default(),
+                            drag: DragUse::Pan,
+                            tooltip: None,
+                            underlay: None,
+                        };
+                        draw_map(ui, &scene, 700.0 / rows as f32);
+                    }
+                });
+            }
         });
         let _ = ctx.tessellate(output.shapes, output.pixels_per_point);
         frames.push(start.elapsed().as_secs_f64());

@@ -54,9 +54,29 @@ pub fn model_maps(
     splits: Option<&[Split]>,
     evaluate: bool,
 ) -> Result<ModelMaps, ModelError> {
+    let inference = saved.model.infer_lean(&dataset.vectors)?;
+    Ok(maps_of(dataset, saved, inference, splits, evaluate))
+}
+
+/// [`model_maps`] without the decoder's pass (no reconstruction errors, no tables): a model
+/// compared with the one in use.
+pub fn model_maps_without_errors(
+    dataset: &Dataset,
+    saved: &SavedModel,
+) -> Result<ModelMaps, ModelError> {
+    let inference = saved.model.infer_codes(&dataset.vectors)?;
+    Ok(maps_of(dataset, saved, inference, None, false))
+}
+
+fn maps_of(
+    dataset: &Dataset,
+    saved: &SavedModel,
+    inference: Inference,
+    splits: Option<&[Split]>,
+    evaluate: bool,
+) -> ModelMaps {
     let model = &saved.model;
     let cfg = model.config();
-    let inference = model.infer_lean(&dataset.vectors)?;
     let predicted = inference
         .logits
         .as_ref()
@@ -75,12 +95,12 @@ pub fn model_maps(
         }
         _ => evaluate_folder(saved, dataset, Some(&inference)),
     });
-    Ok(ModelMaps {
+    ModelMaps {
         inference,
         predicted,
         code_map,
         logits_map,
         reconstruction_error,
         report,
-    })
+    }
 }

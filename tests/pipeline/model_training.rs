@@ -56,6 +56,13 @@ fn the_lean_pass_keeps_each_reconstructions_error_and_not_the_reconstruction() {
     let errors = lean.reconstruction_error.unwrap();
     assert_eq!(errors.len(), rows);
     assert_eq!(full.reconstruction_error.unwrap(), errors);
+    // Without the decoder (a model compared with another): the same codes and logits, no errors.
+    let codes = dsae.infer_codes(&x).unwrap();
+    assert_eq!((&codes.code, &codes.logits), (&full.code, &full.logits));
+    assert_eq!(
+        (codes.reconstruction, codes.reconstruction_error),
+        (None, None)
+    );
     for i in [0, 1, 4_095, 4_096, rows - 1] {
         let want: f32 = recon[i * 500..(i + 1) * 500]
             .iter()

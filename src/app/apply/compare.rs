@@ -44,6 +44,11 @@ impl GenrescopeApp {
             first,
             first_maps: Arc::clone(&view.maps),
             first_genres: model.genres().to_vec(),
+            first_raw_map: self
+                .state
+                .data
+                .as_ref()
+                .and_then(|d| d.raw_map.ready().cloned()),
         };
         if let Some(model) = self.state.model_mut() {
             model.compare = Some(Derived::Computing);
