@@ -369,6 +369,13 @@ fn a_raw_map_by_t_sne_still_arrives_when_a_model_is_opened_meanwhile() {
     // The raw map is the data's alone: a model opened while it runs (the same file again: a
     // new model all the same) does not make its t-SNE stale.
     h.state_mut().apply(Command::LoadModel(model));
+    run_until(&mut h, 60, "the new model", |a| {
+        a.state.model().is_some_and(|m| m.id != first_model)
+    });
+    assert!(
+        h.state().state.embedded(MapId::Raw).unwrap().job.is_some(),
+        "the raw t-SNE is still running when the new model arrives (else this test shows nothing)"
+    );
     run_until(
         &mut h,
         240,

@@ -8,7 +8,7 @@
 
 use std::sync::atomic::AtomicBool;
 
-use crate::maps::knn::nearest_in_other_groups;
+use crate::maps::knn::{nearest_in_other_groups, NONE};
 
 /// Neighbours voting in the k-nearest-neighbour classifier.
 pub const KNN_K: usize = 5;
@@ -33,7 +33,8 @@ pub enum NeighbourError {
     OneTrack,
 }
 
-/// For every clip of `rows` (`dim` wide), its `k` nearest clips from other tracks, nearest first.
+/// For every clip of `rows` (`dim` wide), its `k` nearest clips from other tracks, nearest first
+/// (fewer for a clip whose track leaves fewer than `k` others).
 pub fn nearest_other_tracks(
     rows: &[f32],
     dim: usize,
@@ -47,7 +48,10 @@ pub fn nearest_other_tracks(
     let nearest = nearest_in_other_groups(rows, dim, tracks, k, &AtomicBool::new(false))
         .unwrap_or_else(|_| unreachable!("a search nobody can cancel"));
     Ok((0..n)
-        .map(|i| nearest.of(i).0.iter().map(|&j| j as usize).collect())
+        .map(|i| {
+            let found = nearest.of(i).0.iter().filter(|&&j| j != NONE);
+            found.map(|&j| j as usize).collect()
+        })
         .collect())
 }
 

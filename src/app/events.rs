@@ -242,6 +242,13 @@ pub enum Output {
     },
     /// A second model's reading of the folder, compared with the first.
     Compared(Box<crate::app::state::CompareView>),
+    /// The placed song's segments on the bottleneck's non-linear map, for this placement and
+    /// the map drawn by `method`.
+    PlacedOnMap {
+        placement: std::sync::Arc<crate::latent::Placement>,
+        method: crate::maps::method::MapMethod,
+        points: Vec<[f64; 2]>,
+    },
     /// A map's points by a non-linear method.
     Embedded {
         method: crate::maps::method::MapMethod,

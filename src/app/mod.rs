@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod legend_panel;
 pub mod library_panel;
 pub mod listen_panel;
+pub mod map_method_panel;
 pub mod map_plot;
 pub mod maps_panel;
 pub mod metrics_panel;

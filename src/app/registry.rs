@@ -75,6 +75,8 @@ pub enum JobKind {
     },
     /// A spectrogram of clip A's original audio.
     Spectrogram,
+    /// Placing the placed song on the bottleneck's t-SNE or UMAP map (its clips' neighbours).
+    PlaceOnMap,
     /// Reading the folder with a second model and comparing the two.
     Compare {
         source: String,
@@ -102,6 +104,7 @@ impl JobKind {
             Self::Embed { .. } => "non-linear map",
             Self::Compare { .. } => "comparison with a second model",
             Self::Spectrogram => "spectrogram of the clip",
+            Self::PlaceOnMap => "placing of the song on the map",
         }
     }
 }

@@ -76,7 +76,11 @@ pub fn method_from(
                 if !(v.is_finite() && PERPLEXITY_RANGE.contains(&v)) {
                     return Err(wrong(
                         "perplexity",
-                        "must be between 1 and 500 (5 to 50 is usual)",
+                        &format!(
+                            "must be between {} and {} (5 to 50 is usual)",
+                            PERPLEXITY_RANGE.start(),
+                            PERPLEXITY_RANGE.end()
+                        ),
                     ));
                 }
                 p.perplexity = v;
@@ -93,7 +97,11 @@ pub fn method_from(
                 if !NEIGHBOURS_RANGE.contains(&v) {
                     return Err(wrong(
                         "neighbours",
-                        "must be between 2 and 200 (15 is umap-learn's)",
+                        &format!(
+                            "must be between {} and {} (15 is umap-learn's)",
+                            NEIGHBOURS_RANGE.start(),
+                            NEIGHBOURS_RANGE.end()
+                        ),
                     ));
                 }
                 p.neighbours = v;
@@ -102,7 +110,11 @@ pub fn method_from(
                 if !(v.is_finite() && MIN_DIST_RANGE.contains(&v)) {
                     return Err(wrong(
                         "min-dist",
-                        "must be between 0 and 1 (0.1 is umap-learn's)",
+                        &format!(
+                            "must be between {} and {} (0.1 is umap-learn's)",
+                            MIN_DIST_RANGE.start(),
+                            MIN_DIST_RANGE.end()
+                        ),
                     ));
                 }
                 p.min_dist = v;

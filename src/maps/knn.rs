@@ -12,6 +12,9 @@ use crate::matmul::{product, Strided};
 /// Rows whose distances to a query are tested together against its k-th nearest so far.
 const LANES: usize = 16;
 
+/// An empty slot of [`Nearest::index`] (its distance is infinite).
+pub const NONE: u32 = u32::MAX;
+
 /// Queries whose distances to every row are held at once (256 × 40,000 × 4 bytes = 40 MB).
 const BLOCK: usize = 256;
 
@@ -19,7 +22,8 @@ const BLOCK: usize = 256;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Nearest {
     pub k: usize,
-    /// `k` row indices per query.
+    /// `k` row indices per query; [`NONE`] in the slots of a query that had fewer than `k` rows
+    /// to choose from (only [`nearest_in_other_groups`] leaves any: a clip of a long track).
     pub index: Vec<u32>,
     /// Their Euclidean distances, in the rows' units.
     pub distance: Vec<f32>,
@@ -71,12 +75,14 @@ pub fn nearest_in_other_groups(
     k: usize,
     cancel: &AtomicBool,
 ) -> Result<Nearest, Cancelled> {
+    // As many as the query with the most rows outside its group has; the others' spare slots
+    // stay empty.
     let mut sizes = std::collections::HashMap::new();
     for &g in group {
         *sizes.entry(g).or_insert(0usize) += 1;
     }
-    let largest = sizes.values().copied().max().unwrap_or(0);
-    let k = k.min(group.len() - largest);
+    let smallest = sizes.values().copied().min().unwrap_or(0);
+    let k = k.min(group.len() - smallest);
     search(rows, rows, dim, k, |q, j| group[q] == group[j], cancel)
 }
 
@@ -102,11 +108,10 @@ fn search(
 ) -> Result<Nearest, Cancelled> {
     let dim = dim.max(1);
     let (n_queries, n_rows) = (queries.len() / dim, rows.len() / dim);
-    // Each caller has made k no more than any query has rows left once its skipped ones are out.
     let query_norms = squared_norms(queries, dim);
     let row_norms = squared_norms(rows, dim);
-    let mut index = vec![0u32; n_queries * k];
-    let mut distance = vec![0f32; n_queries * k];
+    let mut index = vec![NONE; n_queries * k];
+    let mut distance = vec![f32::INFINITY; n_queries * k];
     let mut dots = Vec::new();
     for start in (0..n_queries).step_by(BLOCK) {
         if cancel.load(Ordering::Relaxed) {
@@ -150,10 +155,13 @@ fn search(
                     for ((out, &d), &norm) in d2.iter_mut().zip(dot).zip(norms) {
                         *out = (query_norm + norm - 2.0 * d).max(0.0);
                     }
-                    if d2.iter().fold(false, |any, &d| any | (d < worst)) {
+                    // (`worst` is infinite until k are kept: even an infinite distance, from
+                    // values near f32's limit, is kept then.)
+                    let filling = best.len() < k;
+                    if filling || d2.iter().fold(false, |any, &d| any | (d < worst)) {
                         for (t, &d) in d2.iter().enumerate() {
                             let j = c * LANES + t;
-                            if d >= worst || skip(query, j) {
+                            if best.len() == k && d >= worst || skip(query, j) {
                                 continue;
                             }
                             let at = best.partition_point(|b| b.0 <= d);
@@ -235,8 +243,20 @@ mod tests {
             let index: Vec<usize> = index.iter().map(|&j| j as usize).collect();
             assert_eq!(index, others[..5], "query {q}");
         }
-        // Asking for more than any row has left gives what the largest group leaves.
-        let most = nearest_in_other_groups(&rows, dim, &group, 500, &AtomicBool::new(false));
-        assert_eq!(most.unwrap().k, n - 7);
+        // Asking for more than any row has: every row outside its group, nearest first, and
+        // the spare slots of a long group's rows left empty.
+        let uneven: Vec<usize> = (0..n).map(|i| usize::from(i >= 60)).collect();
+        let most =
+            nearest_in_other_groups(&rows, dim, &uneven, 500, &AtomicBool::new(false)).unwrap();
+        assert_eq!(most.k, 60);
+        let (index, distance) = most.of(0);
+        assert!(index[..10].iter().all(|&j| j >= 60));
+        assert!(index[10..].iter().all(|&j| j == NONE));
+        assert!(distance[10..].iter().all(|d| d.is_infinite()));
+        assert!(most.of(65).0.iter().all(|&j| j < 60));
+        // Distances beyond f32's range still fill the slots (as infinity).
+        let huge = [0.0f32, 0.0, 3e19, 0.0, -3e19, 0.0];
+        let far = nearest_within(&huge, 2, 2, &AtomicBool::new(false)).unwrap();
+        assert_eq!(far.of(1).0, &[0, 2]);
     }
 }

@@ -17,6 +17,8 @@ pub enum TrustError {
         2 * k
     )]
     TooFewPoints { n: usize, k: usize },
+    #[error("trustworthiness needs at least one neighbour per point")]
+    NoNeighbours,
 }
 
 /// Trustworthiness of the map `xy` of `rows` (`dim` wide) over `k` neighbours (k < n / 2).
@@ -28,7 +30,10 @@ pub fn trustworthiness(
     cancel: &AtomicBool,
 ) -> Result<f64, TrustError> {
     let n = xy.len();
-    if k == 0 || 2 * k >= n {
+    if k == 0 {
+        return Err(TrustError::NoNeighbours);
+    }
+    if 2 * k >= n {
         return Err(TrustError::TooFewPoints { n, k });
     }
     let mapped: Vec<f32> = xy.iter().flat_map(|p| [p[0] as f32, p[1] as f32]).collect();

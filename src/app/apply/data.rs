@@ -148,9 +148,14 @@ impl GenrescopeApp {
             matches!(
                 k,
                 JobKind::RawMap
+                    | JobKind::Project
                     | JobKind::Embed { .. }
                     | JobKind::Compare { .. }
                     | JobKind::Spectrogram
+                    | JobKind::Audit
+                    | JobKind::Explain
+                    | JobKind::Underneath
+                    | JobKind::Place { .. }
             )
         });
         let raw = Arc::clone(&dataset);

@@ -130,6 +130,7 @@ impl GenrescopeApp {
     pub(super) fn cancel_map_method(&mut self, map: MapId) {
         self.stop_embedding(map);
         self.state.view.map_methods[map as usize] = MapMethod::Pca;
+        self.state.view.map_drafts[map as usize] = None;
         if let Some(slot) = self.state.embedded_mut(map) {
             *slot = None;
         }
@@ -145,46 +146,82 @@ impl GenrescopeApp {
         let Some(pca) = self.state.layer(map).map(|l| l.projection.clone()) else {
             return;
         };
-        if let Some(Some(e)) = self.state.embedded_mut(map) {
-            if e.job == Some(job) && e.method == method {
-                e.layer = Derived::Ready(MapLayer::embedded(&pca, points, method));
-                e.job = None;
-            }
+        let Some(Some(e)) = self.state.embedded_mut(map) else {
+            return;
+        };
+        if e.job != Some(job) || e.method != method {
+            return;
         }
+        e.layer = Derived::Ready(MapLayer::embedded(&pca, points, method));
+        e.job = None;
         if map == MapId::Code {
             self.place_on_embedded_code_map();
         }
     }
 
     /// Finds the placed song's segments on a t-SNE or UMAP bottleneck map (which has no
-    /// transform of its own): at the weighted mean of their nearest clips' positions. Once per
-    /// placement or map, not per frame.
+    /// transform of its own) on a worker, at the weighted mean of their nearest clips'
+    /// positions: once per placement or map, not per frame (a search over every clip).
     pub(super) fn place_on_embedded_code_map(&mut self) {
+        self.state.jobs.cancel(|k| *k == JobKind::PlaceOnMap);
         let Some(model) = self.state.model_mut() else {
             return;
         };
-        let xy = match (
-            &model.results.placed,
-            model.view.ready(),
-            &model.embedded[0],
-        ) {
-            (Some(placed), Some(view), Some(e)) => match e.layer.ready() {
-                Some(layer) => {
-                    let inference = &view.maps.inference;
-                    crate::maps::method::place(
-                        &placed.codes,
-                        &inference.code,
-                        inference.code_dim,
-                        &layer.projection.points,
-                    )
-                    .unwrap_or_default()
-                }
-                None => Vec::new(),
-            },
-            _ => Vec::new(),
+        let Some(e) = model.embedded[0].as_mut() else {
+            return;
         };
+        e.placed.clear();
+        let (Some(placement), Some(view), Some(layer)) = (
+            model.results.placed.clone(),
+            model.view.ready(),
+            e.layer.ready(),
+        ) else {
+            return;
+        };
+        let maps = Arc::clone(&view.maps);
+        let (method, points) = (layer.method, layer.projection.points.clone());
+        let stamp = self.state.stamp();
+        self.start_job(JobKind::PlaceOnMap, stamp, move |_, _, _| {
+            let inference = &maps.inference;
+            crate::maps::method::place(
+                &placement.codes,
+                &inference.code,
+                inference.code_dim,
+                &points,
+            )
+            .map(|points| Output::PlacedOnMap {
+                placement,
+                method,
+                points,
+            })
+            .map_err(|e| {
+                JobError::Failed(format!(
+                    "Cannot place the song on the {} map: {e}. It is shown on PCA maps.",
+                    method.name()
+                ))
+            })
+        });
+    }
+
+    pub(super) fn placed_on_map(
+        &mut self,
+        placement: &Arc<crate::latent::Placement>,
+        method: MapMethod,
+        points: Vec<[f64; 2]>,
+    ) {
+        let Some(model) = self.state.model_mut() else {
+            return;
+        };
+        let current = model
+            .results
+            .placed
+            .as_ref()
+            .is_some_and(|p| Arc::ptr_eq(p, placement));
         if let Some(e) = model.embedded[0].as_mut() {
-            e.placed = xy;
+            let drawn = e.layer.ready().is_some_and(|l| l.method == method);
+            if current && drawn {
+                e.placed = points;
+            }
         }
     }
 

@@ -144,13 +144,13 @@ impl GenrescopeApp {
             Loudness::Matched => self.input_level(segment),
             Loudness::Raw => None,
         };
-        let reconstruction = voice
-            .zip(self.state.reconstruction(segment))
-            .map(|(v, r)| voiced(v, r.to_vec(), target));
         if version == ClipVersion::SecondReconstruction {
             self.play_second_reconstruction(segment, target);
             return;
         }
+        let reconstruction = voice
+            .zip(self.state.reconstruction(segment))
+            .map(|(v, r)| voiced(v, r.to_vec(), target));
         let (source, what) = match (version, input, reconstruction) {
             (ClipVersion::Original, _, _) => (original(&ds, segment), ""),
             (ClipVersion::Input, Some(input), _) => (input, " (what the model sees)"),

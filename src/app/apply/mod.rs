@@ -231,6 +231,14 @@ impl GenrescopeApp {
             (JobKind::Spectrogram, Output::Spectrogram { clip, db }) => {
                 self.original_spectrogram_ready(clip, db)
             }
+            (
+                JobKind::PlaceOnMap,
+                Output::PlacedOnMap {
+                    placement,
+                    method,
+                    points,
+                },
+            ) => self.placed_on_map(&placement, method, points),
             (JobKind::Embed { map }, Output::Embedded { method, points }) => self.embedded_ready(
                 job.id,
                 crate::app::state::MapId::ALL[map % 3],
@@ -329,6 +337,8 @@ fn topic_of(kind: &JobKind) -> Topic {
         | JobKind::Compare { .. } => Topic::Model,
         JobKind::Spectrogram => Topic::Listening,
         JobKind::SaveModel { .. } | JobKind::Write { .. } | JobKind::Dialog { .. } => Topic::Export,
-        JobKind::RenderClip | JobKind::Decode | JobKind::Place { .. } => Topic::Listening,
+        JobKind::RenderClip | JobKind::Decode | JobKind::Place { .. } | JobKind::PlaceOnMap => {
+            Topic::Listening
+        }
     }
 }

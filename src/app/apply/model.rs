@@ -267,10 +267,17 @@ impl GenrescopeApp {
             }
             data.model = Some(model);
         }
-        // The replaced model's maps and comparison would keep the cores busy for nothing.
+        // The replaced model's maps, comparison and findings would keep the cores busy for
+        // nothing (their results would be dropped as stale).
         self.state.jobs.cancel(|k| {
-            matches!(k, JobKind::Project | JobKind::Compare { .. })
-                || matches!(k, JobKind::Embed { map } if *map != MapId::Raw as usize)
+            matches!(
+                k,
+                JobKind::Project
+                    | JobKind::Compare { .. }
+                    | JobKind::Explain
+                    | JobKind::Underneath
+                    | JobKind::Place { .. }
+            ) || matches!(k, JobKind::Embed { map } if *map != MapId::Raw as usize)
         });
         self.start_job(JobKind::Project, self.state.stamp(), move |_, _, _| {
             work::project(ds, saved, splits, evaluate)

@@ -87,9 +87,35 @@ impl CompareView {
     }
 }
 
+/// The genres hidden on the first row (indices into `first_genres`) as indices into the second
+/// model's `second_genres`, matched by name: the two may list them in another order, or not
+/// share some.
+pub fn hidden_by_name(
+    first_genres: &[String],
+    hidden: &std::collections::BTreeSet<usize>,
+    second_genres: &[String],
+) -> std::collections::BTreeSet<usize> {
+    hidden
+        .iter()
+        .filter_map(|&g| first_genres.get(g))
+        .filter_map(|name| second_genres.iter().position(|n| n == name))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hidden_genres_are_matched_by_name() {
+        let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let first = names(&["blues", "jazz", "metal"]);
+        let second = names(&["metal", "pop", "blues"]);
+        let hidden = [0, 1, 2, 7].into_iter().collect();
+        // blues and metal are found in the second list; jazz is not there, 7 is no genre.
+        let expected: std::collections::BTreeSet<usize> = [0, 2].into_iter().collect();
+        assert_eq!(hidden_by_name(&first, &hidden, &second), expected);
+    }
 
     #[test]
     fn pairs_are_looked_up_both_ways_and_unpaired_clips_have_none() {
