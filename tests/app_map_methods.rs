@@ -87,6 +87,16 @@ fn the_bottleneck_by_t_sne_keeps_neighbourhoods_clicks_like_pca_and_a_run_can_be
     h.run_steps(2);
     assert_eq!(h.state().state.data.as_ref().unwrap().picks.a, Some(i));
 
+    // The parameters and captions above the maps take their room from the plots: A's details
+    // line under them stays above the listen panel.
+    h.run_steps(3);
+    let details = h.get_by_label("▶ Play A").rect();
+    let listen_top = h.get_by_label("Listen").rect().top();
+    assert!(
+        details.bottom() <= listen_top,
+        "A's details {details:?} run into the listen panel at {listen_top}"
+    );
+
     // A box drawn on the t-SNE map selects the clips inside it there (not where PCA put them).
     let tsne = h
         .state()

@@ -106,13 +106,21 @@ pub fn maps_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
     };
     legend_ui(ui, state, out);
     let details_height = 48.0;
-    // A map drawn by t-SNE or UMAP has two caption lines under its title.
-    let captions = if state.view.map_methods.iter().any(|m| !m.is_linear()) {
-        34.0
+    // What stands above the plots (the title row, and for a t-SNE or UMAP map its parameters
+    // and captions, which wrap with the width) as measured in the last frame: the plots take
+    // the rest, so the details line under them never runs into the panel below.
+    let header_id = egui::Id::unique("genrescope-map-headers");
+    let guess = if state.view.map_methods.iter().any(|m| !m.is_linear()) {
+        80.0
     } else {
-        0.0
+        24.0
     };
-    let mut plot_height = (ui.available_height() - details_height - 24.0 - captions).max(120.0);
+    let headers = ui
+        .ctx()
+        .data(|d| d.get_temp::<f32>(header_id))
+        .unwrap_or(guess);
+    let mut tallest_header = 0.0f32;
+    let mut plot_height = (ui.available_height() - details_height - headers).max(120.0);
     // Compare mode: the second model's maps in a row beneath, the height shared.
     let second = state
         .model()
@@ -163,6 +171,7 @@ pub fn maps_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
                 ui.add(egui::Label::new(RichText::new(map_title(state, map)).strong()).truncate());
             });
             method_caption(ui, state, map, out);
+            tallest_header = tallest_header.max(ui.cursor().top() - corner.y);
             let layer = match map_status(state, map) {
                 Ok(layer) => layer,
                 Err(message) => {
@@ -302,6 +311,12 @@ pub fn maps_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
             }
         }
     });
+    if (tallest_header - headers).abs() > 0.5 {
+        // Laid out with last frame's headers: once more with these.
+        ui.ctx()
+            .data_mut(|d| d.insert_temp(header_id, tallest_header));
+        ui.ctx().request_discard("the maps' headers changed height");
+    }
     if let Some(view) = &second {
         if let Some(here) = second_row_ui(ui, state, view, plot_height) {
             input = here;
