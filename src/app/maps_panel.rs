@@ -128,7 +128,12 @@ pub fn maps_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
         .and_then(|c| c.ready())
         .cloned();
     if second.is_some() {
-        plot_height = ((plot_height - 44.0) / 2.0).max(100.0);
+        // Its one line of header, as measured when last drawn.
+        let label = ui
+            .ctx()
+            .data(|d| d.get_temp::<f32>(second_label_id()))
+            .unwrap_or(24.0);
+        plot_height = ((plot_height - label) / 2.0).max(100.0);
     }
     let model = state.model();
     let splits = model.and_then(|m| m.splits.as_deref());
@@ -546,6 +551,10 @@ pub fn map_top_id(map: MapId) -> egui::Id {
     egui::Id::unique(("map-top", map.name()))
 }
 
+fn second_label_id() -> egui::Id {
+    egui::Id::unique("genrescope-second-row-label")
+}
+
 /// The second model's three maps beneath the first's, linked to them: the hovered clip, A, B
 /// and the selection are ringed on its own points (its clip of the same file and start time),
 /// and hovering or clicking one of its points means the first model's clip. Returns what the
@@ -557,7 +566,7 @@ fn second_row_ui(
     height: f32,
 ) -> Option<MapInput> {
     let data = state.data.as_ref()?;
-    ui.add(
+    let label = ui.add(
         egui::Label::new(
             RichText::new(format!(
                 "Second model: {} ({}) — {}",
@@ -569,6 +578,9 @@ fn second_row_ui(
         )
         .truncate(),
     );
+    let label_height = label.rect.height() + ui.spacing().item_spacing.y;
+    ui.ctx()
+        .data_mut(|d| d.insert_temp(second_label_id(), label_height));
     let ours = |i: Option<usize>| i.and_then(|i| view.second_of(i));
     let picks = data.picks;
     let selected: Vec<usize> = data
