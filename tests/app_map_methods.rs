@@ -56,6 +56,15 @@ fn the_bottleneck_by_t_sne_keeps_neighbourhoods_clicks_like_pca_and_a_run_can_be
         .points
         .clone();
 
+    // A box begun on the PCA map...
+    h.state_mut().apply(Command::SetTool(Tool::BoxSelect));
+    h.state_mut().apply(Command::Outline {
+        map: MapId::Code,
+        xy: [-100.0, -100.0],
+        start: true,
+        done: false,
+    });
+
     // t-SNE for the bottleneck: the PCA map stays until it is done, with the progress shown.
     choose_method(&mut h, 1, "PCA", "t-SNE");
     let chosen = h.state().state.view.map_methods[MapId::Code as usize];
@@ -65,6 +74,18 @@ fn the_bottleneck_by_t_sne_keeps_neighbourhoods_clicks_like_pca_and_a_run_can_be
             .embedded(MapId::Code)
             .is_some_and(|e| e.layer.ready().is_some())
     });
+    // ...and finished once the t-SNE map has replaced it selects nothing: its corners were in
+    // PCA coordinates. The window says to draw it again.
+    h.state_mut().apply(Command::Outline {
+        map: MapId::Code,
+        xy: [100.0, 100.0],
+        start: false,
+        done: true,
+    });
+    h.state_mut().apply(Command::SetTool(Tool::Pan));
+    assert!(h.state().state.selected().is_empty());
+    h.run_steps(2);
+    h.get_by_label_contains("redrawn by t-SNE while the outline was drawn");
     let state = &h.state().state;
     let shown = state.shown_layer(MapId::Code).unwrap();
     assert!(!shown.is_linear());

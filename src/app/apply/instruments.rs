@@ -175,6 +175,9 @@ impl GenrescopeApp {
     /// A box or lasso drawn on a map; on release its clips become the selection.
     pub(super) fn outline(&mut self, map: MapId, xy: [f64; 2], start: bool, done: bool) {
         let tool = self.state.instruments.tool;
+        let Some(method) = self.state.shown_layer(map).map(|l| l.method) else {
+            return;
+        };
         let Some(data) = self.state.data.as_mut() else {
             return;
         };
@@ -190,6 +193,7 @@ impl GenrescopeApp {
                 data.outline = Some(Outline {
                     map,
                     points: vec![xy],
+                    method,
                 })
             }
         }
@@ -203,6 +207,17 @@ impl GenrescopeApp {
         let Some(layer) = self.state.shown_layer(map) else {
             return;
         };
+        if layer.method != outline.method {
+            self.state.notices.info(
+                Topic::Model,
+                format!(
+                    "The {} map was redrawn by {} while the outline was drawn: draw it again.",
+                    map.describe(),
+                    layer.method.name()
+                ),
+            );
+            return;
+        }
         let Some(data) = self.state.data.as_ref() else {
             return;
         };

@@ -181,9 +181,11 @@ pub struct InstrumentResults {
     pub direction: Option<(Axis, f64)>,
 }
 
-/// A box or lasso being drawn: on which map, and its outline in map coordinates.
+/// A box or lasso being drawn: on which map, its outline in map coordinates, and how that map
+/// was drawn when it began (a t-SNE map arriving mid-drag has other coordinates).
 #[derive(Debug, Clone)]
 pub struct Outline {
     pub map: MapId,
     pub points: Vec<[f64; 2]>,
+    pub method: crate::maps::method::MapMethod,
 }
