@@ -25,6 +25,15 @@ pub struct Stamp {
     pub model: Option<u64>,
 }
 
+impl Stamp {
+    /// Work stamped so still describes `now` (the data and the model in use). Once false it
+    /// stays false: data and models get new ids, never old ones back.
+    pub fn holds_for(self, now: Stamp) -> bool {
+        self.data.is_none_or(|d| now.data == Some(d))
+            && self.model.is_none_or(|m| now.model == Some(m))
+    }
+}
+
 /// What a job does, with what its ending needs to know.
 #[derive(Debug, Clone, PartialEq)]
 pub enum JobKind {
@@ -188,6 +197,15 @@ impl JobRegistry {
 
     pub fn any(&self, matches: impl Fn(&JobKind) -> bool) -> bool {
         self.find(matches).is_some()
+    }
+
+    /// Asks every job whose result would be dropped as stale on arrival (its stamp no longer
+    /// holds for `now`) to stop now: a replaced model's maps or a replaced folder's audit would
+    /// otherwise keep the cores busy for nothing.
+    pub fn cancel_stale(&mut self, now: Stamp) {
+        for job in self.jobs.values().filter(|j| !j.stamp.holds_for(now)) {
+            job.cancel.store(true, Ordering::Relaxed);
+        }
     }
 
     /// Asks every job that `matches` to stop; returns how many were running.

@@ -144,22 +144,10 @@ impl GenrescopeApp {
             .data
             .replace(DataState::new(job, Arc::clone(&dataset)));
         // Whatever was being computed from the replaced data is of no use now.
-        self.state.jobs.cancel(|k| {
-            matches!(
-                k,
-                JobKind::RawMap
-                    | JobKind::Project
-                    | JobKind::Embed { .. }
-                    | JobKind::Compare { .. }
-                    | JobKind::Spectrogram
-                    | JobKind::Audit
-                    | JobKind::Explain
-                    | JobKind::Underneath
-                    | JobKind::Place { .. }
-            )
-        });
+        let now = self.state.stamp();
+        self.state.jobs.cancel_stale(now);
         let raw = Arc::clone(&dataset);
-        self.start_job(JobKind::RawMap, self.state.stamp(), move |_, _, _| {
+        self.start_job(JobKind::RawMap, self.state.data_stamp(), move |_, _, _| {
             work::raw_map(raw)
         });
         let previous_model = previous.and_then(|d| d.model);

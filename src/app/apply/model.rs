@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::app::jobs::work;
 use crate::app::notices::Topic;
 use crate::app::registry::{JobId, JobKind, Progress, Stamp};
-use crate::app::state::{Derived, MapId, ModelState, ModelView, PendingModel};
+use crate::app::state::{Derived, ModelState, ModelView, PendingModel};
 use crate::app::GenrescopeApp;
 use crate::dataset::Split;
 use crate::latent::audible::Voice;
@@ -267,18 +267,9 @@ impl GenrescopeApp {
             }
             data.model = Some(model);
         }
-        // The replaced model's maps, comparison and findings would keep the cores busy for
-        // nothing (their results would be dropped as stale).
-        self.state.jobs.cancel(|k| {
-            matches!(
-                k,
-                JobKind::Project
-                    | JobKind::Compare { .. }
-                    | JobKind::Explain
-                    | JobKind::Underneath
-                    | JobKind::Place { .. }
-            ) || matches!(k, JobKind::Embed { map } if *map != MapId::Raw as usize)
-        });
+        // Everything computed for the replaced model (its maps, comparison, findings).
+        let now = self.state.stamp();
+        self.state.jobs.cancel_stale(now);
         self.start_job(JobKind::Project, self.state.stamp(), move |_, _, _| {
             work::project(ds, saved, splits, evaluate)
         });

@@ -221,9 +221,7 @@ impl AppState {
 
     /// The data and the model a job was started for are still the ones in use.
     pub fn is_current(&self, stamp: Stamp) -> bool {
-        let now = self.stamp();
-        stamp.data.is_none_or(|d| now.data == Some(d))
-            && stamp.model.is_none_or(|m| now.model == Some(m))
+        stamp.holds_for(self.stamp())
     }
 
     /// The data being loaded, if any.
