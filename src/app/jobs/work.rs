@@ -250,27 +250,36 @@ pub fn compare(job: CompareJob, cancel: &AtomicBool) -> JobResult {
         .meta
         .fits_data(&dataset, &dataset.features)
         .map_err(|e| fail(&e))?;
-    let maps = crate::maps::model_maps_without_errors(&dataset, &saved).map_err(|e| fail(&e))?;
-    let comparison = compare(
-        Side {
-            dataset: first,
-            genres: &job.first_genres,
-            maps: &job.first_maps,
+    // The second reading's raw map needs neither model: drawn beside the forward pass and the
+    // comparison (the first's own, when both read the folder alike).
+    let same_reading = Arc::ptr_eq(&dataset, first);
+    let (compared, raw_layer) = rayon::join(
+        || -> Result<_, JobError> {
+            let maps =
+                crate::maps::model_maps_without_errors(&dataset, &saved).map_err(|e| fail(&e))?;
+            let comparison = compare(
+                Side {
+                    dataset: first,
+                    genres: &job.first_genres,
+                    maps: &job.first_maps,
+                },
+                Side {
+                    dataset: &dataset,
+                    genres: &saved.meta.genres,
+                    maps: &maps,
+                },
+            )
+            .map_err(|e| fail(&e))?;
+            Ok((maps, comparison))
         },
-        Side {
-            dataset: &dataset,
-            genres: &saved.meta.genres,
-            maps: &maps,
+        || match (&job.first_raw_map, same_reading) {
+            (Some(raw), true) => Some(raw.clone()),
+            _ => Projection::fit(&dataset.vectors, dataset.dim())
+                .ok()
+                .map(MapLayer::new),
         },
-    )
-    .map_err(|e| fail(&e))?;
-    // The first reading's own raw map when both read the folder alike.
-    let raw_layer = match (&job.first_raw_map, Arc::ptr_eq(&dataset, first)) {
-        (Some(raw), true) => Some(raw.clone()),
-        _ => Projection::fit(&dataset.vectors, dataset.dim())
-            .ok()
-            .map(MapLayer::new),
-    };
+    );
+    let (maps, comparison) = compared?;
     let [to_second, to_first] = CompareView::lookups(&comparison.pairs, first.len(), dataset.len());
     let shared = format!(
         "{} of {} clips read alike by both ({} input beside {}){}",
