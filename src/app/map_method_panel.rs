@@ -8,6 +8,9 @@ use super::registry::Progress;
 use super::state::{AppState, Derived, MapId};
 use crate::maps::method::MapMethod;
 
+/// A map column narrower than this (points) keeps its caption to one line.
+const NARROW_COLUMN: f32 = 260.0;
+
 /// The method a map is drawn by, chosen from a small menu before its title.
 pub fn method_menu(ui: &mut Ui, state: &AppState, map: MapId, out: &mut Vec<Command>) {
     let chosen = state.view.map_methods[map as usize];
@@ -81,13 +84,6 @@ pub fn method_caption(ui: &mut Ui, state: &AppState, map: MapId, out: &mut Vec<C
         }
         Derived::Ready(_) => {
             parameter_row(ui, state, map, false, out);
-            ui.add(
-                egui::Label::new(
-                    RichText::new(format!("{}: {}", chosen.name(), chosen.caption())).weak(),
-                )
-                .truncate(),
-            )
-            .on_hover_text(chosen.describe());
             let what = match map {
                 MapId::Code => {
                     "No inverse: the probe, paths and directions are drawn on PCA maps; a placed \
@@ -95,7 +91,22 @@ pub fn method_caption(ui: &mut Ui, state: &AppState, map: MapId, out: &mut Vec<C
                 }
                 _ => "No inverse: paths, directions and placed songs are drawn on PCA maps.",
             };
-            ui.add(egui::Label::new(RichText::new(what).weak().small()).wrap());
+            // In a narrow window what the map cannot show would take the plot's room: it is
+            // said when the caption is pointed at instead.
+            let narrow = ui.available_width() < NARROW_COLUMN;
+            let caption = ui
+                .add(
+                    egui::Label::new(
+                        RichText::new(format!("{}: {}", chosen.name(), chosen.caption())).weak(),
+                    )
+                    .truncate(),
+                )
+                .on_hover_text(chosen.describe());
+            if narrow {
+                caption.on_hover_text(what);
+            } else {
+                ui.add(egui::Label::new(RichText::new(what).weak().small()).wrap());
+            }
         }
     }
 }

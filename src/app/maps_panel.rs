@@ -105,6 +105,8 @@ pub fn maps_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
         return;
     };
     legend_ui(ui, state, out);
+    // The details line keeps its room whether or not a clip is picked: picking A must not
+    // move the maps under the pointer.
     let details_height = 48.0;
     // What stands above the plots (the title row, and for a t-SNE or UMAP map its parameters
     // and captions, which wrap with the width) as measured in the last frame: the plots take
@@ -115,10 +117,7 @@ pub fn maps_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
     } else {
         24.0
     };
-    let headers = ui
-        .ctx()
-        .data(|d| d.get_temp::<f32>(header_id))
-        .unwrap_or(guess);
+    let headers = last_height(ui, header_id, guess);
     let mut tallest_header = 0.0f32;
     let mut plot_height = (ui.available_height() - details_height - headers).max(120.0);
     // Compare mode: the second model's maps in a row beneath, the height shared.
@@ -129,10 +128,7 @@ pub fn maps_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
         .cloned();
     if second.is_some() {
         // Its one line of header, as measured when last drawn.
-        let label = ui
-            .ctx()
-            .data(|d| d.get_temp::<f32>(second_label_id()))
-            .unwrap_or(24.0);
+        let label = last_height(ui, second_label_id(), 24.0);
         plot_height = ((plot_height - label) / 2.0).max(100.0);
     }
     let model = state.model();
@@ -316,12 +312,7 @@ pub fn maps_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
             }
         }
     });
-    if (tallest_header - headers).abs() > 0.5 {
-        // Laid out with last frame's headers: once more with these.
-        ui.ctx()
-            .data_mut(|d| d.insert_temp(header_id, tallest_header));
-        ui.ctx().request_discard("the maps' headers changed height");
-    }
+    keep_height(ui, header_id, tallest_header, headers);
     if let Some(view) = &second {
         if let Some(here) = second_row_ui(ui, state, view, plot_height) {
             input = here;
@@ -338,6 +329,20 @@ pub fn maps_ui(ui: &mut Ui, state: &AppState, out: &mut Vec<Command>) {
         });
     }
     details_ui(ui, state, out);
+}
+
+/// A height measured when last drawn, or `guess` before it was.
+fn last_height(ui: &Ui, id: egui::Id, guess: f32) -> f32 {
+    ui.ctx().data(|d| d.get_temp::<f32>(id)).unwrap_or(guess)
+}
+
+/// Keeps a height measured now; when it differs from the one this frame was laid out with,
+/// the frame is laid out once more.
+fn keep_height(ui: &Ui, id: egui::Id, height: f32, laid_out_with: f32) {
+    if (height - laid_out_with).abs() > 0.5 {
+        ui.ctx().data_mut(|d| d.insert_temp(id, height));
+        ui.ctx().request_discard("a height around the maps changed");
+    }
 }
 
 /// The direction a heatmap cell stands for on `map`, two standard deviations long, pointing
@@ -579,8 +584,8 @@ fn second_row_ui(
         .truncate(),
     );
     let label_height = label.rect.height() + ui.spacing().item_spacing.y;
-    ui.ctx()
-        .data_mut(|d| d.insert_temp(second_label_id(), label_height));
+    let laid_out_with = last_height(ui, second_label_id(), 24.0);
+    keep_height(ui, second_label_id(), label_height, laid_out_with);
     let ours = |i: Option<usize>| i.and_then(|i| view.second_of(i));
     let picks = data.picks;
     let selected: Vec<usize> = data
